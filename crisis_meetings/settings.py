@@ -1,0 +1,252 @@
+"""Settings for crisis_meetings, read from the environment.
+
+Every variable goes through a small parser that raises ImproperlyConfigured naming
+the variable, so that a malformed value stops start-up instead of half-working.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}"
+    )
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer; got {raw!r}") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    items = [item.strip() for item in raw.split(",")]
+    if any(not item or " " in item for item in items):
+        raise ImproperlyConfigured(
+            f"{name} must be a comma-separated list without empty entries; got {raw!r}"
+        )
+    return items
+
+
+def env_database(name: str, default: str) -> dict:
+    """Parse DATABASE_URL (sqlite:///path or postgres://user:pw@host:port/db)."""
+    raw = os.environ.get(name) or default
+    parts = urlsplit(raw)
+    if parts.scheme == "sqlite":
+        path = raw[len("sqlite:///") :] if raw.startswith("sqlite:///") else ""
+        if not path:
+            raise ImproperlyConfigured(
+                f"{name} for SQLite must be sqlite:///relative/path or "
+                f"sqlite:////absolute/path; got {raw!r}"
+            )
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / path)}
+    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
+        try:
+            port = parts.port
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} has an invalid port; got {raw!r}"
+            ) from None
+        db_name = parts.path.lstrip("/")
+        if not parts.hostname and not db_name:
+            raise ImproperlyConfigured(
+                f"{name} must name a host or a database; got {raw!r}"
+            )
+        if not db_name:
+            raise ImproperlyConfigured(f"{name} must name a database; got {raw!r}")
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": db_name,
+            "USER": parts.username or "",
+            "PASSWORD": parts.password or "",
+            "HOST": parts.hostname or "",
+            "PORT": str(port or ""),
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+        }
+    raise ImproperlyConfigured(
+        f"{name} must start with sqlite:// or postgres://; got {raw!r}"
+    )
+
+
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "insecure-development-key-only-for-debug-mode-0123456789abcdef"
+elif len(SECRET_KEY) < 50 and not DEBUG:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long")
+
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# The public site's organisation, printed in the PDF running header and feed.
+SITE_ORGANISATION = os.environ.get("SITE_ORGANISATION", "徳島県 危機管理部")
+SITE_NAME = os.environ.get("SITE_NAME", "危機管理会議 開催結果")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "simple_history",
+    "meetings",
+    "incidents",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "crisis_meetings.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "meetings.context_processors.site",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "crisis_meetings.wsgi.application"
+
+DATABASES = {
+    "default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", "日本語")]
+TIME_ZONE = "Asia/Tokyo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Bootstrap comes from the npm package installed by `make` into .venv/vendor (never a CDN).
+_BOOTSTRAP_DIST = Path(
+    os.environ.get(
+        "BOOTSTRAP_DIST", BASE_DIR / ".venv/vendor/node_modules/bootstrap/dist"
+    )
+)
+if _BOOTSTRAP_DIST.is_dir():
+    STATICFILES_DIRS.append(("vendor/bootstrap", _BOOTSTRAP_DIST))
+
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+if not MEDIA_ROOT.is_absolute():
+    raise ImproperlyConfigured(
+        f"MEDIA_ROOT must be an absolute path; got {str(MEDIA_ROOT)!r}"
+    )
+
+# Storage goes through STORAGES so that S3-compatible storage (django-storages) can be
+# configured by setting FILE_STORAGE_BACKEND and its OPTIONS, without code changes.
+STORAGES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+    },
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    },
+}
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "staff:dashboard"
+LOGOUT_REDIRECT_URL = "public:archive"
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Attachment uploads (PDF only).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
+# Whether an approver may publish a meeting they edited themselves.
+APPROVER_MAY_PUBLISH_OWN_EDITS = env_bool("APPROVER_MAY_PUBLISH_OWN_EDITS", False)
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+DEMO_LOADERS = ["incidents.demo.load"]

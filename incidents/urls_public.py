@@ -1,0 +1,9 @@
+from django.urls import path
+
+from incidents import views
+
+app_name = "incidents_public"
+
+urlpatterns = [
+    path("<uuid:public_id>/", views.incident_public, name="incident"),
+]

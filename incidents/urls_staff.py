@@ -1,0 +1,3 @@
+app_name = "incidents_staff"
+
+urlpatterns: list = []

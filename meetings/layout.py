@@ -1,0 +1,382 @@
+"""The official 開催結果 layout: one source of truth for text, HTML and PDF.
+
+A meeting is first turned into a plain ``dict`` (the importer's JSON schema plus a few
+extra keys, see ``meeting_data``). ``build_document`` turns that dict into display
+blocks that the HTML page, the PDF and ``render_text`` all walk in the same order:
+title, posting date, lead, numbered 日時/場所/出席者/協議概要, ■ sections with their
+item trees, the directive, (その他報告事項), attachments, お問い合わせ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any
+
+from meetings import wareki
+
+OTHER_REPORTS_HEADING = "(その他報告事項)"
+SECTION_MARK = "■"
+KIND_WORDS = {"explanation": "説明", "report": "報告", "directive": "指示", "other": ""}
+
+
+# ---------------------------------------------------------------------------
+# Model -> data
+# ---------------------------------------------------------------------------
+
+
+def _items_tree(items: list) -> list[dict[str, Any]]:
+    """Nest a section's items (already fetched, any order) by parent."""
+    by_parent: dict[int | None, list] = {}
+    for item in items:
+        by_parent.setdefault(item.parent_id, []).append(item)
+    for siblings in by_parent.values():
+        siblings.sort(key=lambda i: i.order)
+
+    def build(parent_id: int | None) -> list[dict[str, Any]]:
+        return [
+            {"marker": i.marker, "text": i.text, "children": build(i.pk)}
+            for i in by_parent.get(parent_id, [])
+        ]
+
+    return build(None)
+
+
+def meeting_data(meeting) -> dict[str, Any]:
+    """Serialise a meeting (fetched with ``Meeting.objects.with_parts()``) to a dict.
+
+    Uses only prefetched relations (``.all()``), so it adds no queries.
+    """
+    attendees = list(meeting.attendees.all())
+    agenda = list(meeting.agenda_items.all())
+    agenda_index = {a.pk: n for n, a in enumerate(agenda)}
+    sections = []
+    for s in meeting.sections.all():
+        sections.append(
+            {
+                "kind": s.kind,
+                "speaker": s.speaker or None,
+                "recipients": s.recipients or None,
+                "topic": s.topic or None,
+                "topic_heading": s.topic_heading,
+                "heading": s.heading or None,
+                "group": s.group,
+                "agenda_index": agenda_index.get(s.agenda_item_id),
+                "items": _items_tree(list(s.items.all())),
+            }
+        )
+    attachments = [
+        {
+            "label": a.label,
+            "size": wareki.format_file_size(a.size_bytes),
+            "size_bytes": a.size_bytes,
+            "kind": a.kind,
+            "id": a.pk,
+            "is_generated": a.is_generated,
+        }
+        for a in meeting.attachments.all()
+    ]
+    return {
+        "public_id": str(meeting.public_id),
+        "meeting_type": meeting.meeting_type.name,
+        "session_number": meeting.session_number,
+        "cumulative_number": meeting.cumulative_number,
+        "title": meeting.title,
+        "held_on": meeting.held_on.isoformat() if meeting.held_on else None,
+        "published_on": meeting.published_on.isoformat()
+        if meeting.published_on
+        else None,
+        "start_time": _hhmm(meeting.start_time),
+        "end_time": _hhmm(meeting.end_time),
+        "end_next_day": meeting.end_next_day,
+        "mode": meeting.mode,
+        "location": meeting.location or None,
+        "lead": meeting.lead or None,
+        "separator": meeting.separator,
+        "is_drill": meeting.is_drill,
+        "attendees": [a.role for a in attendees],
+        "attendee_details": [
+            {"role": a.role, "remote": a.is_remote, "outside": a.is_outside}
+            for a in attendees
+        ],
+        "attendee_tail": meeting.attendee_tail or None,
+        "attendee_total": meeting.attendee_total,
+        "attendee_unit": meeting.attendee_unit,
+        "attendee_remote": meeting.attendee_remote,
+        "agenda": [a.text for a in agenda],
+        "agenda_markers": [a.marker for a in agenda],
+        "sections": sections,
+        "attachments": attachments,
+        "contact": {
+            "name": meeting.contact_section or None,
+            "phone": meeting.contact_phone or None,
+            "fax": meeting.contact_fax or None,
+            "email": meeting.contact_email or None,
+            "note": meeting.contact_note or None,
+        },
+        "unparsed": [p for p in meeting.unstructured_text.split("\n\n") if p.strip()],
+        "warnings": [],
+    }
+
+
+def _hhmm(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value else None
+
+
+def _parse_time(value: str | None) -> time | None:
+    if not value:
+        return None
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _parse_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+# ---------------------------------------------------------------------------
+# Data -> display document
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class HeaderField:
+    number: int
+    label: str
+    value: str = ""
+    lines: list[str] = field(default_factory=list)  # values printed on their own lines
+    iso: str | None = None  # machine-readable value for <time datetime>
+
+
+@dataclass
+class Block:
+    """One heading-level block of the body, in page order."""
+
+    kind: str  # "group" | "topic" | "section"
+    heading: str
+    level: int = 2  # 2 = ■ heading, 3 = ○ sub-heading under a topic heading
+    section_kind: str = ""
+    items: list[dict[str, Any]] = field(default_factory=list)
+    is_directive: bool = False
+
+
+@dataclass
+class Document:
+    title: str
+    posted: str | None
+    posted_iso: str | None
+    lead: str | None
+    is_drill: bool
+    fields: list[HeaderField]
+    blocks: list[Block]
+    attachments: list[dict[str, Any]]
+    contact_lines: list[str]
+    unparsed: list[str]
+
+
+def attendee_line(data: dict[str, Any]) -> str:
+    sep = data.get("separator") or ","
+    details = data.get("attendee_details") or [
+        {"role": r, "remote": False} for r in data.get("attendees") or []
+    ]
+    parts = [f"({d['role']})" if d.get("remote") else d["role"] for d in details]
+    tail = data.get("attendee_tail") or ""
+    if tail:
+        parts.append(tail)
+    text = sep.join(parts)
+    total = data.get("attendee_total")
+    if total is not None:
+        unit = data.get("attendee_unit") or "名"
+        count = f"計{total}{unit}"
+        remote = data.get("attendee_remote")
+        if remote:
+            count += f"(内テレビ会議{remote}{unit})"
+        text = f"{text}{count}" if tail or not parts else f"{text} {count}"
+    return text
+
+
+def section_heading(section: dict[str, Any], sep: str = ",") -> str:
+    """The ■ heading text (without ■) generated from speaker, kind and topic."""
+    if section.get("heading"):
+        return section["heading"]
+    kind = section.get("kind") or "other"
+    speaker = section.get("speaker") or ""
+    topic = section.get("topic") or ""
+    if kind == "directive":
+        recipients = section.get("recipients") or ""
+        target = f"{recipients}に" if recipients else ""
+        return f"{speaker}から{sep}次のとおり{target}指示"
+    word = KIND_WORDS.get(kind, "")
+    if not speaker:
+        return topic or word
+    if topic and not section.get("topic_heading"):
+        return f"{speaker}から{sep}{topic}{word}"
+    return f"{speaker}から{word}" if word else speaker
+
+
+def _speaker_line(section: dict[str, Any]) -> str:
+    """The ○ line under a topic heading: ○危機管理環境部からの報告."""
+    word = KIND_WORDS.get(section.get("kind") or "", "")
+    speaker = section.get("speaker") or ""
+    if section.get("kind") == "directive":
+        return section_heading({**section, "topic": None, "topic_heading": False})
+    return f"{speaker}からの{word}" if word else speaker
+
+
+def build_document(data: dict[str, Any]) -> Document:
+    held_on = _parse_date(data.get("held_on"))
+    posted = _parse_date(data.get("published_on"))
+    sep = data.get("separator") or ","
+    start, end = _parse_time(data.get("start_time")), _parse_time(data.get("end_time"))
+
+    datetime_value = (
+        wareki.format_datetime_line(
+            held_on, start, end, end_next_day=bool(data.get("end_next_day"))
+        )
+        if held_on
+        else ""
+    )
+    location = data.get("location") or ""
+    if data.get("mode") == "written" and not location:
+        location = "※書面開催"
+    agenda = data.get("agenda") or []
+    markers = data.get("agenda_markers") or [""] * len(agenda)
+    agenda_texts = [f"{m}{t}" for m, t in zip(markers, agenda, strict=False)]
+    fields = [
+        HeaderField(
+            1, "日時", datetime_value, iso=held_on.isoformat() if held_on else None
+        ),
+        HeaderField(2, "場所", location),
+        HeaderField(3, "出席者", attendee_line(data)),
+        HeaderField(
+            4,
+            "協議概要",
+            agenda_texts[0] if len(agenda_texts) == 1 else "",
+            lines=agenda_texts if len(agenda_texts) > 1 else [],
+        ),
+    ]
+
+    blocks: list[Block] = []
+    in_other = False
+    last_topic: str | None = None
+    for section in data.get("sections") or []:
+        if section.get("group") == "other_reports" and not in_other:
+            blocks.append(Block("group", OTHER_REPORTS_HEADING))
+            in_other = True
+            last_topic = None
+        is_directive = section.get("kind") == "directive"
+        if section.get("topic_heading") and section.get("topic"):
+            if section["topic"] != last_topic:
+                blocks.append(Block("topic", section["topic"]))
+                last_topic = section["topic"]
+            blocks.append(
+                Block(
+                    "section",
+                    _speaker_line(section),
+                    level=3,
+                    section_kind=section.get("kind") or "",
+                    items=section.get("items") or [],
+                    is_directive=is_directive,
+                )
+            )
+            continue
+        last_topic = None
+        blocks.append(
+            Block(
+                "section",
+                section_heading(section, sep),
+                section_kind=section.get("kind") or "",
+                items=section.get("items") or [],
+                is_directive=is_directive,
+            )
+        )
+
+    contact = data.get("contact") or {}
+    contact_lines = [line for line in [contact.get("name")] if line]
+    if contact.get("phone"):
+        contact_lines.append(f"電話:{contact['phone']}")
+    if contact.get("fax"):
+        contact_lines.append(f"FAX:{contact['fax']}")
+    if contact.get("email"):
+        contact_lines.append(f"メール:{contact['email']}")
+    if contact.get("note"):
+        contact_lines.append(contact["note"])
+
+    return Document(
+        title=data.get("title") or "",
+        posted=f"{posted.year}年{posted.month}月{posted.day}日" if posted else None,
+        posted_iso=posted.isoformat() if posted else None,
+        lead=data.get("lead"),
+        is_drill=bool(data.get("is_drill")),
+        fields=fields,
+        blocks=blocks,
+        attachments=[
+            {
+                **a,
+                "filename": f"{a['label']}.pdf",
+                "line": f"{a['label']}.pdf({a.get('size') or ''})",
+            }
+            for a in data.get("attachments") or []
+        ],
+        contact_lines=contact_lines,
+        unparsed=list(data.get("unparsed") or []),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Plain text
+# ---------------------------------------------------------------------------
+
+DRILL_LABEL = "【訓練】"
+
+
+def _item_lines(items: list[dict[str, Any]], depth: int = 0) -> list[str]:
+    lines: list[str] = []
+    for item in items:
+        lines.append(f"{'  ' * depth}{item.get('marker') or ''}{item['text']}")
+        lines.extend(_item_lines(item.get("children") or [], depth + 1))
+    return lines
+
+
+def render_text(data: dict[str, Any]) -> str:
+    """The meeting as plain text in the official layout (for pasting elsewhere)."""
+    doc = build_document(data)
+    lines: list[str] = []
+    if doc.is_drill:
+        lines.append(DRILL_LABEL)
+    lines.append(doc.title)
+    if doc.posted:
+        lines += ["", doc.posted]
+    if doc.lead:
+        lines += ["", doc.lead]
+    lines.append("")
+    for f in doc.fields:
+        lines.append(f"{f.number} {f.label}:{f.value}")
+        lines.extend(f"  {v}" for v in f.lines)
+    for block in doc.blocks:
+        lines.append("")
+        if block.kind == "group":
+            lines.append(block.heading)
+            continue
+        if block.kind == "topic":
+            lines.append(f"{SECTION_MARK}{block.heading}")
+            continue
+        mark = SECTION_MARK if block.level == 2 else "○"
+        lines.append(f"{mark}{block.heading}")
+        lines.extend(_item_lines(block.items))
+    if doc.unparsed:
+        lines.append("")
+        for paragraph in doc.unparsed:
+            lines.append(paragraph)
+    if doc.attachments:
+        lines.append("")
+        for a in doc.attachments:
+            lines.append(a["line"])
+    if doc.contact_lines:
+        lines += ["", "お問い合わせ", *doc.contact_lines]
+    return "\n".join(lines) + "\n"
+
+
+def search_text(data: dict[str, Any]) -> str:
+    """All published text of a meeting, one line per piece, for the search index."""
+    return render_text(data)

@@ -1,0 +1,710 @@
+"""The structured 開催結果: meeting types, master data, meetings and their parts.
+
+A meeting holds every shape of a real published result (see FORMAT.md) as data:
+header fields, attendees, agenda items, sections with trees of items, attachments and
+the contact. What cannot be structured is kept in ``unstructured_text``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from meetings import wareki
+
+if TYPE_CHECKING:
+    from datetime import date
+
+
+class DatedMasterData(models.Model):
+    """Master data that is valid for a period: organisations are renamed."""
+
+    valid_from = models.DateField("有効開始日", null=True, blank=True)
+    valid_until = models.DateField("有効終了日", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def is_valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+
+class Organisation(DatedMasterData):
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", "部局"
+        DIVISION = "division", "課・室"
+        POST = "post", "職(役職)"
+        OUTSIDE = "outside", "外部機関"
+
+    name = models.CharField("名称", max_length=200)
+    kind = models.CharField("種別", max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上位組織",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name="後継組織",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+    )
+    # Unknown speakers typed by staff are kept and offered to admins as new master data.
+    needs_review = models.BooleanField("要確認(入力時に追加)", default=False)
+
+    class Meta:
+        verbose_name = "組織"
+        verbose_name_plural = "組織"
+        ordering = ["kind", "name", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="organisation_valid_range",
+            ),
+            models.UniqueConstraint(
+                fields=["name", "valid_from"],
+                name="organisation_name_valid_from_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationAlias(DatedMasterData):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField("別名", max_length=200)
+
+    class Meta:
+        verbose_name = "組織の別名"
+        verbose_name_plural = "組織の別名"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="organisation_alias_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Venue(models.Model):
+    name = models.CharField("名称", max_length=200, unique=True)
+    building = models.CharField("建物", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "会場"
+        verbose_name_plural = "会場"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VenueAlias(models.Model):
+    """Another name of the same place (県庁 = 万代庁舎)."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField("別名", max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = "会場の別名"
+        verbose_name_plural = "会場の別名"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingType(models.Model):
+    name = models.CharField("会議名", max_length=100, unique=True)
+    slug = models.SlugField("識別子", max_length=50, unique=True)
+    tier = models.PositiveSmallIntegerField(
+        "段階",
+        default=1,
+        help_text="1=連絡会議, 2=危機管理会議, 3=対策本部会議, 4=災害対策本部会議",
+    )
+    default_chair_position = models.CharField(
+        "既定の議長(指示者)", max_length=100, blank=True
+    )
+    default_venue = models.ForeignKey(
+        Venue,
+        verbose_name="既定の会場",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_types",
+    )
+    lead_template = models.CharField(
+        "リード文の雛形",
+        max_length=300,
+        default="以下のとおり,{meeting_type}を開催いたしましたので,お知らせいたします。",
+        help_text="{meeting_type} は会議名に置き換わります。",
+    )
+    default_contact_section = models.CharField(
+        "既定の問合せ先(課)", max_length=100, blank=True
+    )
+    default_contact_phone = models.CharField("既定の電話", max_length=40, blank=True)
+    default_contact_fax = models.CharField("既定のFAX", max_length=40, blank=True)
+    default_contact_email = models.EmailField("既定のメール", blank=True)
+
+    class Meta:
+        verbose_name = "会議種別"
+        verbose_name_plural = "会議種別"
+        ordering = ["tier", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def lead_for(self) -> str:
+        return self.lead_template.replace("{meeting_type}", self.name)
+
+
+def _new_public_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class MeetingQuerySet(models.QuerySet):
+    def published(self) -> MeetingQuerySet:
+        return self.filter(
+            status=Meeting.Status.PUBLISHED, current_publication__isnull=False
+        )
+
+    def with_parts(self) -> MeetingQuerySet:
+        """Everything the official layout renders, in a fixed number of queries."""
+        return self.select_related("meeting_type", "venue").prefetch_related(
+            "attendees",
+            "agenda_items",
+            "attachments",
+            models.Prefetch(
+                "sections",
+                queryset=Section.objects.select_related("speaker_org").prefetch_related(
+                    "items"
+                ),
+            ),
+        )
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "下書き"
+        REVIEW = "review", "承認待ち"
+        PUBLISHED = "published", "公開中"
+        WITHDRAWN = "withdrawn", "取下げ"
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "対面"
+        ONLINE = "online", "オンライン"
+        WRITTEN = "written", "書面開催"
+
+    class AttendeeUnit(models.TextChoices):
+        MEI = "名", "名"
+        NIN = "人", "人"
+
+    # A public identifier that never changes and is never reused (random, unique).
+    public_id = models.UUIDField(
+        "公開ID", default=_new_public_id, unique=True, editable=False
+    )
+    meeting_type = models.ForeignKey(
+        MeetingType,
+        verbose_name="会議種別",
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
+    session_number = models.PositiveIntegerField("回次(第N回)", null=True, blank=True)
+    cumulative_number = models.PositiveIntegerField("通算回次", null=True, blank=True)
+    held_on = models.DateField("開催日")
+    start_time = models.TimeField("開始時刻", null=True, blank=True)
+    end_time = models.TimeField("終了時刻", null=True, blank=True)
+    end_next_day = models.BooleanField("終了が翌日(日付をまたぐ)", default=False)
+    mode = models.CharField(
+        "開催方法", max_length=20, choices=Mode.choices, default=Mode.IN_PERSON
+    )
+    location = models.CharField("場所(表記どおり)", max_length=200, blank=True)
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name="会場",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings",
+    )
+    published_on = models.DateField("掲載日", null=True, blank=True)
+    lead = models.TextField("リード文", blank=True)
+    title_override = models.CharField(
+        "タイトル(指定する場合)",
+        max_length=300,
+        blank=True,
+        help_text="空欄なら会議種別と開催日から作成します。",
+    )
+    # Separator used in generated text: the reference page prints "," (some pages "、").
+    separator = models.CharField(
+        "区切り文字", max_length=1, default=",", choices=[(",", ","), ("、", "、")]
+    )
+    status = models.CharField(
+        "状態",
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+    )
+    is_drill = models.BooleanField("訓練", default=False)
+
+    attendee_tail = models.CharField(
+        "出席者の末尾(例: 各部局主管課副課長など)", max_length=200, blank=True
+    )
+    attendee_total = models.PositiveIntegerField("出席者数(計)", null=True, blank=True)
+    attendee_unit = models.CharField(
+        "単位", max_length=1, choices=AttendeeUnit.choices, default=AttendeeUnit.MEI
+    )
+    attendee_remote = models.PositiveIntegerField(
+        "うちテレビ会議等", null=True, blank=True
+    )
+
+    contact_section = models.CharField("問合せ先(課)", max_length=100, blank=True)
+    contact_phone = models.CharField("電話", max_length=40, blank=True)
+    contact_fax = models.CharField("FAX", max_length=40, blank=True)
+    contact_email = models.EmailField("メール", blank=True)
+    contact_note = models.CharField("担当者など", max_length=200, blank=True)
+
+    unstructured_text = models.TextField(
+        "構造化できなかった本文",
+        blank=True,
+        help_text="取込み時に配置できなかった行。公開ページの末尾にそのまま表示されます。",
+    )
+
+    # Optimistic locking: each save increments it; a save from an older version is refused.
+    version = models.PositiveIntegerField("版", default=1)
+    current_publication = models.OneToOneField(
+        "Publication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="公開中の版",
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings_created",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings_updated",
+    )
+
+    history = HistoricalRecords(excluded_fields=["current_publication"])
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "会議"
+        verbose_name_plural = "会議"
+        ordering = ["-held_on", "-start_time", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-held_on"], name="meeting_status_held")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True)
+                | Q(start_time__isnull=True)
+                | Q(end_next_day=False, end_time__gt=F("start_time"))
+                | Q(end_next_day=True, end_time__lt=F("start_time")),
+                name="meeting_end_after_start_unless_next_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_next_day=False) | Q(end_time__isnull=False),
+                name="meeting_next_day_needs_end_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendee_remote__isnull=True)
+                | Q(attendee_total__isnull=True)
+                | Q(attendee_remote__lte=F("attendee_total")),
+                name="meeting_remote_not_above_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:meeting", kwargs={"public_id": self.public_id})
+
+    @property
+    def title(self) -> str:
+        if self.title_override:
+            return self.title_override
+        return f"{self.meeting_type.name}の開催結果について({wareki.format_wareki(self.held_on)})"
+
+    @property
+    def short_date(self) -> str:
+        return wareki.format_short(self.held_on)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, str] = {}
+        if self.start_time and self.end_time:
+            if not self.end_next_day and self.end_time <= self.start_time:
+                errors["end_time"] = (
+                    "終了時刻が開始時刻より前です。日付をまたぐ場合は「終了が翌日」を選んでください。"
+                )
+            if self.end_next_day and self.end_time >= self.start_time:
+                errors["end_next_day"] = (
+                    "翌日終了の場合、終了時刻は開始時刻より前の時刻です。"
+                )
+        if self.end_next_day and not self.end_time:
+            errors["end_next_day"] = "翌日終了には終了時刻が必要です。"
+        if (
+            self.attendee_remote is not None
+            and self.attendee_total is not None
+            and self.attendee_remote > self.attendee_total
+        ):
+            errors["attendee_remote"] = (
+                "テレビ会議等の人数が出席者数(計)を超えています。"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def check_attendee_total(self, listed: int) -> str | None:
+        """The stated total may not be below the number of listed attendees."""
+        if self.attendee_total is not None and self.attendee_total < listed:
+            return (
+                f"出席者数(計){self.attendee_total}{self.attendee_unit}が、"
+                f"列挙された出席者の数({listed})より少なくなっています。"
+            )
+        return None
+
+
+class Attendee(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendees"
+    )
+    order = models.PositiveIntegerField("順番")
+    role = models.CharField("職名(表記どおり)", max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attendees",
+    )
+    is_remote = models.BooleanField("テレビ会議等", default=False)
+    is_outside = models.BooleanField("外部機関", default=False)
+
+    class Meta:
+        verbose_name = "出席者"
+        verbose_name_plural = "出席者"
+        ordering = ["meeting", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "order"], name="attendee_order_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.role
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    order = models.PositiveIntegerField("順番")
+    marker = models.CharField(
+        "記号", max_length=10, blank=True, help_text="例: ○ (1) 1."
+    )
+    text = models.CharField("議題", max_length=500)
+
+    class Meta:
+        verbose_name = "協議概要(議題)"
+        verbose_name_plural = "協議概要(議題)"
+        ordering = ["meeting", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "order"], name="agenda_order_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.marker}{self.text}"
+
+
+class Section(models.Model):
+    class Kind(models.TextChoices):
+        EXPLANATION = "explanation", "説明"
+        REPORT = "report", "報告"
+        DIRECTIVE = "directive", "指示"
+        OTHER = "other", "その他"
+
+    class Group(models.TextChoices):
+        MAIN = "main", "本体"
+        OTHER_REPORTS = "other_reports", "その他報告事項"
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="sections"
+    )
+    order = models.PositiveIntegerField("順番")
+    kind = models.CharField(
+        "種別", max_length=20, choices=Kind.choices, default=Kind.EXPLANATION
+    )
+    speaker = models.CharField("発言者(表記どおり)", max_length=200, blank=True)
+    speaker_org = models.ForeignKey(
+        Organisation,
+        verbose_name="発言者の組織",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sections",
+    )
+    recipients = models.CharField(
+        "指示先", max_length=200, blank=True, help_text="例: 各部局"
+    )
+    topic = models.CharField("話題", max_length=300, blank=True)
+    # True when the topic is printed as the ■ heading and the speaker as a ○ line under it.
+    topic_heading = models.BooleanField("話題を見出しにする", default=False)
+    heading = models.CharField(
+        "見出し(そのまま表示する場合)",
+        max_length=300,
+        blank=True,
+        help_text="空欄なら発言者・種別から「■○○から説明」の形で作成します。",
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sections",
+    )
+    group = models.CharField(
+        "区分", max_length=20, choices=Group.choices, default=Group.MAIN
+    )
+
+    class Meta:
+        verbose_name = "説明・報告・指示"
+        verbose_name_plural = "説明・報告・指示"
+        ordering = ["meeting", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "order"], name="section_order_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.heading or f"{self.speaker} {self.get_kind_display()}"
+
+
+class Item(models.Model):
+    """One bullet or paragraph; items form a tree of any depth within a section."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    order = models.PositiveIntegerField("順番")
+    marker = models.CharField(
+        "記号",
+        max_length=10,
+        blank=True,
+        default="・",
+        help_text="・ ○ ① (1) など。空欄は段落。",
+    )
+    text = models.TextField("本文")
+
+    class Meta:
+        verbose_name = "項目"
+        verbose_name_plural = "項目"
+        ordering = ["section", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "order"],
+                condition=Q(parent__isnull=True),
+                name="item_root_order_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "order"],
+                condition=Q(parent__isnull=False),
+                name="item_child_order_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.marker}{self.text[:40]}"
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    # Storage names never carry the public label: files are served only through views.
+    return f"attachments/{instance.meeting.public_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        RESULT = "result", "開催結果"
+        MATERIAL = "material", "会議資料"
+        OTHER = "other", "その他"
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attachments"
+    )
+    order = models.PositiveIntegerField("順番")
+    label = models.CharField(
+        "表示名", max_length=200, help_text="例: 危機管理連絡会議 会議資料(R4.6.20)"
+    )
+    kind = models.CharField(
+        "種別", max_length=20, choices=Kind.choices, default=Kind.MATERIAL
+    )
+    file = models.FileField("ファイル", upload_to=attachment_upload_to, max_length=300)
+    size_bytes = models.PositiveBigIntegerField(
+        "サイズ(バイト)", default=0, editable=False
+    )
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, editable=False)
+    content_type = models.CharField(
+        max_length=100, default="application/pdf", editable=False
+    )
+    # True for the 開催結果 PDF rendered by the system at publication.
+    is_generated = models.BooleanField("自動生成", default=False, editable=False)
+
+    class Meta:
+        verbose_name = "添付ファイル"
+        verbose_name_plural = "添付ファイル"
+        ordering = ["meeting", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "order"], name="attachment_order_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def filename(self) -> str:
+        return f"{self.label}.pdf"
+
+    @property
+    def size_display(self) -> str:
+        return wareki.format_file_size(self.size_bytes)
+
+    def read_file_facts(self) -> None:
+        """Take size and hash from the file itself, never from user input."""
+        digest = hashlib.sha256()
+        size = 0
+        self.file.open("rb")
+        try:
+            for chunk in self.file.chunks():
+                digest.update(chunk)
+                size += len(chunk)
+        finally:
+            self.file.close()
+        self.size_bytes = size
+        self.sha256 = digest.hexdigest()
+
+
+def publication_pdf_upload_to(instance: Publication, filename: str) -> str:
+    return f"publications/{instance.meeting.public_id}/{instance.number}-{uuid.uuid4().hex}.pdf"
+
+
+class Publication(models.Model):
+    """An immutable snapshot of what the public saw: one per publication or correction."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="publications"
+    )
+    number = models.PositiveIntegerField("版番号")
+    published_at = models.DateTimeField("公開日時")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="publications",
+    )
+    correction_note = models.TextField("訂正内容", blank=True)
+    meeting_version = models.PositiveIntegerField("会議の版")
+    title = models.CharField("タイトル", max_length=300)
+    held_on = models.DateField("開催日")
+    data = models.JSONField("構造化データ")
+    text = models.TextField("テキスト版")
+    html = models.TextField("HTML版", blank=True)
+    search_text = models.TextField("検索用テキスト", blank=True)
+    pdf = models.FileField(
+        "開催結果PDF", upload_to=publication_pdf_upload_to, blank=True, max_length=300
+    )
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_size = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "公開版"
+        verbose_name_plural = "公開版"
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "number"], name="publication_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (第{self.number}版)"
+
+
+class MeetingEvent(models.Model):
+    """Workflow log: submit, publish, return with a comment, correct, withdraw."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "作成"
+        SAVE = "save", "保存"
+        SUBMIT = "submit", "承認依頼"
+        RETURN = "return", "差戻し"
+        PUBLISH = "publish", "公開"
+        CORRECT = "correct", "訂正公開"
+        WITHDRAW = "withdraw", "取下げ"
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_events",
+    )
+    comment = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "操作履歴"
+        verbose_name_plural = "操作履歴"
+        ordering = ["meeting", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,493 @@
+"""Writes with rules: creating meetings from data, and the publication workflow.
+
+Every function is keyword-only, atomic, and leaves data as it was when it fails.
+Workflow functions lock the meeting row, so a double click publishes once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import layout, permissions, wareki
+from meetings.models import (
+    AgendaItem,
+    Attachment,
+    Attendee,
+    Item,
+    Meeting,
+    MeetingEvent,
+    MeetingType,
+    Organisation,
+    Publication,
+    Section,
+    Venue,
+)
+
+Status = Meeting.Status
+
+
+class WorkflowError(Exception):
+    """A state change that is not allowed from the meeting's current state."""
+
+
+# ---------------------------------------------------------------------------
+# Master data lookups
+# ---------------------------------------------------------------------------
+
+
+def organisation_resolve(*, name: str, on: date | None = None) -> Organisation | None:
+    """Find the organisation a name (or alias) meant on a day; None when unknown."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    candidates = list(
+        Organisation.objects.filter(Q(name=name) | Q(aliases__name=name)).distinct()
+    )
+    if on is not None:
+        dated = [o for o in candidates if o.is_valid_on(on)]
+        candidates = dated or candidates
+    return candidates[0] if candidates else None
+
+
+def organisation_offer_unknown(
+    *, name: str, on: date | None = None
+) -> Organisation | None:
+    """Keep an unknown speaker: add it as master data for an admin to review."""
+    found = organisation_resolve(name=name, on=on)
+    if found is not None or not name.strip():
+        return found
+    org, _ = Organisation.objects.get_or_create(
+        name=name.strip(),
+        valid_from=None,
+        defaults={"kind": Organisation.Kind.DIVISION, "needs_review": True},
+    )
+    return org
+
+
+def venue_resolve(*, location: str) -> Venue | None:
+    """Match a written location to a venue by its name or an alias it starts with."""
+    text = (location or "").replace(" ", "").replace("\u3000", "")
+    if not text:
+        return None
+    for venue in Venue.objects.prefetch_related("aliases"):
+        names = [venue.name, *(a.name for a in venue.aliases.all())]
+        if any(text.startswith(n.replace(" ", "")) for n in names):
+            return venue
+    return None
+
+
+def meeting_type_for_name(*, name: str | None) -> MeetingType:
+    name = (name or "").strip() or "危機管理連絡会議"
+    meeting_type = MeetingType.objects.filter(name=name).first()
+    if meeting_type is None:
+        meeting_type = MeetingType.objects.create(
+            name=name, slug=f"type-{MeetingType.objects.count() + 1}", tier=1
+        )
+    return meeting_type
+
+
+# ---------------------------------------------------------------------------
+# Create / replace a meeting's parts from the layout dict
+# ---------------------------------------------------------------------------
+
+_HEADER_KEYS = {
+    "session_number": "session_number",
+    "cumulative_number": "cumulative_number",
+    "end_next_day": "end_next_day",
+    "is_drill": "is_drill",
+    "attendee_total": "attendee_total",
+    "attendee_remote": "attendee_remote",
+}
+
+
+def _time(value: str | None):
+    return layout._parse_time(value)
+
+
+def _date(value: str | None):
+    return layout._parse_date(value)
+
+
+def meeting_apply_header(*, meeting: Meeting, data: dict[str, Any]) -> None:
+    """Copy the header fields of a layout dict onto an (unsaved) meeting."""
+    for key, attr in _HEADER_KEYS.items():
+        if key in data and data[key] is not None:
+            setattr(meeting, attr, data[key])
+    meeting.held_on = _date(data.get("held_on")) or meeting.held_on
+    meeting.published_on = _date(data.get("published_on"))
+    meeting.start_time = _time(data.get("start_time"))
+    meeting.end_time = _time(data.get("end_time"))
+    meeting.mode = data.get("mode") or Meeting.Mode.IN_PERSON
+    meeting.location = data.get("location") or ""
+    meeting.lead = data.get("lead") or ""
+    meeting.separator = data.get("separator") or ","
+    meeting.attendee_tail = data.get("attendee_tail") or ""
+    meeting.attendee_unit = data.get("attendee_unit") or "名"
+    contact = data.get("contact") or {}
+    meeting.contact_section = contact.get("name") or ""
+    meeting.contact_phone = contact.get("phone") or ""
+    meeting.contact_fax = contact.get("fax") or ""
+    meeting.contact_email = contact.get("email") or ""
+    meeting.contact_note = contact.get("note") or ""
+    meeting.unstructured_text = "\n\n".join(data.get("unparsed") or [])
+    title = data.get("title") or ""
+    generated = (
+        f"{meeting.meeting_type.name}の開催結果について({wareki.format_wareki(meeting.held_on)})"
+        if meeting.held_on
+        else ""
+    )
+    meeting.title_override = "" if title == generated else title
+    if meeting.venue_id is None:
+        meeting.venue = venue_resolve(location=meeting.location)
+
+
+def _create_items(section: Section, items: list[dict[str, Any]]) -> None:
+    """Create an item tree level by level (one INSERT per depth)."""
+    level: list[tuple[Item | None, list[dict[str, Any]]]] = [(None, items)]
+    while level:
+        rows: list[Item] = []
+        next_level: list[tuple[Item | None, list[dict[str, Any]]]] = []
+        for parent, children in level:
+            for order, child in enumerate(children, start=1):
+                row = Item(
+                    section=section,
+                    parent=parent,
+                    order=order,
+                    marker=child.get("marker") or "",
+                    text=child.get("text") or "",
+                )
+                rows.append(row)
+                next_level.append((row, child.get("children") or []))
+        Item.objects.bulk_create(rows)
+        level = [(row, kids) for row, kids in next_level if kids]
+
+
+def meeting_replace_parts(
+    *, meeting: Meeting, data: dict[str, Any], offer_unknown_speakers: bool = False
+) -> None:
+    """Replace attendees, agenda and sections (not attachments) with those of ``data``."""
+    meeting.attendees.all().delete()
+    meeting.sections.all().delete()
+    meeting.agenda_items.all().delete()
+    details = data.get("attendee_details") or [
+        {"role": r, "remote": False, "outside": False}
+        for r in data.get("attendees") or []
+    ]
+    Attendee.objects.bulk_create(
+        Attendee(
+            meeting=meeting,
+            order=n,
+            role=d["role"],
+            is_remote=bool(d.get("remote")),
+            is_outside=bool(d.get("outside")),
+            organisation=organisation_resolve(name=d["role"], on=meeting.held_on),
+        )
+        for n, d in enumerate(details, start=1)
+    )
+    markers = data.get("agenda_markers") or []
+    agenda_rows = AgendaItem.objects.bulk_create(
+        AgendaItem(
+            meeting=meeting,
+            order=n,
+            marker=markers[n - 1] if n - 1 < len(markers) else "",
+            text=text,
+        )
+        for n, text in enumerate(data.get("agenda") or [], start=1)
+    )
+    for n, s in enumerate(data.get("sections") or [], start=1):
+        speaker = s.get("speaker") or ""
+        resolve = (
+            organisation_offer_unknown
+            if offer_unknown_speakers
+            else organisation_resolve
+        )
+        agenda_index = s.get("agenda_index")
+        section = Section.objects.create(
+            meeting=meeting,
+            order=n,
+            kind=s.get("kind") or Section.Kind.OTHER,
+            speaker=speaker,
+            speaker_org=resolve(name=speaker, on=meeting.held_on) if speaker else None,
+            recipients=s.get("recipients") or "",
+            topic=s.get("topic") or "",
+            topic_heading=bool(s.get("topic_heading")),
+            heading=s.get("heading") or "",
+            group=s.get("group") or Section.Group.MAIN,
+            agenda_item=agenda_rows[agenda_index]
+            if agenda_index is not None and agenda_index < len(agenda_rows)
+            else None,
+        )
+        _create_items(section, s.get("items") or [])
+
+
+def meeting_validate_parts(*, meeting: Meeting, data: dict[str, Any]) -> None:
+    listed = len(data.get("attendee_details") or data.get("attendees") or [])
+    message = meeting.check_attendee_total(listed)
+    if message:
+        raise ValidationError({"attendee_total": message})
+
+
+@transaction.atomic
+def meeting_create_from_data(
+    *,
+    data: dict[str, Any],
+    user=None,
+    status: str = Status.DRAFT,
+    meeting_type: MeetingType | None = None,
+) -> Meeting:
+    """Create a meeting and all its parts from a layout dict (importer, demo data)."""
+    meeting = Meeting(
+        meeting_type=meeting_type
+        or meeting_type_for_name(name=data.get("meeting_type")),
+        status=Status.DRAFT,
+        created_by=user,
+        updated_by=user,
+    )
+    meeting_apply_header(meeting=meeting, data=data)
+    meeting.full_clean()
+    meeting_validate_parts(meeting=meeting, data=data)
+    meeting.save()
+    meeting_replace_parts(meeting=meeting, data=data)
+    MeetingEvent.objects.create(
+        meeting=meeting,
+        action=MeetingEvent.Action.CREATE,
+        to_status=Status.DRAFT,
+        actor=user,
+    )
+    if status == Status.REVIEW:
+        meeting_submit(meeting=meeting, user=user)
+    elif status == Status.PUBLISHED:
+        meeting_submit(meeting=meeting, user=user)
+        meeting_publish(meeting=meeting, user=user, check_permission=False)
+    meeting.refresh_from_db()
+    return meeting
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    meeting: Meeting,
+    label: str,
+    content: bytes,
+    kind: str = Attachment.Kind.MATERIAL,
+    is_generated: bool = False,
+) -> Attachment:
+    order = (
+        meeting.attachments.order_by("-order").values_list("order", flat=True).first()
+        or 0
+    ) + 1
+    attachment = Attachment(
+        meeting=meeting, order=order, label=label, kind=kind, is_generated=is_generated
+    )
+    attachment.file.save("upload.pdf", ContentFile(content), save=False)
+    attachment.size_bytes = len(content)
+    attachment.sha256 = hashlib.sha256(content).hexdigest()
+    attachment.full_clean()
+    attachment.save()
+    return attachment
+
+
+# ---------------------------------------------------------------------------
+# Workflow: draft -> review -> published (-> corrected) -> withdrawn
+# ---------------------------------------------------------------------------
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return (
+        Meeting.objects.select_for_update()
+        .select_related("meeting_type")
+        .get(pk=meeting.pk)
+    )
+
+
+def _event(meeting: Meeting, action: str, before: str, user, comment: str = "") -> None:
+    MeetingEvent.objects.create(
+        meeting=meeting,
+        action=action,
+        from_status=before,
+        to_status=meeting.status,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def meeting_submit(*, meeting: Meeting, user) -> Meeting:
+    locked = _locked(meeting)
+    if locked.status == Status.REVIEW:
+        return locked  # idempotent
+    if locked.status != Status.DRAFT:
+        raise WorkflowError("下書きの会議だけを承認依頼できます。")
+    locked.status = Status.REVIEW
+    locked.save(update_fields=["status", "updated_at"])
+    _event(locked, MeetingEvent.Action.SUBMIT, Status.DRAFT, user)
+    return locked
+
+
+@transaction.atomic
+def meeting_return(*, meeting: Meeting, user, comment: str) -> Meeting:
+    if not permissions.is_approver(user):
+        raise PermissionDenied("差戻しは承認者だけが行えます。")
+    if not comment.strip():
+        raise ValidationError({"comment": "差戻しの理由を入力してください。"})
+    locked = _locked(meeting)
+    if locked.status == Status.DRAFT:
+        return locked
+    if locked.status != Status.REVIEW:
+        raise WorkflowError("承認待ちの会議だけを差し戻せます。")
+    locked.status = Status.DRAFT
+    locked.save(update_fields=["status", "updated_at"])
+    _event(locked, MeetingEvent.Action.RETURN, Status.REVIEW, user, comment)
+    return locked
+
+
+def _edited_by(meeting: Meeting, user) -> bool:
+    """Whether ``user`` saved this meeting since its last publication."""
+    since = (
+        meeting.current_publication.published_at
+        if meeting.current_publication_id
+        else None
+    )
+    history = meeting.history.filter(history_user=user)
+    if since is not None:
+        history = history.filter(history_date__gt=since)
+    return history.exists() or meeting.updated_by_id == getattr(user, "pk", None)
+
+
+def render_public_html(data: dict[str, Any]) -> str:
+    """The body of the public page, rendered once at publication."""
+    doc = layout.build_document(data)
+    for attachment in doc.attachments:
+        attachment["url"] = reverse(
+            "public:attachment", args=[data["public_id"], attachment["id"]]
+        )
+    return render_to_string(
+        "meetings/includes/_result.html", {"doc": doc, "data": data}
+    )
+
+
+@transaction.atomic
+def meeting_publish(
+    *, meeting: Meeting, user, correction_note: str = "", check_permission: bool = True
+) -> Publication:
+    """Publish (or republish a correction): snapshot, official PDF, then go public.
+
+    Idempotent: publishing an unchanged published meeting returns its publication.
+    If the PDF cannot be rendered, nothing is written (the transaction rolls back).
+    """
+    from meetings import pdf  # rendering is heavy; import lazily
+
+    if check_permission and not permissions.is_approver(user):
+        raise PermissionDenied("公開は承認者だけが行えます。")
+    locked = _locked(meeting)
+    before = locked.status
+    if before == Status.PUBLISHED:
+        current = locked.current_publication
+        if current is not None and current.meeting_version == locked.version:
+            return current  # a double click: already published as it is
+        if not correction_note.strip():
+            raise ValidationError(
+                {
+                    "correction_note": "訂正して再公開するには訂正内容を入力してください。"
+                }
+            )
+    elif before != Status.REVIEW:
+        raise WorkflowError("承認待ちの会議だけを公開できます。")
+    if (
+        check_permission
+        and not settings.APPROVER_MAY_PUBLISH_OWN_EDITS
+        and _edited_by(locked, user)
+    ):
+        raise PermissionDenied(
+            "自分が編集した会議は公開できません(別の承認者が公開してください)。"
+        )
+
+    now = timezone.now()
+    if locked.published_on is None:
+        locked.published_on = timezone.localdate(now)
+    locked.status = Status.PUBLISHED
+    locked.save(update_fields=["status", "published_on", "updated_at"])
+    fresh = Meeting.objects.with_parts().get(pk=locked.pk)
+    number = (locked.publications.count() or 0) + 1
+
+    # Drop the previous generated 開催結果 attachment; its PDF stays in its Publication.
+    fresh.attachments.filter(is_generated=True).delete()
+    fresh = Meeting.objects.with_parts().get(pk=locked.pk)
+    data = layout.meeting_data(fresh)
+    pdf_label = official_pdf_label(fresh)
+    # The PDF cannot state its own size: it lists the other attachments only.
+    pdf_bytes = pdf.render_meeting_pdf(data)
+    attachment = Attachment(
+        meeting=fresh,
+        order=0,
+        label=pdf_label,
+        kind=Attachment.Kind.RESULT,
+        is_generated=True,
+    )
+    attachment.file.save("result.pdf", ContentFile(pdf_bytes), save=False)
+    attachment.size_bytes = len(pdf_bytes)
+    attachment.sha256 = hashlib.sha256(pdf_bytes).hexdigest()
+    attachment.save()
+
+    fresh = Meeting.objects.with_parts().get(pk=locked.pk)
+    data = layout.meeting_data(fresh)
+    publication = Publication(
+        meeting=fresh,
+        number=number,
+        published_at=now,
+        published_by=user if getattr(user, "is_authenticated", False) else None,
+        correction_note=correction_note.strip(),
+        meeting_version=locked.version,
+        title=fresh.title,
+        held_on=fresh.held_on,
+        data=data,
+        text=layout.render_text(data),
+        html=render_public_html(data),
+        search_text=layout.search_text(data),
+        pdf_sha256=attachment.sha256,
+        pdf_size=attachment.size_bytes,
+    )
+    publication.pdf.save("result.pdf", ContentFile(pdf_bytes), save=False)
+    publication.save()
+    Meeting.objects.filter(pk=locked.pk).update(current_publication=publication)
+    action = (
+        MeetingEvent.Action.CORRECT
+        if before == Status.PUBLISHED
+        else MeetingEvent.Action.PUBLISH
+    )
+    locked.status = Status.PUBLISHED
+    _event(locked, action, before, user, correction_note)
+    return publication
+
+
+def official_pdf_label(meeting: Meeting) -> str:
+    """File label as the prefecture writes it: 危機管理連絡会議 開催結果(R4.6.20)."""
+    return (
+        f"{meeting.meeting_type.name} 開催結果({wareki.format_short(meeting.held_on)})"
+    )
+
+
+@transaction.atomic
+def meeting_withdraw(*, meeting: Meeting, user, comment: str = "") -> Meeting:
+    if not permissions.is_approver(user):
+        raise PermissionDenied("取下げは承認者だけが行えます。")
+    locked = _locked(meeting)
+    if locked.status == Status.WITHDRAWN:
+        return locked
+    if locked.status != Status.PUBLISHED:
+        raise WorkflowError("公開中の会議だけを取り下げられます。")
+    locked.status = Status.WITHDRAWN
+    locked.save(update_fields=["status", "updated_at"])
+    _event(locked, MeetingEvent.Action.WITHDRAW, Status.PUBLISHED, user, comment)
+    return locked

@@ -1,0 +1,367 @@
+"""Japanese dates, times, fiscal years and file sizes, as official pages print them.
+
+The single module used by the HTML pages, the PDF, the importer and plain text, so
+that every surface writes 令和元年5月1日, 17:30~17:45, R4.6.20 and 141KB the same way.
+
+Parsers share one contract: they return None when the text holds no date or time
+at all, and raise ValueError when it holds one that cannot exist (令和4年2月30日,
+平成32年1月1日, 17:75). Forms can then name the field with a clear message, and the
+importer can tell "nothing here" from "a typo here".
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, time
+
+__all__ = [
+    "ERAS",
+    "WEEKDAYS",
+    "Era",
+    "era_for",
+    "era_year",
+    "fiscal_year",
+    "fiscal_year_range",
+    "format_datetime_line",
+    "format_file_size",
+    "format_fiscal_year",
+    "format_short",
+    "format_time",
+    "format_time_range",
+    "format_wareki",
+    "format_wareki_year",
+    "normalize_digits",
+    "parse_short",
+    "parse_time_range",
+    "parse_wareki",
+]
+
+
+@dataclass(frozen=True)
+class Era:
+    name: str  # 令和
+    letter: str  # R, as in R4.6.20
+    start: date  # first day written in this era
+    first_year: int  # Gregorian year that is this era's 元年
+
+    def year_of(self, d: date) -> int:
+        return d.year - self.first_year + 1
+
+
+# Oldest first. 明治 starts at the adoption of the Gregorian calendar (明治6年1月1日);
+# earlier 明治 dates were lunar and cannot be expressed as a datetime.date.
+ERAS: tuple[Era, ...] = (
+    Era("明治", "M", date(1873, 1, 1), 1868),
+    Era("大正", "T", date(1912, 7, 30), 1912),
+    Era("昭和", "S", date(1926, 12, 25), 1926),
+    Era("平成", "H", date(1989, 1, 8), 1989),
+    Era("令和", "R", date(2019, 5, 1), 2019),
+)
+_ERAS_BY_NAME = {era.name: era for era in ERAS}
+_ERAS_BY_LETTER = {era.letter: era for era in ERAS}
+
+# Monday first, matching date.weekday().
+WEEKDAYS = "月火水木金土日"
+
+# Ranges are printed with an ASCII tilde, as on the reference page (17:30 ~ 17:45).
+RANGE_SEPARATOR = "~"
+NEXT_DAY_MARK = "翌"
+
+
+# --- eras -----------------------------------------------------------------------
+
+
+def era_for(d: date) -> Era:
+    """The era in effect on `d`; ValueError before 明治6年 (1873-01-01)."""
+    for era in reversed(ERAS):
+        if d >= era.start:
+            return era
+    raise ValueError(f"{d.isoformat()} is before the supported eras (1873-01-01)")
+
+
+def era_year(d: date) -> tuple[str, int]:
+    """("令和", 4) for 2022-06-20."""
+    era = era_for(d)
+    return era.name, era.year_of(d)
+
+
+def _year_label(year: int) -> str:
+    return "元" if year == 1 else str(year)
+
+
+# --- formatting -----------------------------------------------------------------
+
+
+def format_wareki_year(d: date) -> str:
+    """令和4年; 令和元年 for the first year of an era."""
+    name, year = era_year(d)
+    return f"{name}{_year_label(year)}年"
+
+
+def format_wareki(d: date, *, weekday: bool = False) -> str:
+    """令和4年6月20日, or 令和4年6月20日(月) with the weekday."""
+    text = f"{format_wareki_year(d)}{d.month}月{d.day}日"
+    if weekday:
+        text += f"({WEEKDAYS[d.weekday()]})"
+    return text
+
+
+def format_short(d: date) -> str:
+    """R4.6.20 as in attachment names; the first year of an era is 1 (R1.5.1)."""
+    era = era_for(d)
+    return f"{era.letter}{era.year_of(d)}.{d.month}.{d.day}"
+
+
+def format_time(t: time) -> str:
+    """17:30, 9:05: 24-hour clock, hour not padded, minutes padded."""
+    return f"{t.hour}:{t.minute:02d}"
+
+
+def format_time_range(
+    start: time | None, end: time | None, *, end_next_day: bool = False
+) -> str:
+    """17:30~17:45, open-ended 13:30~, past midnight 23:30~翌0:15; "" without start."""
+    if start is None:
+        return ""
+    text = format_time(start) + RANGE_SEPARATOR
+    if end is not None:
+        if end_next_day:
+            text += NEXT_DAY_MARK
+        text += format_time(end)
+    return text
+
+
+def format_datetime_line(
+    d: date, start: time | None, end: time | None, *, end_next_day: bool = False
+) -> str:
+    """The 日時 value: 令和4年6月20日(月)17:30~17:45."""
+    return format_wareki(d, weekday=True) + format_time_range(
+        start, end, end_next_day=end_next_day
+    )
+
+
+# --- fiscal years ---------------------------------------------------------------
+
+
+def fiscal_year(d: date) -> int:
+    """The 年度 (April to March) holding `d`, by its starting year: 2023-03-31 -> 2022."""
+    return d.year if d.month >= 4 else d.year - 1
+
+
+def fiscal_year_range(fy: int) -> tuple[date, date]:
+    """First and last day of fiscal year `fy`: (fy-04-01, fy+1-03-31)."""
+    return date(fy, 4, 1), date(fy + 1, 3, 31)
+
+
+def format_fiscal_year(fy: int) -> str:
+    """令和4年度.
+
+    A fiscal year takes the era year of the calendar year it starts in, as that year
+    is named at its end (December 31). So FY2019, which began on 平成31年4月1日, is
+    令和元年度 as in government usage, FY2018 is 平成30年度, FY1988 stays 昭和63年度
+    (平成 began in January 1989, within FY1988) and FY1989 is 平成元年度.
+    """
+    return format_wareki_year(date(fy, 12, 31)) + "度"
+
+
+# --- file sizes -----------------------------------------------------------------
+
+_KIB = 1024
+_MIB = 1024 * 1024
+
+
+def _divide_round_half_up(numerator: int, denominator: int) -> int:
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def format_file_size(n_bytes: int) -> str:
+    """Attachment size as official pages print it: 141KB, 1MB.
+
+    Units are binary (1KB = 1024 bytes, 1MB = 1024KB) and always whole numbers,
+    rounded half up:
+    - under 1024 bytes, including an empty file, is 1KB (never 0KB);
+    - below 1MB it is whole KB: 144,000 bytes -> 141KB;
+    - from 1MB on it is whole MB: 1,300,000 bytes -> 1MB, 1.5MB -> 2MB, 15MB -> 15MB.
+    A size that rounds to 1024KB (1,048,064 to 1,048,575 bytes) is printed 1MB,
+    never 1024KB.
+    """
+    if n_bytes < 0:
+        raise ValueError(f"negative file size: {n_bytes}")
+    if n_bytes < _MIB:
+        kilobytes = max(1, _divide_round_half_up(n_bytes, _KIB))
+        if kilobytes < 1024:
+            return f"{kilobytes}KB"
+    return f"{_divide_round_half_up(n_bytes, _MIB)}MB"
+
+
+# --- parsing --------------------------------------------------------------------
+
+_DIGIT_TRANSLATION = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},  # ０-９
+        "：": ":",  # U+FF1A fullwidth colon
+        "～": "~",  # U+FF5E fullwidth tilde
+        "〜": "~",  # U+301C wave dash, what many IMEs type for ～
+    }
+)
+
+
+def normalize_digits(text: str) -> str:
+    """Full-width digits, colons and tildes (and the wave dash 〜) to ASCII.
+
+    Maps character for character, so positions in the result match the input.
+    """
+    return text.translate(_DIGIT_TRANSLATION)
+
+
+# Word processors leave spaces inside numbers (令和5年4月1 3 日, 午前8時5 分), but
+# never line breaks, so a number may hold spaces or tabs, not newlines.
+_SP = r"[^\S\n]*"
+_NUM2 = rf"[0-9](?:{_SP}[0-9])?"
+_ERA_NAMES = "|".join(era.name for era in ERAS)
+
+_WAREKI_RE = re.compile(
+    rf"(?P<era>{_ERA_NAMES})\s*(?P<era_year>元|{_NUM2})\s*年\s*"
+    # 平成31年(2019年)3月25日: the Gregorian year in parentheses is a check.
+    rf"(?:[((]\s*(?P<check_year>[0-9]{{4}})\s*年\s*[))]\s*)?"
+    rf"(?P<month>{_NUM2})\s*月\s*(?P<day>{_NUM2})\s*日"
+    r"|"
+    rf"(?<![0-9])(?P<year>[0-9]{{4}})\s*年\s*"
+    rf"(?P<w_month>{_NUM2})\s*月\s*(?P<w_day>{_NUM2})\s*日"
+)
+
+
+def _number(text: str) -> int:
+    return int(re.sub(r"\s", "", text))
+
+
+def _era_date(era: Era, year: int, month: int, day: int) -> date:
+    if year < 1:
+        raise ValueError(f"{era.name}{year}年 does not exist")
+    d = date(era.first_year + year - 1, month, day)
+    if era_for(d) != era:
+        raise ValueError(f"{era.name}{year}年{month}月{day}日 is outside {era.name}")
+    return d
+
+
+def parse_wareki(text: str) -> date | None:
+    """The first date in `text`, in 和暦 (令和4年6月20日, 令和元年5月1日) or 西暦.
+
+    Accepts full-width digits, stray spaces (令和2 年12 月18 日), 1年 for 元年 and a
+    Gregorian year in parentheses (平成31年(2019年)3月25日). Returns None when no date
+    is found; raises ValueError for a date that cannot exist (令和4年2月30日,
+    令和元年4月30日, a parenthesised year that disagrees with the era year).
+    """
+    match = _WAREKI_RE.search(normalize_digits(text))
+    if match is None:
+        return None
+    if match["era"] is None:
+        return date(
+            int(match["year"]), _number(match["w_month"]), _number(match["w_day"])
+        )
+    era = _ERAS_BY_NAME[match["era"]]
+    year = 1 if match["era_year"] == "元" else _number(match["era_year"])
+    d = _era_date(era, year, _number(match["month"]), _number(match["day"]))
+    if match["check_year"] is not None and int(match["check_year"]) != d.year:
+        raise ValueError(f"{match.group(0)}: the year in parentheses is not {d.year}")
+    return d
+
+
+_SHORT_RE = re.compile(
+    rf"(?<![A-Za-z])(?P<letter>[{''.join(_ERAS_BY_LETTER)}])\s*"
+    r"(?P<year>元|[0-9]{1,2})\.(?P<month>[0-9]{1,2})\.(?P<day>[0-9]{1,2})(?![0-9])"
+)
+
+
+def parse_short(text: str) -> date | None:
+    """The first short date in `text`: R4.6.20, H31.4.30, R1.5.1 (or R元.5.1).
+
+    None when there is none; ValueError for one that cannot exist (R1.4.30).
+    """
+    match = _SHORT_RE.search(normalize_digits(text))
+    if match is None:
+        return None
+    era = _ERAS_BY_LETTER[match["letter"]]
+    year = 1 if match["year"] == "元" else int(match["year"])
+    return _era_date(era, year, int(match["month"]), int(match["day"]))
+
+
+def _time_pattern(prefix: str) -> str:
+    """A time of day, with groups named `prefix`_*: 17:30, 午後3時30分, 15時, 正午."""
+    p = prefix
+    return (
+        rf"(?:(?P<{p}_meridiem>午前|午後)\s*)?"
+        r"(?:"
+        rf"(?<![0-9])(?P<{p}_h>[0-9]{{1,2}})\s*:\s*(?P<{p}_m>[0-9]{{2}})(?![0-9])"
+        r"|"
+        rf"(?<![0-9])(?P<{p}_jh>{_NUM2}){_SP}時"
+        rf"(?:\s*(?:(?P<{p}_jm>{_NUM2}){_SP}分|(?P<{p}_half>半)))?"
+        r"|"
+        rf"(?P<{p}_noon>正午)"
+        r")"
+    )
+
+
+_TIME_RANGE_RE = re.compile(
+    _time_pattern("start")
+    + r"(?:\s*(?P<separator>~|から|-|－|–|—)\s*"
+    + r"(?:(?P<next_day>翌日?)\s*)?"
+    + rf"(?:{_time_pattern('end')})?"
+    + r")?"
+)
+
+
+def _clock(
+    match: re.Match[str], prefix: str, inherited_meridiem: str | None = None
+) -> tuple[time, bool, str | None]:
+    """Read one time from `match`: (time, is 24:00 i.e. next day, meridiem used)."""
+    if match[f"{prefix}_noon"]:
+        return time(12, 0), False, None
+    if match[f"{prefix}_h"] is not None:
+        hour, minute = int(match[f"{prefix}_h"]), int(match[f"{prefix}_m"])
+    else:
+        hour = _number(match[f"{prefix}_jh"])
+        if match[f"{prefix}_half"]:
+            minute = 30
+        elif match[f"{prefix}_jm"] is not None:
+            minute = _number(match[f"{prefix}_jm"])
+        else:
+            minute = 0
+    meridiem = match[f"{prefix}_meridiem"]
+    if meridiem is None and inherited_meridiem == "午後" and hour < 12:
+        # 午後3時30分から3時45分まで: the end takes the start's 午後.
+        meridiem = inherited_meridiem
+    if meridiem == "午後" and hour < 12:
+        hour += 12
+    elif meridiem == "午前" and hour > 12:
+        raise ValueError(f"{match.group(0)}: 午前{hour}時 does not exist")
+    # 午後13時30分 is a 24-hour number written with 午後 and stays 13:30; 12 with
+    # either 午前 or 午後 is read as noon, the only sensible meeting-time reading.
+    if hour == 24 and minute == 0:
+        return time(0, 0), True, meridiem
+    if hour > 23 or minute > 59:
+        raise ValueError(f"{match.group(0)}: {hour}:{minute:02d} does not exist")
+    return time(hour, minute), False, meridiem
+
+
+def parse_time_range(text: str) -> tuple[time | None, time | None, bool]:
+    """The first time range in `text`: (start, end, end_next_day).
+
+    Reads 17:30~17:40, 17:30 ~ 17:45, 〜 and full-width forms, 午後3時30分から午後3時45分まで,
+    15時~15時30分, 午後13時30分から13時40分まで, open-ended 午後1時30分から / 14時30分~,
+    a single time (午前0時40分), and 23:30~0:15 or 23:30~翌0:15, where the end is on
+    the next day. An end without 午前/午後 after a 午後 start is in the afternoon too.
+    Returns (None, None, False) when there is no time; raises ValueError for an
+    impossible one (17:75, 午前15時).
+    """
+    match = _TIME_RANGE_RE.search(normalize_digits(text))
+    if match is None:
+        return None, None, False
+    start, start_is_24, start_meridiem = _clock(match, "start")
+    if start_is_24:
+        raise ValueError(f"{match.group(0)}: a meeting cannot start at 24:00")
+    has_end = match["end_h"] or match["end_jh"] or match["end_noon"]
+    if not has_end:
+        return start, None, False
+    end, end_is_24, _ = _clock(match, "end", start_meridiem)
+    end_next_day = end_is_24 or match["next_day"] is not None or end < start
+    return start, end, end_next_day

@@ -1,0 +1,72 @@
+"""Shared fixtures: a cast of named users, media in a temp dir, the demo seed."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+from meetings import permissions
+
+# Tests run with development settings unless the caller says otherwise.
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+def _user(django_user_model, username: str, role: str | None):
+    user = django_user_model.objects.create_user(
+        username=username, password="pw-" + username
+    )
+    if role:
+        group, _ = Group.objects.get_or_create(name=role)
+        user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return _user(django_user_model, "alice_editor", permissions.EDITOR)
+
+
+@pytest.fixture
+def other_editor(db, django_user_model):
+    return _user(django_user_model, "carol_editor", permissions.EDITOR)
+
+
+@pytest.fixture
+def approver(db, django_user_model):
+    return _user(django_user_model, "bob_approver", permissions.APPROVER)
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    user = _user(django_user_model, "dave_admin", permissions.ADMIN)
+    user.is_staff = True
+    user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def outsider(db, django_user_model):
+    """Logged in, but with no role."""
+    return _user(django_user_model, "eve_norole", None)
+
+
+@pytest.fixture
+def seed_meeting(db):
+    """The 2022-06-20 seed meeting, published, as load_demo creates it."""
+    from meetings import demo_data
+    from meetings.demo import load_demo
+    from meetings.models import Meeting
+
+    load_demo()
+    return Meeting.objects.get(public_id=demo_data.SEED_PUBLIC_ID)

@@ -1,0 +1,63 @@
+"""Small builders for tests: a meeting from a layout dict with sensible defaults."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from meetings import services
+from meetings.models import Meeting
+
+BASE: dict[str, Any] = {
+    "meeting_type": "危機管理連絡会議",
+    "held_on": "2024-05-10",
+    "start_time": "17:30",
+    "end_time": "17:45",
+    "location": "万代庁舎3階特別会議室",
+    "lead": "以下のとおり,危機管理連絡会議を開催いたしましたので,お知らせいたします。",
+    "attendees": ["危機管理部副部長", "危機管理政策課長"],
+    "attendee_tail": "各部局主管課副課長など",
+    "attendee_total": 20,
+    "agenda": ["「テスト事案」について"],
+    "sections": [
+        {
+            "kind": "explanation",
+            "speaker": "危機管理政策課",
+            "group": "main",
+            "items": [{"marker": "・", "text": "テストの説明。", "children": []}],
+        }
+    ],
+    "contact": {"name": "危機管理政策課", "phone": "088-621-2280"},
+}
+
+
+def meeting_data(**overrides: Any) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    data.update(overrides)
+    return data
+
+
+def make_meeting(*, user=None, status: str = "draft", **overrides: Any) -> Meeting:
+    return services.meeting_create_from_data(
+        data=meeting_data(**overrides), user=user, status=status
+    )
+
+
+def big_meeting_data(
+    *, sections: int = 30, items: int = 10, **overrides: Any
+) -> dict[str, Any]:
+    return meeting_data(
+        sections=[
+            {
+                "kind": "explanation",
+                "speaker": f"課{s}",
+                "group": "main",
+                "items": [
+                    {"marker": "・", "text": f"項目{s}-{i}", "children": []}
+                    for i in range(items)
+                ],
+            }
+            for s in range(sections)
+        ],
+        **overrides,
+    )
