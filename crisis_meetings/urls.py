@@ -7,6 +7,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls_public")),
     path("staff/", include("meetings.urls_staff")),
     path("staff/import/", include("meetings.urls_import")),
+    path("staff/pdf/", include("meetings.urls_pdf")),
     path("staff/incidents/", include("incidents.urls_staff")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
