@@ -1,0 +1,74 @@
+# Two commands do all the set-up on a fresh Debian/Ubuntu machine:
+#   make run    venv, dependencies, system packages, migrate, demo data, serve on 127.0.0.1:8000
+#   make test   the same set-up, then ruff, makemigrations --check and the whole test suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+BOOTSTRAP_VERSION := 5.3.8
+BOOTSTRAP_CSS := $(VENV)/vendor/node_modules/bootstrap/dist/css/bootstrap.min.css
+# Debian packages the app needs at run time and in tests:
+#   libharfbuzz-subset0: WeasyPrint subsets fonts with it (without it a Japanese PDF takes 11 s)
+#   fonts-*: the Japanese fonts the PDF names explicitly; poppler-utils: pdftoppm/pdffonts
+#   chromium: browser tests (Playwright drives Debian's Chromium; `playwright install` cannot work here)
+SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic \
+	fonts-ipaexfont poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0
+
+RUN_ENV := DEBUG=$${DEBUG:-1}
+
+.PHONY: help run test lint setup system-packages venv vendor migrate demo
+
+help:
+	@echo "make run   - set up everything, load the demo and serve on http://127.0.0.1:8000/"
+	@echo "make test  - set up everything and run ruff, makemigrations --check and pytest"
+	@echo "make lint  - ruff check and ruff format --check"
+
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "Installing system packages: $$missing"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
+		echo "Cannot install $$missing (not root, no sudo): install them with apt-get." >&2; exit 1; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$SUDO apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+	{ $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q --no-install-recommends $$missing >/dev/null; }
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Bootstrap comes from the npm registry into .venv/vendor and is served by WhiteNoise:
+# never a CDN, so the app works on a closed network once set up.
+$(BOOTSTRAP_CSS):
+	mkdir -p $(VENV)/vendor
+	command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && SUDO="" || SUDO=sudo; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q npm >/dev/null; }
+	npm install --prefix $(VENV)/vendor --no-audit --no-fund --no-save bootstrap@$(BOOTSTRAP_VERSION) >/dev/null
+
+vendor: $(BOOTSTRAP_CSS)
+
+setup: system-packages venv vendor
+
+migrate: setup
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	$(RUN_ENV) $(PY) manage.py load_demo
+
+run: demo
+	@echo "Serving on http://127.0.0.1:8000/ (staff: http://127.0.0.1:8000/staff/)"
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: setup lint
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest -q
