@@ -36,7 +36,9 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (it installs it)")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make test` (it installs it)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
