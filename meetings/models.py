@@ -357,9 +357,17 @@ class Meeting(models.Model):
 
     @property
     def title(self) -> str:
-        if self.title_override:
-            return self.title_override
-        return f"{self.meeting_type.name}の開催結果について({wareki.format_wareki(self.held_on)})"
+        return self.title_override or self.generated_title
+
+    @property
+    def generated_title(self) -> str:
+        """危機管理連絡会議の開催結果について(令和4年6月20日), with (第N回) when numbered."""
+        name = self.meeting_type.name
+        if self.session_number:
+            total = f"(通算第{self.cumulative_number}回)" if self.cumulative_number else ""
+            name = f"{name}(第{self.session_number}回{total})"
+        held = wareki.format_wareki(self.held_on) if self.held_on else ""
+        return f"{name}の開催結果について({held})"
 
     @property
     def short_date(self) -> str:

@@ -7,6 +7,7 @@ Workflow functions lock the meeting row, so a double click publishes once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -142,12 +143,7 @@ def meeting_apply_header(*, meeting: Meeting, data: dict[str, Any]) -> None:
     meeting.contact_note = contact.get("note") or ""
     meeting.unstructured_text = "\n\n".join(data.get("unparsed") or [])
     title = data.get("title") or ""
-    generated = (
-        f"{meeting.meeting_type.name}の開催結果について({wareki.format_wareki(meeting.held_on)})"
-        if meeting.held_on
-        else ""
-    )
-    meeting.title_override = "" if title == generated else title
+    meeting.title_override = "" if title == meeting.generated_title else title
     if meeting.venue_id is None:
         meeting.venue = venue_resolve(location=meeting.location)
 
@@ -365,12 +361,19 @@ def _edited_by(meeting: Meeting, user) -> bool:
     return history.exists() or meeting.updated_by_id == getattr(user, "pk", None)
 
 
-def render_public_html(data: dict[str, Any]) -> str:
-    """The body of the public page, rendered once at publication."""
+def render_public_html(
+    data: dict[str, Any], *, attachment_url: Callable[[int], str] | None = None
+) -> str:
+    """The body of the public page, rendered once at publication.
+
+    The staff preview renders the same body with links to the staff file URLs.
+    """
     doc = layout.build_document(data)
     for attachment in doc.attachments:
-        attachment["url"] = reverse(
-            "public:attachment", args=[data["public_id"], attachment["id"]]
+        attachment["url"] = (
+            attachment_url(attachment["id"])
+            if attachment_url
+            else reverse("public:attachment", args=[data["public_id"], attachment["id"]])
         )
     return render_to_string(
         "meetings/includes/_result.html", {"doc": doc, "data": data}
@@ -491,3 +494,143 @@ def meeting_withdraw(*, meeting: Meeting, user, comment: str = "") -> Meeting:
     locked.save(update_fields=["status", "updated_at"])
     _event(locked, MeetingEvent.Action.WITHDRAW, Status.PUBLISHED, user, comment)
     return locked
+
+
+# ---------------------------------------------------------------------------
+# Staff editor: save with optimistic locking and a record of what changed
+# ---------------------------------------------------------------------------
+
+
+class EditConflict(Exception):
+    """Someone saved the meeting after this editor's copy was loaded."""
+
+    def __init__(self, current: Meeting) -> None:
+        super().__init__("この会議は他の人が先に保存しています。")
+        self.current = current
+
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.REVIEW, Status.PUBLISHED)
+
+
+def _changes(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any]:
+    """What a save changed: header fields (old -> new) and the text, line by line."""
+    import difflib
+
+    skip = {"sections", "attachments", "attendees", "attendee_details", "warnings"}
+    fields = [
+        {"field": key, "old": (before or {}).get(key), "new": value}
+        for key, value in after.items()
+        if key not in skip and (before or {}).get(key) != value
+    ]
+    old_text = layout.render_text(before).splitlines() if before else []
+    lines = list(
+        difflib.unified_diff(
+            old_text, layout.render_text(after).splitlines(), lineterm="", n=0
+        )
+    )[2:]
+    return {"fields": fields if before else [], "lines": lines[:500]}
+
+
+@transaction.atomic
+def meeting_save(
+    *,
+    meeting: Meeting | None,
+    header: dict[str, Any],
+    parts: dict[str, Any],
+    user,
+    expected_version: int | None = None,
+    attachment_changes: list[dict[str, Any]] | None = None,
+    uploads: list[dict[str, Any]] | None = None,
+) -> tuple[Meeting, list[str]]:
+    """Create or update a meeting from the editor; returns it and the unknown speakers.
+
+    ``header`` holds the model's header fields, ``parts`` the layout dict of attendees,
+    agenda and sections. A save from an older version raises ``EditConflict`` and
+    writes nothing. Unknown speakers are kept and offered to admins as new master data.
+    """
+    if not permissions.is_editor(user):
+        raise PermissionDenied("会議の入力は入力担当・承認者・管理者が行えます。")
+    before: dict[str, Any] | None = None
+    if meeting is None:
+        meeting = Meeting(created_by=user, status=Status.DRAFT, version=0)
+    else:
+        meeting = _locked(meeting)
+        if meeting.status not in EDITABLE_STATUSES:
+            raise WorkflowError("取下げた会議は編集できません。")
+        if expected_version != meeting.version:
+            raise EditConflict(Meeting.objects.with_parts().get(pk=meeting.pk))
+        before = layout.meeting_data(Meeting.objects.with_parts().get(pk=meeting.pk))
+    for name, value in header.items():
+        setattr(meeting, name, value)
+    meeting.venue = venue_resolve(location=meeting.location)
+    meeting.version += 1
+    meeting.updated_by = user
+    meeting._history_user = user  # simple_history records who saved
+    meeting.full_clean()
+    meeting_validate_parts(meeting=meeting, data=parts)
+    meeting.save()
+
+    unknown = [
+        s["speaker"]
+        for s in parts.get("sections") or []
+        if s.get("speaker")
+        and organisation_resolve(name=s["speaker"], on=meeting.held_on) is None
+    ]
+    meeting_replace_parts(meeting=meeting, data=parts, offer_unknown_speakers=True)
+    for change in attachment_changes or []:
+        attachment = meeting.attachments.filter(
+            pk=change["id"], is_generated=False
+        ).first()
+        if attachment is None:
+            continue
+        if change.get("remove"):
+            attachment.delete()
+            continue
+        attachment.label = change.get("label") or attachment.label
+        attachment.kind = change.get("kind") or attachment.kind
+        attachment.full_clean()
+        attachment.save(update_fields=["label", "kind"])
+    for upload in uploads or []:
+        attachment_add(
+            meeting=meeting,
+            label=upload["label"],
+            content=upload["content"],
+            kind=upload.get("kind") or Attachment.Kind.MATERIAL,
+        )
+
+    after = layout.meeting_data(Meeting.objects.with_parts().get(pk=meeting.pk))
+    MeetingEvent.objects.create(
+        meeting=meeting,
+        action=MeetingEvent.Action.SAVE if before else MeetingEvent.Action.CREATE,
+        from_status=meeting.status,
+        to_status=meeting.status,
+        actor=user,
+        changes={**_changes(before, after), "version": meeting.version},
+    )
+    return meeting, list(dict.fromkeys(unknown))
+
+
+@transaction.atomic
+def meeting_publish_reviewed(
+    *, meeting: Meeting, user, version: int, correction_note: str = ""
+) -> Publication:
+    """Publish the version the approver reviewed; a double click publishes once.
+
+    A meeting saved again after the approver's preview is refused, so nobody
+    publishes text they did not see.
+    """
+    if not permissions.is_approver(user):
+        raise PermissionDenied("公開は承認者だけが行えます。")
+    locked = _locked(meeting)
+    current = locked.current_publication
+    if (
+        locked.status == Status.PUBLISHED
+        and current is not None
+        and current.meeting_version == locked.version == version
+    ):
+        return current  # the second click of a double click
+    if locked.version != version:
+        raise WorkflowError(
+            "確認した後に内容が更新されています。プレビューをもう一度確認してから公開してください。"
+        )
+    return meeting_publish(meeting=locked, user=user, correction_note=correction_note)
