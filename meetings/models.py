@@ -716,3 +716,85 @@ class MeetingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def pdf_export_upload_to(instance: PdfExportJob, filename: str) -> str:
+    # Never under a guessable name: the ZIP is served only through the admin view.
+    return f"exports/{instance.token}/{uuid.uuid4().hex}.zip"
+
+
+class PdfExportJob(models.Model):
+    """A ZIP of 開催結果 PDFs built in the background, with its progress.
+
+    Either a fiscal year (``fiscal_year``) or an admin's selection (``meeting_ids``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待機中"
+        RUNNING = "running", "作成中"
+        DONE = "done", "完了"
+        FAILED = "failed", "失敗"
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pdf_export_jobs",
+    )
+    fiscal_year = models.PositiveIntegerField("年度", null=True, blank=True)
+    meeting_ids = models.JSONField("選択した会議", default=list, blank=True)
+    include_unpublished = models.BooleanField(
+        "未公開の会議も「案」として含める", default=False
+    )
+    status = models.CharField(
+        "状態",
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    total = models.PositiveIntegerField("件数", default=0)
+    done = models.PositiveIntegerField("処理済み", default=0)
+    file = models.FileField(
+        "ZIP", upload_to=pdf_export_upload_to, blank=True, max_length=300
+    )
+    size_bytes = models.PositiveBigIntegerField("サイズ(バイト)", default=0)
+    error = models.TextField("エラー", blank=True)
+    created_at = models.DateTimeField("依頼日時", auto_now_add=True)
+    started_at = models.DateTimeField("開始日時", null=True, blank=True)
+    finished_at = models.DateTimeField("終了日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "開催結果PDFの一括出力"
+        verbose_name_plural = "開催結果PDFの一括出力"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")),
+                name="pdf_export_done_not_above_total",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def get_absolute_url(self) -> str:
+        return reverse("pdf:export_status", args=[self.token])
+
+    @property
+    def filename(self) -> str:
+        if self.fiscal_year is not None:
+            return f"開催結果PDF_{wareki.format_fiscal_year(self.fiscal_year)}.zip"
+        return f"開催結果PDF_選択{len(self.meeting_ids)}件.zip"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return (100 * self.done) // self.total if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
