@@ -1,0 +1,373 @@
+"""Writes with rules for incidents: links to meetings, alert changes, directives.
+
+Every function is keyword-only, atomic, validates with ``full_clean()`` before saving
+and checks the caller's role on the server (views check too; this is the last line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.models import (
+    AlertChange,
+    AlertLevel,
+    AlertScheme,
+    DirectiveAssignment,
+    DirectiveFollowUp,
+    DirectiveProgress,
+    Incident,
+    IncidentLink,
+)
+from meetings import permissions
+from meetings.models import AgendaItem, Item, Meeting, Organisation, Section
+
+DirectiveStatus = DirectiveAssignment.Status
+
+# Who may move a directive from one status to another. Editors (the departments'
+# 入力担当) record progress and may start or finish a directive; only approvers and
+# admins may cancel a directive or reopen one that was finished or cancelled.
+EDITOR_TRANSITIONS: dict[str, frozenset[str]] = {
+    DirectiveStatus.OPEN: frozenset(
+        {DirectiveStatus.IN_PROGRESS, DirectiveStatus.DONE}
+    ),
+    DirectiveStatus.IN_PROGRESS: frozenset({DirectiveStatus.DONE}),
+    DirectiveStatus.DONE: frozenset(),
+    DirectiveStatus.CANCELLED: frozenset(),
+}
+APPROVER_TRANSITIONS: dict[str, frozenset[str]] = {
+    DirectiveStatus.OPEN: frozenset(
+        {DirectiveStatus.IN_PROGRESS, DirectiveStatus.DONE, DirectiveStatus.CANCELLED}
+    ),
+    DirectiveStatus.IN_PROGRESS: frozenset(
+        {DirectiveStatus.OPEN, DirectiveStatus.DONE, DirectiveStatus.CANCELLED}
+    ),
+    DirectiveStatus.DONE: frozenset(
+        {DirectiveStatus.OPEN, DirectiveStatus.IN_PROGRESS, DirectiveStatus.CANCELLED}
+    ),
+    DirectiveStatus.CANCELLED: frozenset({DirectiveStatus.OPEN}),
+}
+
+
+def _require_editor(user) -> None:
+    if not permissions.is_editor(user):
+        raise PermissionDenied("この操作は入力担当・承認者・管理者だけが行えます。")
+
+
+def _require_approver(user) -> None:
+    if not permissions.is_approver(user):
+        raise PermissionDenied("この操作は承認者・管理者だけが行えます。")
+
+
+def _actor(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+# ---------------------------------------------------------------------------
+# Incidents
+# ---------------------------------------------------------------------------
+
+INCIDENT_FIELDS = (
+    "title",
+    "category",
+    "status",
+    "is_drill",
+    "started_at",
+    "ended_at",
+    "affected_organisation",
+    "affected_org",
+    "public_summary",
+    "is_public",
+)
+
+
+@transaction.atomic
+def incident_create(*, user, data: dict[str, Any]) -> Incident:
+    _require_editor(user)
+    incident = Incident(**{k: data[k] for k in INCIDENT_FIELDS if k in data})
+    incident.full_clean()
+    incident.save()
+    return incident
+
+
+@transaction.atomic
+def incident_update(*, incident: Incident, user, data: dict[str, Any]) -> Incident:
+    _require_editor(user)
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    for key in INCIDENT_FIELDS:
+        if key in data:
+            setattr(locked, key, data[key])
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def incident_link_meeting(
+    *,
+    incident: Incident,
+    meeting: Meeting,
+    user,
+    agenda_items: Iterable[AgendaItem] = (),
+    sections: Iterable[Section] = (),
+    note: str = "",
+) -> list[IncidentLink]:
+    """Set which parts of ``meeting`` concern ``incident``, replacing earlier links.
+
+    The meeting as a whole is always linked; agenda items and sections add detail.
+    """
+    _require_editor(user)
+    agenda_items = list(agenda_items)
+    sections = list(sections)
+    errors: list[str] = []
+    if any(a.meeting_id != meeting.pk for a in agenda_items):
+        errors.append("別の会議の協議概要は関連付けられません。")
+    if any(s.meeting_id != meeting.pk for s in sections):
+        errors.append("別の会議の説明・報告は関連付けられません。")
+    if errors:
+        raise ValidationError(errors)
+    IncidentLink.objects.filter(incident=incident, meeting=meeting).delete()
+    links = [IncidentLink(incident=incident, meeting=meeting, note=note)]
+    links += [
+        IncidentLink(incident=incident, meeting=meeting, agenda_item=a)
+        for a in agenda_items
+    ]
+    links += [
+        IncidentLink(incident=incident, meeting=meeting, section=s) for s in sections
+    ]
+    for link in links:
+        link.full_clean(validate_constraints=False)
+    return IncidentLink.objects.bulk_create(links)
+
+
+@transaction.atomic
+def incident_unlink_meeting(*, incident: Incident, meeting: Meeting, user) -> int:
+    _require_editor(user)
+    deleted, _ = IncidentLink.objects.filter(
+        incident=incident, meeting=meeting
+    ).delete()
+    return deleted
+
+
+def _ensure_meeting_linked(incident: Incident, meeting: Meeting) -> None:
+    IncidentLink.objects.get_or_create(
+        incident=incident, meeting=meeting, agenda_item=None, section=None
+    )
+
+
+# ---------------------------------------------------------------------------
+# Alert levels
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_scheme_create(
+    *, name: str, levels: list[tuple[str, str]], description: str = "", user
+) -> AlertScheme:
+    """A scheme with its stages, lowest first: [("平常時", "感染観察"), ...]."""
+    _require_approver(user)
+    scheme = AlertScheme(name=name, description=description)
+    scheme.full_clean()
+    scheme.save()
+    for rank, (level_name, note) in enumerate(levels):
+        level = AlertLevel(scheme=scheme, rank=rank, name=level_name, note=note)
+        level.full_clean()
+        level.save()
+    return scheme
+
+
+@transaction.atomic
+def alert_change_record(
+    *,
+    incident: Incident,
+    level: AlertLevel,
+    effective_at: datetime,
+    meeting: Meeting,
+    user,
+    section: Section | None = None,
+    note: str = "",
+) -> AlertChange:
+    """Record that ``meeting`` announced ``level`` from ``effective_at`` on."""
+    _require_editor(user)
+    if timezone.is_naive(effective_at):
+        raise ValidationError({"effective_at": "発効日時にはタイムゾーンが必要です。"})
+    change = AlertChange(
+        incident=incident,
+        scheme_id=level.scheme_id,
+        level=level,
+        effective_at=effective_at,
+        meeting=meeting,
+        section=section,
+        note=note,
+        created_by=_actor(user),
+    )
+    change.full_clean()
+    change.save()
+    # An announcing meeting concerns the incident: it belongs on its timeline.
+    _ensure_meeting_linked(incident, meeting)
+    return change
+
+
+@transaction.atomic
+def alert_change_delete(*, change: AlertChange, user) -> None:
+    """Remove a change recorded by mistake (approvers and admins only)."""
+    _require_approver(user)
+    change.delete()
+
+
+# ---------------------------------------------------------------------------
+# Directives
+# ---------------------------------------------------------------------------
+
+
+def directive_allowed_statuses(*, user, current: str) -> frozenset[str]:
+    """The statuses ``user`` may move a directive to from ``current``."""
+    if permissions.is_approver(user):
+        return APPROVER_TRANSITIONS.get(current, frozenset())
+    if permissions.is_editor(user):
+        return EDITOR_TRANSITIONS.get(current, frozenset())
+    return frozenset()
+
+
+def _default_incident(item: Item) -> Incident | None:
+    """The incident a directive concerns: its section's link, else the meeting's only one."""
+    section_link = (
+        IncidentLink.objects.filter(section_id=item.section_id)
+        .select_related("incident")
+        .first()
+    )
+    if section_link is not None:
+        return section_link.incident
+    incident_ids = set(
+        IncidentLink.objects.filter(meeting_id=item.section.meeting_id).values_list(
+            "incident_id", flat=True
+        )
+    )
+    if len(incident_ids) == 1:
+        return Incident.objects.get(pk=incident_ids.pop())
+    return None
+
+
+@transaction.atomic
+def directive_assign(
+    *,
+    item: Item,
+    user,
+    organisation: Organisation | None = None,
+    all_departments: bool = False,
+    due_on: date | None = None,
+    incident: Incident | None = None,
+) -> DirectiveAssignment:
+    """Assign a directive item to a department (or to all departments)."""
+    _require_editor(user)
+    section = item.section
+    assignment = DirectiveAssignment(
+        item=item,
+        meeting_id=section.meeting_id,
+        directive_text=f"{item.marker}{item.text}",
+        issuer=section.speaker,
+        organisation=None if all_departments else organisation,
+        all_departments=all_departments,
+        due_on=due_on,
+        incident=incident if incident is not None else _default_incident(item),
+        created_by=_actor(user),
+    )
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def directive_update(
+    *,
+    assignment: DirectiveAssignment,
+    user,
+    due_on: date | None,
+    incident: Incident | None,
+) -> DirectiveAssignment:
+    _require_editor(user)
+    locked = DirectiveAssignment.objects.select_for_update().get(pk=assignment.pk)
+    locked.due_on = due_on
+    locked.incident = incident
+    locked.full_clean()
+    locked.save(update_fields=["due_on", "incident", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def directive_progress_record(
+    *,
+    assignment: DirectiveAssignment,
+    user,
+    note: str = "",
+    new_status: str | None = None,
+    recorded_at: datetime | None = None,
+) -> DirectiveProgress:
+    """Log progress on a directive; change its status if the user's role allows it."""
+    _require_editor(user)
+    locked = DirectiveAssignment.objects.select_for_update().get(pk=assignment.pk)
+    note = (note or "").strip()
+    before = locked.status
+    if new_status and new_status not in DirectiveStatus.values:
+        raise ValidationError({"new_status": "状況の値が正しくありません。"})
+    status_change = bool(new_status) and new_status != before
+    if status_change and new_status not in directive_allowed_statuses(
+        user=user, current=before
+    ):
+        if new_status in APPROVER_TRANSITIONS.get(before, frozenset()):
+            raise PermissionDenied(
+                "取消し・再開などこの状況の変更は、承認者・管理者だけが行えます。"
+            )
+        raise ValidationError(
+            {
+                "new_status": f"「{DirectiveStatus(before).label}」から"
+                f"「{DirectiveStatus(new_status).label}」には変更できません。"
+            }
+        )
+    if not note and not status_change:
+        raise ValidationError(
+            {"note": "取組状況を入力するか、状況を変更してください。"}
+        )
+    entry = DirectiveProgress(
+        assignment=locked,
+        recorded_at=recorded_at or timezone.now(),
+        recorded_by=_actor(user),
+        note=note,
+        from_status=before if status_change else "",
+        to_status=new_status if status_change else "",
+    )
+    entry.full_clean()
+    entry.save()
+    if status_change:
+        locked.status = new_status
+        locked.full_clean()
+        locked.save(update_fields=["status", "updated_at"])
+    assignment.status = locked.status
+    return entry
+
+
+@transaction.atomic
+def directive_follow_up_link(
+    *, assignment: DirectiveAssignment, section: Section, user, note: str = ""
+) -> DirectiveFollowUp:
+    """Record that a later meeting's ``section`` reports back on ``assignment``."""
+    _require_editor(user)
+    follow_up = DirectiveFollowUp(
+        assignment=assignment, section=section, note=note, created_by=_actor(user)
+    )
+    follow_up.full_clean()
+    follow_up.save()
+    if assignment.incident_id:
+        _ensure_meeting_linked(assignment.incident, section.meeting)
+    return follow_up
+
+
+@transaction.atomic
+def directive_follow_up_unlink(*, follow_up: DirectiveFollowUp, user) -> None:
+    _require_editor(user)
+    follow_up.delete()
