@@ -155,6 +155,7 @@ class TimelineEntry:
     detached_assignments: list[DirectiveAssignment] = field(default_factory=list)
     alert: AlertChange | None = None
     previous_level: AlertLevel | None = None
+    alert_section_heading: str = ""
     progress: DirectiveProgress | None = None
 
     @property
@@ -317,6 +318,9 @@ def build_timeline(incident: Incident, *, public: bool = False) -> list[Timeline
                 meeting=meetings.get(change.meeting_id),
                 alert=change,
                 previous_level=before.get(change.pk),
+                alert_section_heading=section_heading(change.section)
+                if change.section
+                else "",
             )
         )
     for assignment in assignments:

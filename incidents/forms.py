@@ -1,0 +1,315 @@
+"""Staff forms for incidents, alert changes and directive follow-up.
+
+Forms only collect and check input; the writes go through ``incidents.services``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django import forms
+from django.db.models import Q
+
+from incidents.models import (
+    AlertLevel,
+    DirectiveAssignment,
+    Incident,
+)
+from meetings import wareki
+from meetings.models import Item, Meeting, Organisation, Section
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_FORMAT)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def meeting_label(meeting: Meeting) -> str:
+    drill = "【訓練】" if meeting.is_drill else ""
+    status = (
+        ""
+        if meeting.status == Meeting.Status.PUBLISHED
+        else f"[{meeting.get_status_display()}]"
+    )
+    return f"{drill}{wareki.format_short(meeting.held_on)} {meeting.meeting_type.name}{status}"
+
+
+def section_label(section: Section) -> str:
+    from incidents.timeline import section_heading
+
+    return f"■{section_heading(section)}"
+
+
+class MeetingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Meeting) -> str:
+        return meeting_label(obj)
+
+
+class SectionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Section) -> str:
+        return section_label(obj)
+
+
+class SectionMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Section) -> str:
+        return section_label(obj)
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return obj.name
+
+
+def grouped_choices(objects, group_of, label_of, empty_label: str | None = "---------"):
+    """Choices with <optgroup>s, keeping the objects' order."""
+    groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for obj in objects:
+        groups[group_of(obj)].append((obj.pk, label_of(obj)))
+    choices: list = [("", empty_label)] if empty_label is not None else []
+    choices += [(group, options) for group, options in groups.items()]
+    return choices
+
+
+class IncidentForm(forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = [
+            "title",
+            "category",
+            "status",
+            "is_drill",
+            "started_at",
+            "ended_at",
+            "affected_organisation",
+            "affected_org",
+            "public_summary",
+            "is_public",
+        ]
+        widgets = {
+            "started_at": DateTimeLocalInput(),
+            "ended_at": DateTimeLocalInput(),
+            "public_summary": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "is_drill": "訓練の事案は、一覧・年表・公開ページ・PDFに【訓練】と表示されます。",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["affected_org"]
+        field.queryset = Organisation.objects.filter(
+            kind__in=[Organisation.Kind.DEPARTMENT, Organisation.Kind.DIVISION]
+        ).order_by("kind", "name", "valid_from")
+        for name in ("started_at", "ended_at"):
+            self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+
+
+class MeetingLinkForm(forms.Form):
+    """Which incident a meeting concerns, and which of its agenda items and sections."""
+
+    incident = forms.ModelChoiceField(
+        label="事案",
+        queryset=Incident.objects.none(),
+        empty_label="事案を選んでください",
+    )
+    agenda_items = forms.ModelMultipleChoiceField(
+        label="関係する協議概要",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sections = SectionMultipleChoiceField(
+        label="関係する説明・報告・指示",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label="メモ", max_length=200, required=False)
+
+    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["incident"].queryset = Incident.objects.order_by(
+            "status", "-started_at"
+        )
+        self.fields["agenda_items"].queryset = meeting.agenda_items.order_by("order")
+        self.fields["sections"].queryset = meeting.sections.order_by("order")
+
+
+class AlertChangeForm(forms.Form):
+    level = forms.ModelChoiceField(
+        label="新しい段階", queryset=AlertLevel.objects.none()
+    )
+    effective_at = forms.DateTimeField(
+        label="発効日時",
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+    )
+    meeting = MeetingChoiceField(
+        label="発表した会議", queryset=Meeting.objects.none(), empty_label=None
+    )
+    section = SectionChoiceField(
+        label="発表した説明・報告(任意)",
+        queryset=Section.objects.none(),
+        required=False,
+    )
+    note = forms.CharField(label="備考", max_length=300, required=False)
+
+    def __init__(
+        self, *args, incident: Incident, meeting: Meeting | None = None, **kwargs
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        levels = AlertLevel.objects.filter(scheme__is_active=True).select_related(
+            "scheme"
+        )
+        self.fields["level"].queryset = levels
+        self.fields["level"].choices = grouped_choices(
+            levels, lambda lv: lv.scheme.name, lambda lv: lv.label
+        )
+        meetings = (
+            Meeting.objects.filter(
+                Q(incident_links__incident=incident)
+                | Q(pk=meeting.pk if meeting else None)
+            )
+            .select_related("meeting_type")
+            .distinct()
+            .order_by("-held_on", "-start_time")
+        )
+        self.fields["meeting"].queryset = meetings
+        sections = (
+            Section.objects.filter(meeting__in=meetings.values("pk"))
+            .select_related("meeting", "meeting__meeting_type")
+            .order_by("-meeting__held_on", "meeting_id", "order")
+        )
+        self.fields["section"].queryset = sections
+        self.fields["section"].choices = grouped_choices(
+            sections, lambda s: meeting_label(s.meeting), section_label, "(指定しない)"
+        )
+        if meeting is not None:
+            self.initial.setdefault("meeting", meeting.pk)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        meeting, section = data.get("meeting"), data.get("section")
+        if meeting and section and section.meeting_id != meeting.pk:
+            self.add_error(
+                "section", "選んだ説明・報告は、発表した会議のものではありません。"
+            )
+        return data
+
+
+class DirectiveAssignForm(forms.Form):
+    """Assign one directive item of a meeting to a department or to all departments."""
+
+    item = forms.ModelChoiceField(
+        queryset=Item.objects.none(), widget=forms.HiddenInput
+    )
+    all_departments = forms.BooleanField(label="全部局", required=False)
+    organisation = OrganisationChoiceField(
+        label="担当部局・課", queryset=Organisation.objects.none(), required=False
+    )
+    due_on = forms.DateField(label="期限", required=False, widget=DateInput())
+    incident = forms.ModelChoiceField(
+        label="事案", queryset=Incident.objects.none(), required=False
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = Item.objects.filter(
+            section__meeting=meeting, section__kind=Section.Kind.DIRECTIVE
+        )
+        self.fields["organisation"].queryset = assignable_organisations(meeting.held_on)
+        self.fields["incident"].queryset = Incident.objects.order_by("-started_at")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("all_departments") and data.get("organisation"):
+            self.add_error(
+                "organisation", "全部局を選んだときは担当部局・課を選べません。"
+            )
+        elif not data.get("all_departments") and not data.get("organisation"):
+            self.add_error(
+                "organisation", "担当部局・課を選ぶか、全部局を選んでください。"
+            )
+        return data
+
+
+def assignable_organisations(on: date):
+    """Departments and divisions that existed on ``on`` (renamed ones as then named)."""
+    return (
+        Organisation.objects.filter(
+            kind__in=[Organisation.Kind.DEPARTMENT, Organisation.Kind.DIVISION]
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .order_by("kind", "name")
+    )
+
+
+class DirectiveUpdateForm(forms.ModelForm):
+    class Meta:
+        model = DirectiveAssignment
+        fields = ["due_on", "incident"]
+        widgets = {"due_on": DateInput()}
+
+
+class DirectiveProgressForm(forms.Form):
+    note = forms.CharField(
+        label="取組状況", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    new_status = forms.ChoiceField(label="状況の変更", required=False)
+
+    def __init__(self, *args, allowed: frozenset[str], current: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_status"].choices = [("", "変更しない")] + [
+            (value, label)
+            for value, label in DirectiveAssignment.Status.choices
+            if value in allowed and value != current
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not (data.get("note") or "").strip() and not data.get("new_status"):
+            raise forms.ValidationError(
+                "取組状況を入力するか、状況の変更を選んでください。"
+            )
+        return data
+
+
+class FollowUpForm(forms.Form):
+    section = SectionChoiceField(
+        label="取組状況を報告した説明・報告", queryset=Section.objects.none()
+    )
+    note = forms.CharField(label="メモ", max_length=200, required=False)
+
+    LIMIT = 40  # later meetings offered; follow-ups come within weeks
+
+    def __init__(self, *args, assignment: DirectiveAssignment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        directive_meeting = assignment.meeting
+        later = (
+            Meeting.objects.filter(held_on__gte=directive_meeting.held_on)
+            .exclude(pk=directive_meeting.pk)
+            .order_by("held_on", "start_time", "id")
+            .values_list("pk", flat=True)[: self.LIMIT]
+        )
+        sections = (
+            Section.objects.filter(meeting_id__in=list(later))
+            .select_related("meeting", "meeting__meeting_type")
+            .order_by("meeting__held_on", "meeting__start_time", "meeting_id", "order")
+        )
+        self.fields["section"].queryset = sections
+        self.fields["section"].choices = grouped_choices(
+            sections, lambda s: meeting_label(s.meeting), section_label
+        )
