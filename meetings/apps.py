@@ -5,3 +5,7 @@ class MeetingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "meetings"
     verbose_name = "会議・開催結果"
+
+    def ready(self) -> None:
+        # Registers the PDF environment check (Japanese fonts, libharfbuzz-subset0).
+        from meetings import checks  # noqa: F401

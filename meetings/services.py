@@ -42,6 +42,10 @@ class WorkflowError(Exception):
     """A state change that is not allowed from the meeting's current state."""
 
 
+class PdfPublishError(WorkflowError):
+    """The official PDF could not be rendered, so nothing was published."""
+
+
 # ---------------------------------------------------------------------------
 # Master data lookups
 # ---------------------------------------------------------------------------
@@ -430,7 +434,12 @@ def meeting_publish(
     data = layout.meeting_data(fresh)
     pdf_label = official_pdf_label(fresh)
     # The PDF cannot state its own size: it lists the other attachments only.
-    pdf_bytes = pdf.render_meeting_pdf(data)
+    try:
+        # Dated with the publication time, so the PDF's metadata tells when.
+        pdf_bytes = pdf.render_meeting_pdf(data, created=now)
+    except pdf.PdfRenderError as exc:
+        # Raised inside the atomic block: status, attachments stay as they were.
+        raise PdfPublishError(f"公開できませんでした。{exc}") from exc
     attachment = Attachment(
         meeting=fresh,
         order=0,
