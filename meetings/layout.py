@@ -77,6 +77,23 @@ def meeting_data(meeting) -> dict[str, Any]:
         for a in meeting.attachments.all()
     ]
     return {
+        **header_data(meeting),
+        "attendees": [a.role for a in attendees],
+        "attendee_details": [
+            {"role": a.role, "remote": a.is_remote, "outside": a.is_outside}
+            for a in attendees
+        ],
+        "agenda": [a.text for a in agenda],
+        "agenda_markers": [a.marker for a in agenda],
+        "sections": sections,
+        "attachments": attachments,
+        "warnings": [],
+    }
+
+
+def header_data(meeting) -> dict[str, Any]:
+    """The meeting's own fields as layout data; works on an unsaved meeting too."""
+    return {
         "public_id": str(meeting.public_id),
         "meeting_type": meeting.meeting_type.name,
         "session_number": meeting.session_number,
@@ -94,19 +111,10 @@ def meeting_data(meeting) -> dict[str, Any]:
         "lead": meeting.lead or None,
         "separator": meeting.separator,
         "is_drill": meeting.is_drill,
-        "attendees": [a.role for a in attendees],
-        "attendee_details": [
-            {"role": a.role, "remote": a.is_remote, "outside": a.is_outside}
-            for a in attendees
-        ],
         "attendee_tail": meeting.attendee_tail or None,
         "attendee_total": meeting.attendee_total,
         "attendee_unit": meeting.attendee_unit,
         "attendee_remote": meeting.attendee_remote,
-        "agenda": [a.text for a in agenda],
-        "agenda_markers": [a.marker for a in agenda],
-        "sections": sections,
-        "attachments": attachments,
         "contact": {
             "name": meeting.contact_section or None,
             "phone": meeting.contact_phone or None,
@@ -115,7 +123,6 @@ def meeting_data(meeting) -> dict[str, Any]:
             "note": meeting.contact_note or None,
         },
         "unparsed": [p for p in meeting.unstructured_text.split("\n\n") if p.strip()],
-        "warnings": [],
     }
 
 

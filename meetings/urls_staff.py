@@ -6,4 +6,22 @@ app_name = "staff"
 
 urlpatterns = [
     path("", staff.dashboard, name="dashboard"),
+    path("meetings/new/<slug:type_slug>/", staff.meeting_new, name="new"),
+    path("meetings/<int:pk>/edit/", staff.meeting_edit, name="edit"),
+    path("meetings/<int:pk>/preview/", staff.meeting_preview, name="preview"),
+    path("meetings/<int:pk>/history/", staff.meeting_history, name="history"),
+    path(
+        "meetings/<int:pk>/publications/<int:number>/",
+        staff.publication_detail,
+        name="publication",
+    ),
+    path(
+        "meetings/<int:pk>/files/<int:attachment_id>/",
+        staff.attachment_download,
+        name="attachment",
+    ),
+    path("meetings/<int:pk>/submit/", staff.meeting_submit, name="submit"),
+    path("meetings/<int:pk>/return/", staff.meeting_return, name="return"),
+    path("meetings/<int:pk>/publish/", staff.meeting_publish, name="publish"),
+    path("meetings/<int:pk>/withdraw/", staff.meeting_withdraw, name="withdraw"),
 ]

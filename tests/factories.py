@@ -61,3 +61,17 @@ def big_meeting_data(
         ],
         **overrides,
     )
+
+
+def tiny_pdf(pages: int = 1) -> bytes:
+    """A real, small PDF (blank pages) for upload tests."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,19 +1,522 @@
-"""Staff views: dashboard, editor, preview and workflow actions."""
+"""Staff views: dashboard, editor, preview, history and workflow actions.
+
+Every view checks its role on the server; state changes are POST-only (and, like
+every POST, CSRF-protected by the middleware).
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
 
-from meetings import permissions
-from meetings.models import Meeting
+from meetings import layout, permissions, services, wareki
+from meetings.forms import (
+    HEADER_FIELDS,
+    Editor,
+    PublishForm,
+    ReturnForm,
+    apply_op,
+    blank_rows,
+    paste_attendees,
+)
+from meetings.models import (
+    Attachment,
+    Meeting,
+    MeetingType,
+    Organisation,
+    Publication,
+    Venue,
+)
+
+Status = Meeting.Status
+PENDING_SESSION_KEY = "pending_uploads"
+OVERDUE_AFTER = timedelta(hours=24)
 
 
-@login_required
+def role_required(check: Callable[[Any], bool]) -> Callable:
+    """Anonymous users go to the login page; users without the role get 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+editor_required = role_required(permissions.is_editor)
+approver_required = role_required(permissions.is_approver)
+
+
+def _get_meeting_for_staff(pk: int, *, with_parts: bool = False) -> Meeting:
+    queryset = Meeting.objects.with_parts() if with_parts else Meeting.objects
+    return get_object_or_404(
+        queryset.select_related("meeting_type", "current_publication"), pk=pk
+    )
+
+
+# ---------------------------------------------------------------------------
+# Dashboard
+# ---------------------------------------------------------------------------
+
+
+def held_at(meeting: Meeting) -> datetime:
+    return timezone.make_aware(
+        datetime.combine(meeting.held_on, meeting.start_time or time(0, 0))
+    )
+
+
+@require_GET
+@editor_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not permissions.is_editor(request.user):
-        raise PermissionDenied
-    meetings = Meeting.objects.select_related("meeting_type").order_by("-held_on")[:50]
-    return render(request, "meetings/staff/dashboard.html", {"meetings": meetings})
+    now = timezone.now()
+    columns = []
+    for status in (Status.DRAFT, Status.REVIEW, Status.PUBLISHED, Status.WITHDRAWN):
+        meetings = list(
+            Meeting.objects.filter(status=status)
+            .select_related("meeting_type", "current_publication", "updated_by")
+            .order_by("-held_on", "-start_time", "-id")[:100]
+        )
+        for meeting in meetings:
+            meeting.is_overdue = status in (Status.DRAFT, Status.REVIEW) and (
+                now - held_at(meeting) > OVERDUE_AFTER
+            )
+            meeting.has_unpublished_changes = (
+                meeting.current_publication is not None
+                and meeting.current_publication.meeting_version != meeting.version
+            )
+        # Overdue first (oldest first among them), then newest first.
+        meetings.sort(key=lambda m: not m.is_overdue)
+        columns.append({"status": status, "label": status.label, "meetings": meetings})
+    context = {
+        "columns": columns,
+        "meeting_types": MeetingType.objects.order_by("tier", "name"),
+        "overdue_count": sum(m.is_overdue for c in columns for m in c["meetings"]),
+        "new_organisations": Organisation.objects.filter(needs_review=True).count()
+        if permissions.is_admin(request.user)
+        else 0,
+    }
+    return render(request, "meetings/staff/dashboard.html", context)
+
+
+# ---------------------------------------------------------------------------
+# Editor
+# ---------------------------------------------------------------------------
+
+
+def _editor_context(
+    request: HttpRequest,
+    editor: Editor,
+    *,
+    meeting: Meeting | None,
+    meeting_type: MeetingType,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "editor": editor,
+        "meeting": meeting,
+        "meeting_type": meeting_type,
+        "organisation_names": sorted(
+            set(Organisation.objects.values_list("name", flat=True))
+            | set(Organisation.objects.values_list("aliases__name", flat=True)) - {None}
+        ),
+        "venue_names": Venue.objects.values_list("name", flat=True),
+        "blank": blank_rows(chair=meeting_type.default_chair_position),
+        "held_on_wareki": _wareki_of(editor.header["held_on"].value()),
+        "max_upload": wareki.format_file_size(settings.ATTACHMENT_MAX_BYTES),
+        **extra,
+    }
+
+
+def _wareki_of(value: Any) -> str:
+    try:
+        day = (
+            value
+            if hasattr(value, "year")
+            else datetime.strptime(str(value), "%Y-%m-%d").date()
+        )
+    except ValueError:
+        return ""
+    return wareki.format_wareki(day, weekday=True)
+
+
+def _render_editor(
+    request: HttpRequest,
+    editor: Editor,
+    *,
+    meeting: Meeting | None,
+    meeting_type: MeetingType,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    return render(
+        request,
+        "meetings/staff/editor.html",
+        _editor_context(
+            request, editor, meeting=meeting, meeting_type=meeting_type, **extra
+        ),
+        status=status,
+    )
+
+
+@editor_required
+def meeting_new(request: HttpRequest, type_slug: str) -> HttpResponse:
+    meeting_type = get_object_or_404(MeetingType, slug=type_slug)
+    if request.method == "POST":
+        return _editor_post(request, meeting=None, meeting_type=meeting_type)
+    editor = Editor.for_new(meeting_type, today=timezone.localdate())
+    return _render_editor(request, editor, meeting=None, meeting_type=meeting_type)
+
+
+@editor_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get_meeting_for_staff(pk, with_parts=True)
+    if meeting.status not in services.EDITABLE_STATUSES:
+        messages.error(request, "取下げた会議は編集できません。")
+        return redirect("staff:preview", pk=meeting.pk)
+    if request.method == "POST":
+        return _editor_post(request, meeting=meeting, meeting_type=meeting.meeting_type)
+    editor = Editor.for_meeting(meeting)
+    return _render_editor(
+        request, editor, meeting=meeting, meeting_type=meeting.meeting_type
+    )
+
+
+def _editor_post(
+    request: HttpRequest, *, meeting: Meeting | None, meeting_type: MeetingType
+) -> HttpResponse:
+    attachments = (
+        {a.pk: a for a in meeting.attachments.all() if not a.is_generated}
+        if meeting
+        else {}
+    )
+    pending: dict[str, str] = request.session.get(PENDING_SESSION_KEY, {})
+    # The form works on its own copy: validation writes into the instance.
+    instance = (
+        Meeting.objects.get(pk=meeting.pk)
+        if meeting
+        else Meeting(meeting_type=meeting_type)
+    )
+    editor = Editor.from_post(
+        request.POST,
+        request.FILES,
+        instance=instance,
+        attachments=attachments,
+        pending=pending,
+    )
+    op = request.POST.get("op", "")
+    if op:
+        # An add/remove/move without JavaScript (or a restored local copy).
+        values = editor.values()
+        if op == "paste:attendees":
+            focus = paste_attendees(values)
+        else:
+            focus = apply_op(values, op, chair=meeting_type.default_chair_position)
+        _stash_uploads(request, editor, pending)
+        for row, upload in zip(editor.uploads, values["uploads"], strict=True):
+            upload["token"] = row.token
+        shown = Editor.from_values(
+            header=values["header"],
+            instance=instance if meeting else None,
+            attendees=values["attendees"],
+            agenda=values["agenda"],
+            sections=values["sections"],
+            files=values["files"],
+            uploads=values["uploads"],
+            version=values["version"],
+            attachments=attachments,
+            pending=pending,
+            paste_attendees=values["paste_attendees"],
+        )
+        for row in shown.uploads:
+            row.token = row.form.initial.get("token") or ""
+            row.pending_name = pending.get(row.token, "")
+        shown.focus = focus
+        return _render_editor(
+            request, shown, meeting=meeting, meeting_type=meeting_type
+        )
+
+    if not editor.is_valid():
+        _stash_uploads(request, editor, pending)
+        return _render_editor(
+            request, editor, meeting=meeting, meeting_type=meeting_type
+        )
+    uploads = _upload_contents(editor, pending)
+    try:
+        saved, unknown = services.meeting_save(
+            meeting=meeting,
+            header={name: editor.header.cleaned_data[name] for name in HEADER_FIELDS},
+            parts=editor.layout_data(),
+            user=request.user,
+            expected_version=editor.version,
+            attachment_changes=[
+                {"id": int(row.key), **row.form.cleaned_data} for row in editor.files
+            ],
+            uploads=uploads,
+        )
+    except services.EditConflict as conflict:
+        _stash_uploads(request, editor, pending)
+        current = conflict.current
+        last = current.events.select_related("actor").order_by("-created_at").first()
+        editor.version = current.version  # a deliberate second save overwrites
+        return _render_editor(
+            request,
+            editor,
+            meeting=meeting,
+            meeting_type=meeting_type,
+            status=409,
+            conflict={
+                "mine": layout.render_text(editor.typed_data()),
+                "theirs": layout.render_text(layout.meeting_data(current)),
+                "by": last.actor if last else None,
+                "at": last.created_at if last else current.updated_at,
+                "version": current.version,
+            },
+        )
+    except ValidationError as error:
+        for name, messages_ in error.message_dict.items():
+            target = name if name in editor.header.fields else None
+            for message in messages_:
+                editor.header.add_error(target, message)
+        _stash_uploads(request, editor, pending)
+        return _render_editor(
+            request, editor, meeting=meeting, meeting_type=meeting_type
+        )
+    _forget_pending(request, editor, pending)
+    messages.success(request, f"保存しました(第{saved.version}版)。")
+    if unknown:
+        messages.info(
+            request,
+            "未登録の発言者をそのまま保存し、管理者に新しい組織として提示しました:"
+            + "、".join(unknown),
+        )
+    if request.POST.get("then") == "preview":
+        return redirect("staff:preview", pk=saved.pk)
+    return redirect("staff:edit", pk=saved.pk)
+
+
+def _stash_uploads(request: HttpRequest, editor: Editor, pending: dict) -> None:
+    """Keep valid uploads on the server so that a page shown again does not lose them."""
+    changed = False
+    for row in editor.uploads:
+        form = row.form
+        token = form["token"].value() or ""
+        if token in pending:
+            row.token, row.pending_name = token, pending[token]
+        upload = request.FILES.get(f"{form.prefix}-file")
+        if upload is None or (form.is_bound and form.errors.get("file")):
+            continue
+        token = uuid.uuid4().hex
+        default_storage.save(f"pending/{token}.pdf", upload)
+        pending[token] = upload.name
+        row.token, row.pending_name = token, upload.name
+        changed = True
+    if changed:
+        request.session[PENDING_SESSION_KEY] = pending
+
+
+def _upload_contents(editor: Editor, pending: dict) -> list[dict[str, Any]]:
+    uploads = []
+    for row in editor.uploads:
+        data = row.form.cleaned_data
+        if data.get("file"):
+            data["file"].seek(0)
+            content = data["file"].read()
+        elif data.get("token"):
+            with default_storage.open(f"pending/{data['token']}.pdf", "rb") as f:
+                content = f.read()
+        else:
+            continue
+        uploads.append(
+            {"label": data["label"], "kind": data["kind"], "content": content}
+        )
+    return uploads
+
+
+def _forget_pending(request: HttpRequest, editor: Editor, pending: dict) -> None:
+    used = [row.form.cleaned_data.get("token") for row in editor.uploads]
+    for token in filter(None, used):
+        default_storage.delete(f"pending/{token}.pdf")
+        pending.pop(token, None)
+    request.session[PENDING_SESSION_KEY] = pending
+
+
+# ---------------------------------------------------------------------------
+# Preview, history, snapshots, files
+# ---------------------------------------------------------------------------
+
+
+@require_GET
+@editor_required
+def meeting_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Exactly the public page, marked 案."""
+    meeting = _get_meeting_for_staff(pk, with_parts=True)
+    data = layout.meeting_data(meeting)
+    html = services.render_public_html(
+        data,
+        attachment_url=lambda attachment_id: reverse(
+            "staff:attachment", args=[meeting.pk, attachment_id]
+        ),
+    )
+    current = meeting.current_publication
+    return render(
+        request,
+        "meetings/staff/preview.html",
+        {
+            "meeting": meeting,
+            "publication": {"title": data["title"]},
+            "body_html": mark_safe(html),  # noqa: S308 - rendered from the escaped template
+            "is_preview": True,
+            "publish_form": PublishForm(initial={"version": meeting.version}),
+            "return_form": ReturnForm(),
+            "is_approver": permissions.is_approver(request.user),
+            "needs_correction_note": current is not None,
+            "has_unpublished_changes": current is not None
+            and current.meeting_version != meeting.version,
+        },
+    )
+
+
+@require_GET
+@editor_required
+def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get_meeting_for_staff(pk)
+    return render(
+        request,
+        "meetings/staff/history.html",
+        {
+            "meeting": meeting,
+            "events": meeting.events.select_related("actor").order_by(
+                "-created_at", "-id"
+            ),
+            "publications": meeting.publications.select_related(
+                "published_by"
+            ).order_by("-number"),
+            "records": meeting.history.select_related("history_user").order_by(
+                "-history_date"
+            )[:50],
+        },
+    )
+
+
+@require_GET
+@editor_required
+def publication_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The immutable snapshot of what the public saw at one publication."""
+    meeting = _get_meeting_for_staff(pk)
+    publication = get_object_or_404(Publication, meeting=meeting, number=number)
+    return render(
+        request,
+        "meetings/staff/publication.html",
+        {
+            "meeting": meeting,
+            "publication": publication,
+            "body_html": mark_safe(publication.html),  # noqa: S308 - stored at publication
+        },
+    )
+
+
+@require_GET
+@editor_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int):
+    meeting = _get_meeting_for_staff(pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, meeting=meeting)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------------------
+# Workflow actions (POST only)
+# ---------------------------------------------------------------------------
+
+
+def _workflow(request: HttpRequest, pk: int, action: Callable[[Meeting], str]):
+    meeting = _get_meeting_for_staff(pk)
+    try:
+        message = action(meeting)
+    except (services.WorkflowError, PermissionDenied) as error:
+        messages.error(request, str(error) or "この操作はできません。")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, message)
+    return redirect("staff:preview", pk=meeting.pk)
+
+
+@require_POST
+@editor_required
+def meeting_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    def submit(meeting: Meeting) -> str:
+        services.meeting_submit(meeting=meeting, user=request.user)
+        return "承認依頼しました。承認者が確認して公開します。"
+
+    return _workflow(request, pk, submit)
+
+
+@require_POST
+@approver_required
+def meeting_return(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ReturnForm(request.POST)
+
+    def send_back(meeting: Meeting) -> str:
+        comment = form.cleaned_data["comment"] if form.is_valid() else ""
+        services.meeting_return(meeting=meeting, user=request.user, comment=comment)
+        return "下書きに差し戻しました。"
+
+    return _workflow(request, pk, send_back)
+
+
+@require_POST
+@approver_required
+def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    form = PublishForm(request.POST)
+
+    def publish(meeting: Meeting) -> str:
+        if not form.is_valid():
+            raise services.WorkflowError("公開する版が指定されていません。")
+        publication = services.meeting_publish_reviewed(
+            meeting=meeting,
+            user=request.user,
+            version=form.cleaned_data["version"],
+            correction_note=form.cleaned_data["correction_note"],
+        )
+        return f"公開しました(公開版 第{publication.number}版)。"
+
+    return _workflow(request, pk, publish)
+
+
+@require_POST
+@approver_required
+def meeting_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    def withdraw(meeting: Meeting) -> str:
+        services.meeting_withdraw(
+            meeting=meeting, user=request.user, comment=request.POST.get("comment", "")
+        )
+        return "公開を取り下げました。"
+
+    return _workflow(request, pk, withdraw)

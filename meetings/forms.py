@@ -1,0 +1,941 @@
+"""Staff forms: the one-page meeting editor and the workflow forms.
+
+The editor is a header ``ModelForm`` plus rows (attendees, agenda items, sections with
+their items, attachments). Every row is a small ``Form`` whose prefix carries a stable
+row key (``a-k3f9-role``); the order and membership of rows come from repeated hidden
+inputs (``attendees=k3f9``) in document order. So JavaScript reorders rows by moving
+them, and without JavaScript the same buttons post an ``op`` that the server applies
+before rendering the page again. Nothing typed is dropped on either path.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
+
+from meetings import layout, wareki
+from meetings.models import Attachment, Meeting, MeetingType, Section
+
+KEY_RE = re.compile(r"^[a-z0-9]{1,16}$")
+MAX_DEPTH = 5
+MAX_ROWS = 400
+
+# A typed or pasted marker at the start of a bullet: ・ ○ ● • ① (1) ⑴ 1. -
+MARKER_RE = re.compile(
+    r"^\s*(・|○|●|•|◯|◎|■|□|[①-⑳]|[⑴-⒇]|[((][0-90-9]+[))]|[0-90-9]+[..](?!\d)|-)\s*"
+)
+ATTENDEE_SPLIT_RE = re.compile(r"[,,、\n]+")
+ATTENDEE_TAIL_RE = re.compile(
+    r"^(?P<tail>.*?(?:など|ほか|等))?\s*計\s*(?P<total>[0-90-9]+)\s*(?P<unit>名|人)"
+    r"(?:[((]内テレビ会議\s*(?P<remote>[0-90-9]+)\s*(?:名|人)[))])?$"
+)
+
+
+def new_key() -> str:
+    return secrets.token_hex(4)
+
+
+def split_marker(text: str) -> tuple[str | None, str]:
+    """Separate a typed marker from a bullet's text: '・昨日…' -> ('・', '昨日…')."""
+    match = MARKER_RE.match(text)
+    if not match:
+        return None, text.strip()
+    return match.group(1), text[match.end() :].strip()
+
+
+def split_pasted_items(text: str, *, depth: int, marker: str) -> list[dict[str, Any]]:
+    """Turn pasted lines into items: a line with a marker starts an item, an indented
+    line without one continues the previous item (the official pages hard-wrap)."""
+    items: list[dict[str, Any]] = []
+    indent_of_first: int | None = None
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        if not raw.strip():
+            continue
+        indent = len(raw) - len(raw.lstrip(" \u3000\t"))
+        found, body = split_marker(raw)
+        if indent_of_first is None:
+            indent_of_first = indent
+        if found is None and items and indent > indent_of_first:
+            items[-1]["text"] += body
+            continue
+        level = depth + (1 if indent > indent_of_first and found else 0)
+        items.append(
+            {
+                "key": new_key(),
+                "marker": found if found is not None else ("" if items else marker),
+                "text": body,
+                "depth": level,
+            }
+        )
+    return items
+
+
+def split_attendees(text: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A pasted ,/、 list of positions -> rows, and the tail with its total if present.
+
+    ``(南部総合県民局長)`` is a remote attendee; ``各部局主管課副課長など計22名`` is the tail.
+    """
+    rows: list[dict[str, Any]] = []
+    tail: dict[str, Any] = {}
+    for part in ATTENDEE_SPLIT_RE.split(text):
+        part = part.strip().strip("\u3000")
+        if not part:
+            continue
+        match = ATTENDEE_TAIL_RE.match(wareki.normalize_digits(part))
+        if match:
+            tail = {
+                "attendee_tail": (match.group("tail") or "").strip(),
+                "attendee_total": int(match.group("total")),
+                "attendee_unit": match.group("unit"),
+            }
+            if match.group("remote"):
+                tail["attendee_remote"] = int(match.group("remote"))
+            continue
+        remote = part.startswith(("(", "(")) and part.endswith((")", ")"))
+        role = part[1:-1].strip() if remote else part
+        rows.append({"key": new_key(), "role": role, "is_remote": remote})
+    return rows, tail
+
+
+def items_to_tree(flat: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Flat items with a depth -> the nested tree the layout uses."""
+    root: list[dict[str, Any]] = []
+    stack = [root]
+    for item in flat:
+        depth = max(0, min(int(item.get("depth") or 0), len(stack) - 1))
+        del stack[depth + 1 :]
+        node = {
+            "marker": item.get("marker") or "",
+            "text": item["text"],
+            "children": [],
+        }
+        stack[depth].append(node)
+        stack.append(node["children"])
+    return root
+
+
+def tree_to_items(tree: list[dict[str, Any]], depth: int = 0) -> list[dict[str, Any]]:
+    flat: list[dict[str, Any]] = []
+    for node in tree:
+        flat.append(
+            {
+                "key": new_key(),
+                "marker": node.get("marker") or "",
+                "text": node.get("text") or "",
+                "depth": depth,
+            }
+        )
+        flat.extend(tree_to_items(node.get("children") or [], depth + 1))
+    return flat
+
+
+# ---------------------------------------------------------------------------
+# Forms
+# ---------------------------------------------------------------------------
+
+HEADER_FIELDS = [
+    "meeting_type",
+    "held_on",
+    "start_time",
+    "end_time",
+    "end_next_day",
+    "session_number",
+    "cumulative_number",
+    "mode",
+    "location",
+    "published_on",
+    "title_override",
+    "lead",
+    "separator",
+    "is_drill",
+    "attendee_tail",
+    "attendee_total",
+    "attendee_unit",
+    "attendee_remote",
+    "contact_section",
+    "contact_phone",
+    "contact_fax",
+    "contact_email",
+    "contact_note",
+]
+
+
+class MeetingHeaderForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = HEADER_FIELDS
+        widgets = {
+            "held_on": forms.DateInput(
+                format="%Y-%m-%d", attrs={"type": "date", "data-wareki": "held_on"}
+            ),
+            "published_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "start_time": forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+            "end_time": forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+            "lead": forms.Textarea(attrs={"rows": 2}),
+            "location": forms.TextInput(attrs={"list": "venue-list"}),
+        }
+        error_messages = {
+            "held_on": {"required": "開催日を入力してください。"},
+            "meeting_type": {"required": "会議種別を選んでください。"},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting_type"].queryset = MeetingType.objects.order_by(
+            "tier", "name"
+        )
+        self.fields["meeting_type"].empty_label = None
+        self.fields["start_time"].required = True
+        self.fields["start_time"].error_messages["required"] = (
+            "開始時刻を入力してください。"
+        )
+        self.fields["location"].help_text = "書面開催なら空欄にできます。"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("mode") != Meeting.Mode.WRITTEN and not cleaned.get("location"):
+            self.add_error("location", "場所を入力してください(書面開催なら不要)。")
+        return cleaned
+
+
+class RowForm(forms.Form):
+    """A compact row: Bootstrap classes on widgets, errors tied to their input."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field_ in self.fields.values():
+            widget = field_.widget
+            css = {
+                forms.CheckboxInput: "form-check-input",
+                forms.Select: "form-select form-select-sm",
+                forms.HiddenInput: "",
+            }.get(type(widget), "form-control form-control-sm")
+            if css:
+                widget.attrs["class"] = css
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = attrs.get("class", "") + " is-invalid"
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+
+class AttendeeRowForm(RowForm):
+    role = forms.CharField(label="職名", max_length=200, required=False)
+    is_remote = forms.BooleanField(label="テレビ会議等", required=False)
+    is_outside = forms.BooleanField(label="外部機関", required=False)
+
+
+MARKER_WIDGET = forms.TextInput(attrs={"list": "marker-list", "size": 3})
+
+
+class AgendaRowForm(RowForm):
+    marker = forms.CharField(
+        label="記号", max_length=10, required=False, widget=MARKER_WIDGET
+    )
+    text = forms.CharField(label="議題", max_length=500, required=False)
+
+
+class SectionRowForm(RowForm):
+    kind = forms.ChoiceField(
+        label="種別", choices=Section.Kind.choices, initial=Section.Kind.EXPLANATION
+    )
+    speaker = forms.CharField(
+        label="発言者",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "org-list", "autocomplete": "off"}),
+    )
+    recipients = forms.CharField(label="指示先", max_length=200, required=False)
+    topic = forms.CharField(label="話題", max_length=300, required=False)
+    topic_heading = forms.BooleanField(label="話題を見出しにする", required=False)
+    heading = forms.CharField(label="見出し(そのまま)", max_length=300, required=False)
+    agenda = forms.CharField(label="議題", required=False)
+    group = forms.ChoiceField(
+        label="区分", choices=Section.Group.choices, initial=Section.Group.MAIN
+    )
+
+
+class ItemRowForm(RowForm):
+    marker = forms.CharField(
+        label="記号", max_length=10, required=False, widget=MARKER_WIDGET
+    )
+    text = forms.CharField(
+        label="本文", required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    depth = forms.IntegerField(
+        min_value=0, max_value=MAX_DEPTH, required=False, widget=forms.HiddenInput
+    )
+
+
+class AttachmentRowForm(RowForm):
+    label = forms.CharField(label="表示名", max_length=200, required=False)
+    kind = forms.ChoiceField(label="種別", choices=Attachment.Kind.choices)
+    remove = forms.BooleanField(label="削除", required=False)
+
+
+class UploadRowForm(RowForm):
+    file = forms.FileField(
+        label="PDFファイル",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    label = forms.CharField(label="表示名", max_length=200, required=False)
+    kind = forms.ChoiceField(
+        label="種別", choices=Attachment.Kind.choices, initial=Attachment.Kind.MATERIAL
+    )
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, pending: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending = pending or {}  # token -> original file name, from the session
+
+    def clean_file(self) -> UploadedFile | None:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            pdf_problem(upload)
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        token = cleaned.get("token") or ""
+        if token and token not in self.pending:
+            cleaned["token"] = ""  # not ours, or already used: ignore it
+        if (cleaned.get("file") or cleaned.get("token")) and not cleaned.get("label"):
+            name = (
+                cleaned["file"].name
+                if cleaned.get("file")
+                else self.pending.get(cleaned["token"], "")
+            )
+            cleaned["label"] = re.sub(r"\.pdf$", "", name, flags=re.IGNORECASE)
+        return cleaned
+
+
+def pdf_problem(upload: UploadedFile) -> None:
+    """Refuse anything that is not a PDF by its content, or is too large."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            f"ファイルが大きすぎます({wareki.format_file_size(upload.size)})。"
+            f"{wareki.format_file_size(limit)}以下のPDFにしてください。"
+        )
+    content = _read(upload)
+    if not is_pdf(content):
+        raise forms.ValidationError(
+            "PDFファイルではありません。ファイル名ではなく中身で確認しています。"
+            "PDFとして保存したファイルを選んでください。"
+        )
+
+
+def _read(upload: UploadedFile) -> bytes:
+    upload.seek(0)
+    content = upload.read()
+    upload.seek(0)
+    return content
+
+
+def is_pdf(content: bytes) -> bool:
+    """A PDF starts with %PDF- (within the first KB) and parses as one."""
+    if b"%PDF-" not in content[:1024]:
+        return False
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        return len(PdfReader(io.BytesIO(content)).pages) > 0
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+        return False
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label="差戻しの理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "差戻しの理由を入力してください。"},
+    )
+
+
+class PublishForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    correction_note = forms.CharField(
+        label="訂正内容(訂正して再公開する場合)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The editor's state
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    key: str
+    form: forms.Form
+    # Uploads only: a valid file kept on the server while the page is shown again.
+    token: str = ""
+    pending_name: str = ""
+
+
+@dataclass
+class SectionRow(Row):
+    items: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class FileRow(Row):
+    attachment: Attachment | None = None
+
+
+@dataclass
+class Editor:
+    """Everything the editor page shows; built from a meeting or from a POST."""
+
+    header: MeetingHeaderForm
+    attendees: list[Row]
+    agenda: list[Row]
+    sections: list[SectionRow]
+    files: list[FileRow]
+    uploads: list[Row]
+    version: int | None
+    paste_attendees: str = ""
+    bound: bool = False
+    focus: str = ""  # id of the field to focus after a no-JS operation
+
+    # -- building ----------------------------------------------------------
+
+    @classmethod
+    def from_values(
+        cls,
+        *,
+        header: dict[str, Any],
+        instance: Meeting | None,
+        attendees: list[dict[str, Any]],
+        agenda: list[dict[str, Any]],
+        sections: list[dict[str, Any]],
+        files: list[dict[str, Any]],
+        uploads: list[dict[str, Any]],
+        version: int | None,
+        attachments: dict[int, Attachment],
+        pending: dict[str, str],
+        paste_attendees: str = "",
+    ) -> Editor:
+        """Unbound forms whose initial values are what was typed (no errors shown)."""
+        return cls(
+            header=MeetingHeaderForm(instance=instance, initial=header),
+            attendees=[_row(AttendeeRowForm, "a", r) for r in attendees],
+            agenda=[_row(AgendaRowForm, "g", r) for r in agenda],
+            sections=[
+                SectionRow(
+                    key=s["key"],
+                    form=SectionRowForm(prefix=f"s-{s['key']}", initial=s),
+                    items=[_row(ItemRowForm, "i", i) for i in s.get("items") or []],
+                )
+                for s in sections
+            ],
+            files=[
+                FileRow(
+                    key=str(f["key"]),
+                    form=AttachmentRowForm(prefix=f"f-{f['key']}", initial=f),
+                    attachment=attachments.get(int(f["key"])),
+                )
+                for f in files
+                if int(f["key"]) in attachments
+            ],
+            uploads=[
+                Row(
+                    key=u["key"],
+                    form=UploadRowForm(
+                        prefix=f"n-{u['key']}", initial=u, pending=pending
+                    ),
+                )
+                for u in uploads
+            ],
+            version=version,
+            paste_attendees=paste_attendees,
+        )
+
+    @classmethod
+    def for_meeting(cls, meeting: Meeting) -> Editor:
+        data = layout.meeting_data(meeting)
+        agenda_keys = [new_key() for _ in data["agenda"]]
+        attachments = {a.pk: a for a in meeting.attachments.all() if not a.is_generated}
+        return cls.from_values(
+            header={},
+            instance=meeting,
+            attendees=[
+                {
+                    "key": new_key(),
+                    "role": d["role"],
+                    "is_remote": d["remote"],
+                    "is_outside": d["outside"],
+                }
+                for d in data["attendee_details"]
+            ],
+            agenda=[
+                {"key": k, "marker": m, "text": t}
+                for k, m, t in zip(
+                    agenda_keys, data["agenda_markers"], data["agenda"], strict=True
+                )
+            ],
+            sections=[
+                {
+                    "key": new_key(),
+                    **{k: s.get(k) or "" for k in SectionRowForm.base_fields},
+                    "topic_heading": s["topic_heading"],
+                    "agenda": agenda_keys[s["agenda_index"]]
+                    if s.get("agenda_index") is not None
+                    else "",
+                    "items": tree_to_items(s["items"]),
+                }
+                for s in data["sections"]
+            ],
+            files=[
+                {"key": a.pk, "label": a.label, "kind": a.kind}
+                for a in attachments.values()
+            ],
+            uploads=[],
+            version=meeting.version,
+            attachments=attachments,
+            pending={},
+        )
+
+    @classmethod
+    def for_new(cls, meeting_type: MeetingType, *, today) -> Editor:
+        """A new meeting, prefilled from its type and the previous meeting of that type."""
+        previous = (
+            Meeting.objects.filter(meeting_type=meeting_type)
+            .prefetch_related("attendees")
+            .order_by("-held_on", "-id")
+            .first()
+        )
+        header: dict[str, Any] = {
+            "meeting_type": meeting_type.pk,
+            "held_on": today,
+            "published_on": today,
+            "lead": meeting_type.lead_for(),
+            "location": meeting_type.default_venue.name
+            if meeting_type.default_venue
+            else "",
+            "contact_section": meeting_type.default_contact_section,
+            "contact_phone": meeting_type.default_contact_phone,
+            "contact_fax": meeting_type.default_contact_fax,
+            "contact_email": meeting_type.default_contact_email,
+        }
+        attendees: list[dict[str, Any]] = [{"key": new_key()}]
+        if previous is not None:
+            header.update(
+                location=previous.location or header["location"],
+                mode=previous.mode,
+                separator=previous.separator,
+                attendee_tail=previous.attendee_tail,
+                attendee_unit=previous.attendee_unit,
+                contact_section=previous.contact_section,
+                contact_phone=previous.contact_phone,
+                contact_fax=previous.contact_fax,
+                contact_email=previous.contact_email,
+                contact_note=previous.contact_note,
+            )
+            attendees = [
+                {
+                    "key": new_key(),
+                    "role": a.role,
+                    "is_remote": a.is_remote,
+                    "is_outside": a.is_outside,
+                }
+                for a in previous.attendees.all()
+            ] or attendees
+        return cls.from_values(
+            header=header,
+            instance=None,
+            attendees=attendees,
+            agenda=[{"key": new_key()}],
+            sections=[blank_section()],
+            files=[],
+            uploads=[{"key": new_key()}],
+            version=None,
+            attachments={},
+            pending={},
+        )
+
+    @classmethod
+    def from_post(
+        cls,
+        post: QueryDict,
+        files: Any,
+        *,
+        instance: Meeting | None,
+        attachments: dict[int, Attachment],
+        pending: dict[str, str],
+    ) -> Editor:
+        """Bound forms, for validation and saving."""
+
+        def keys(name: str) -> list[str]:
+            return [k for k in post.getlist(name) if KEY_RE.match(k)][:MAX_ROWS]
+
+        sections = []
+        for key in keys("sections"):
+            sections.append(
+                SectionRow(
+                    key=key,
+                    form=SectionRowForm(post, prefix=f"s-{key}"),
+                    items=[
+                        Row(k, ItemRowForm(post, prefix=f"i-{k}"))
+                        for k in keys(f"s-{key}-items")
+                    ],
+                )
+            )
+        return cls(
+            header=MeetingHeaderForm(post, instance=instance),
+            attendees=[
+                Row(k, AttendeeRowForm(post, prefix=f"a-{k}"))
+                for k in keys("attendees")
+            ],
+            agenda=[
+                Row(k, AgendaRowForm(post, prefix=f"g-{k}")) for k in keys("agenda")
+            ],
+            sections=sections,
+            files=[
+                FileRow(
+                    k,
+                    AttachmentRowForm(post, prefix=f"f-{k}"),
+                    attachment=attachments[int(k)],
+                )
+                for k in keys("files")
+                if k.isdigit() and int(k) in attachments
+            ],
+            uploads=[
+                Row(k, UploadRowForm(post, files, prefix=f"n-{k}", pending=pending))
+                for k in keys("uploads")
+            ],
+            version=_int(post.get("version")),
+            paste_attendees=post.get("paste_attendees", ""),
+            bound=True,
+        )
+
+    # -- typed values ------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """What was typed, as plain values (bound or not), with pasted text split."""
+        header = {name: self.header[name].value() for name in HEADER_FIELDS}
+        attendees = [_raw(r) for r in self.attendees]
+        sections = []
+        for s in self.sections:
+            raw = _raw(s)
+            items: list[dict[str, Any]] = []
+            for item in s.items:
+                values = _raw(item)
+                values["depth"] = _int(values.get("depth")) or 0
+                text = str(values.get("text") or "")
+                if "\n" in text.strip():
+                    items.extend(
+                        split_pasted_items(
+                            text,
+                            depth=values["depth"],
+                            marker=values.get("marker") or "",
+                        )
+                    )
+                else:
+                    found, body = split_marker(text)
+                    if found is not None:
+                        values["marker"], values["text"] = found, body
+                    items.append(values)
+            raw["items"] = items
+            sections.append(raw)
+        return {
+            "header": header,
+            "attendees": attendees,
+            "agenda": [_raw(r) for r in self.agenda],
+            "sections": sections,
+            "files": [_raw(r) for r in self.files],
+            "uploads": [_raw(r) for r in self.uploads],
+            "version": self.version,
+            "paste_attendees": self.paste_attendees,
+        }
+
+    # -- validation --------------------------------------------------------
+
+    def is_valid(self) -> bool:
+        forms_ok = all(
+            [
+                self.header.is_valid(),
+                *(r.form.is_valid() for r in self.attendees),
+                *(r.form.is_valid() for r in self.agenda),
+                *(r.form.is_valid() for r in self.sections),
+                *(i.form.is_valid() for s in self.sections for i in s.items),
+                *(r.form.is_valid() for r in self.files),
+                *(r.form.is_valid() for r in self.uploads),
+            ]
+        )
+        if not forms_ok:
+            return False
+        listed = sum(1 for r in self.attendees if r.form.cleaned_data["role"].strip())
+        total = self.header.cleaned_data.get("attendee_total")
+        if total is not None and total < listed:
+            self.header.add_error(
+                "attendee_total",
+                f"出席者数(計){total}が、列挙した出席者の数({listed})より少なくなっています。",
+            )
+        for s in self.sections:
+            data = s.form.cleaned_data
+            has_items = any(i.form.cleaned_data["text"].strip() for i in s.items)
+            named = data["speaker"].strip() or data["heading"].strip()
+            if has_items and not named and not data["topic"].strip():
+                s.form.add_error("speaker", "発言者(または見出し)を入力してください。")
+            if data["kind"] == Section.Kind.DIRECTIVE and not named:
+                s.form.add_error("speaker", "指示した人(職名)を入力してください。")
+        return not self.has_errors()
+
+    def has_errors(self) -> bool:
+        every = [
+            self.header,
+            *(r.form for r in self.attendees),
+            *(r.form for r in self.agenda),
+            *(r.form for r in self.sections),
+            *(i.form for s in self.sections for i in s.items),
+            *(r.form for r in self.files),
+            *(r.form for r in self.uploads),
+        ]
+        return any(f.is_bound and f.errors for f in every)
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(field id, message) for the summary at the top of the page."""
+        found: list[tuple[str, str]] = []
+        every = [
+            self.header,
+            *(r.form for r in self.attendees),
+            *(r.form for r in self.agenda),
+            *(r.form for r in self.sections),
+            *(i.form for s in self.sections for i in s.items),
+            *(r.form for r in self.files),
+            *(r.form for r in self.uploads),
+        ]
+        for form in every:
+            if not form.is_bound:
+                continue
+            for name, errors in form.errors.items():
+                target = form[name].auto_id if name in form.fields else ""
+                label = form.fields[name].label if name in form.fields else ""
+                for message in errors:
+                    found.append((target, f"{label}:{message}" if label else message))
+        return found
+
+    def layout_data(self) -> dict[str, Any]:
+        """The parts as the layout dict that ``services.meeting_replace_parts`` takes."""
+        agenda_rows = [r for r in self.agenda if r.form.cleaned_data["text"].strip()]
+        agenda_index = {r.key: n for n, r in enumerate(agenda_rows)}
+        sections = []
+        for s in self.sections:
+            data = s.form.cleaned_data
+            flat = []
+            for item in s.items:
+                text = item.form.cleaned_data["text"]
+                if not text.strip():
+                    continue
+                marker = item.form.cleaned_data["marker"]
+                pieces = (
+                    split_pasted_items(
+                        text, depth=item.form.cleaned_data["depth"] or 0, marker=marker
+                    )
+                    if "\n" in text.strip()
+                    else [_with_marker(text, marker, item.form.cleaned_data["depth"])]
+                )
+                flat.extend(pieces)
+            if not (flat or data["speaker"].strip() or data["heading"].strip()):
+                continue  # an untouched empty section
+            sections.append(
+                {
+                    "kind": data["kind"],
+                    "speaker": data["speaker"].strip(),
+                    "recipients": data["recipients"].strip(),
+                    "topic": data["topic"].strip(),
+                    "topic_heading": data["topic_heading"],
+                    "heading": data["heading"].strip(),
+                    "group": data["group"],
+                    "agenda_index": agenda_index.get(data["agenda"]),
+                    "items": items_to_tree(flat),
+                }
+            )
+        return {
+            "attendee_details": [
+                {
+                    "role": r.form.cleaned_data["role"].strip(),
+                    "remote": r.form.cleaned_data["is_remote"],
+                    "outside": r.form.cleaned_data["is_outside"],
+                }
+                for r in self.attendees
+                if r.form.cleaned_data["role"].strip()
+            ],
+            "agenda": [r.form.cleaned_data["text"].strip() for r in agenda_rows],
+            "agenda_markers": [
+                r.form.cleaned_data["marker"].strip() for r in agenda_rows
+            ],
+            "sections": sections,
+        }
+
+    def typed_data(self) -> dict[str, Any]:
+        """The typed meeting as layout data (after ``is_valid``), for showing it."""
+        return {
+            **layout.header_data(self.header.instance),
+            **self.layout_data(),
+            "attachments": [],
+        }
+
+
+def _with_marker(text: str, marker: str, depth: int | None) -> dict[str, Any]:
+    found, body = split_marker(text)
+    return {
+        "marker": found if found is not None else marker.strip(),
+        "text": body,
+        "depth": depth or 0,
+    }
+
+
+def blank_rows(*, chair: str) -> dict[str, Row]:
+    """Empty rows for the page's <template> elements (JavaScript clones them)."""
+    item = Row("__IKEY__", ItemRowForm(prefix="i-__IKEY__", initial={"marker": "・"}))
+    return {
+        "a": Row("__KEY__", AttendeeRowForm(prefix="a-__KEY__")),
+        "g": Row("__KEY__", AgendaRowForm(prefix="g-__KEY__")),
+        "i": Row("__KEY__", ItemRowForm(prefix="i-__KEY__", initial={"marker": "・"})),
+        "n": Row("__KEY__", UploadRowForm(prefix="n-__KEY__")),
+        "s": SectionRow("__KEY__", SectionRowForm(prefix="s-__KEY__"), items=[item]),
+        "directive": SectionRow(
+            "__KEY__",
+            SectionRowForm(
+                prefix="s-__KEY__",
+                initial={"kind": "directive", "speaker": chair, "recipients": "各部局"},
+            ),
+            items=[item],
+        ),
+    }
+
+
+def blank_section(kind: str = Section.Kind.EXPLANATION, **values: Any) -> dict:
+    return {
+        "key": new_key(),
+        "kind": kind,
+        "group": Section.Group.MAIN,
+        **values,
+        "items": [{"key": new_key(), "marker": "・", "depth": 0}],
+    }
+
+
+def _row(form_class: type[forms.Form], letter: str, values: dict[str, Any]) -> Row:
+    return Row(
+        key=values["key"],
+        form=form_class(prefix=f"{letter}-{values['key']}", initial=values),
+    )
+
+
+def _raw(row: Row) -> dict[str, Any]:
+    values = {name: row.form[name].value() for name in row.form.fields}
+    values["key"] = row.key
+    return values
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------------------
+# No-JavaScript operations: applied to the typed values, then the page is shown again
+# ---------------------------------------------------------------------------
+
+LISTS = {"a": "attendees", "g": "agenda", "s": "sections", "n": "uploads"}
+
+
+def apply_op(values: dict[str, Any], op: str, *, chair: str = "") -> str:
+    """Apply one editor operation to typed values; returns the id to focus next."""
+    parts = op.split(":")
+    action, kind, key = (parts + ["", "", ""])[:3]
+    if kind == "i":
+        return _item_op(values, action, key)
+    if kind not in LISTS:
+        return ""
+    rows = values[LISTS[kind]]
+    index = next((n for n, r in enumerate(rows) if r["key"] == key), None)
+    if action == "add":
+        row: dict[str, Any] = {"key": new_key()}
+        if kind == "s":
+            row = (
+                blank_section(
+                    Section.Kind.DIRECTIVE, speaker=chair, recipients="各部局"
+                )
+                if key == "directive"
+                else blank_section()
+            )
+        at = len(rows) if index is None else index + 1
+        rows.insert(at, row)
+        return _focus_id(kind, row["key"])
+    if index is None:
+        return ""
+    if action == "remove":
+        rows.pop(index)
+        return ""
+    if action in ("up", "down"):
+        other = index - 1 if action == "up" else index + 1
+        if 0 <= other < len(rows):
+            rows[index], rows[other] = rows[other], rows[index]
+        return _focus_id(kind, key)
+    return ""
+
+
+def _item_op(values: dict[str, Any], action: str, key: str) -> str:
+    for section in values["sections"]:
+        items = section["items"]
+        if action == "add" and section["key"] == key:
+            row = {"key": new_key(), "marker": "・", "depth": 0}
+            items.append(row)
+            return _focus_id("i", row["key"])
+        index = next((n for n, r in enumerate(items) if r["key"] == key), None)
+        if index is None:
+            continue
+        item = items[index]
+        if action == "add":  # a new item after this one, at its depth
+            row = {"key": new_key(), "marker": item.get("marker") or "・"}
+            row["depth"] = item.get("depth") or 0
+            items.insert(index + 1, row)
+            return _focus_id("i", row["key"])
+        if action == "remove":
+            items.pop(index)
+        elif action == "indent":
+            previous = items[index - 1]["depth"] if index else -1
+            item["depth"] = min((item.get("depth") or 0) + 1, previous + 1, MAX_DEPTH)
+        elif action == "outdent":
+            item["depth"] = max((item.get("depth") or 0) - 1, 0)
+        elif action in ("up", "down"):
+            other = index - 1 if action == "up" else index + 1
+            if 0 <= other < len(items):
+                items[index], items[other] = items[other], items[index]
+        return _focus_id("i", key)
+    return ""
+
+
+def paste_attendees(values: dict[str, Any]) -> str:
+    rows, tail = split_attendees(values.get("paste_attendees") or "")
+    kept = [r for r in values["attendees"] if str(r.get("role") or "").strip()]
+    values["attendees"] = kept + rows
+    values["header"].update(tail)
+    values["paste_attendees"] = ""
+    return _focus_id("a", rows[-1]["key"]) if rows else ""
+
+
+def _focus_id(kind: str, key: str) -> str:
+    field_name = {"a": "role", "g": "text", "s": "speaker", "i": "text", "n": "file"}
+    return f"id_{kind}-{key}-{field_name[kind]}"

@@ -1,0 +1,434 @@
+// The meeting editor, progressively enhanced. Without this file every button posts an
+// `op` that the server applies; with it the same buttons work without a page load.
+// Rows carry a stable key: moving a row moves its inputs, so nothing is renumbered.
+(function () {
+  "use strict";
+
+  const form = document.getElementById("meeting-editor");
+  if (!form) return;
+
+  const MAX_DEPTH = 5;
+  const MARKER_RE = /^\s*(・|○|●|•|◯|◎|■|□|[①-⑳]|[⑴-⒇]|[((][0-90-9]+[))]|[0-90-9]+[..](?!\d)|-)\s*/;
+  const TAIL_RE = /^(.*?(?:など|ほか|等))?\s*計\s*([0-9]+)\s*(名|人)(?:[((]内テレビ会議\s*([0-9]+)\s*(?:名|人)[))])?$/;
+
+  // ---- small helpers -------------------------------------------------------
+
+  const newKey = () => Math.random().toString(36).slice(2, 10).padEnd(8, "0");
+  const rowOf = (el) => el.closest("[data-row]");
+  const findRow = (kind, key) =>
+    form.querySelector(`[data-row="${kind}"][data-key="${CSS.escape(key)}"]`);
+  const toHalfWidth = (s) =>
+    s.replace(/[0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+
+  function clone(templateId, replacements) {
+    let html = document.getElementById(templateId).innerHTML;
+    for (const [from, to] of Object.entries(replacements)) {
+      html = html.split(from).join(to);
+    }
+    const holder = document.createElement("template");
+    holder.innerHTML = html.trim();
+    return holder.content.firstElementChild;
+  }
+
+  function focusField(row, selector) {
+    const field = row && row.querySelector(selector || "textarea, input:not([type=hidden]), select");
+    if (field) field.focus();
+    return field;
+  }
+
+  function markDirty() {
+    form.dataset.dirty = "1";
+    scheduleBackup();
+  }
+
+  // ---- rows ----------------------------------------------------------------
+
+  function newItemRow(sectionKey, marker, depth) {
+    const row = clone("tpl-i", { __SKEY__: sectionKey, __KEY__: newKey() });
+    const markerInput = row.querySelector("input[name$='-marker']");
+    if (markerInput && marker !== undefined) markerInput.value = marker;
+    setDepth(row, depth || 0);
+    return row;
+  }
+
+  function newSectionRow(directive) {
+    const row = clone(directive ? "tpl-s-directive" : "tpl-s", {
+      __IKEY__: newKey(),
+      __KEY__: newKey(),
+    });
+    refreshAgendaSelect(row.querySelector("[data-agenda-select]"));
+    return row;
+  }
+
+  function depthOf(row) {
+    return parseInt(row.querySelector("input[name$='-depth']").value || "0", 10);
+  }
+
+  function setDepth(row, depth) {
+    row.querySelector("input[name$='-depth']").value = String(depth);
+    row.className = row.className.replace(/\bdepth-\d+\b/, "").trim() + " depth-" + depth;
+  }
+
+  function addRow(kind, key) {
+    const list = form.querySelector(`[data-list="${kind}"]`);
+    let row;
+    if (kind === "s") {
+      row = newSectionRow(key === "directive");
+      list.appendChild(row);
+      focusField(row, "input[name$='-speaker']");
+      return row;
+    }
+    row = clone(`tpl-${kind}`, { __KEY__: newKey() });
+    const after = key ? findRow(kind, key) : null;
+    if (after) after.after(row);
+    else list.appendChild(row);
+    if (kind === "g") refreshAgendaSelects();
+    focusField(row, kind === "n" ? "input[type=file]" : "input:not([type=hidden]):not([name$='-marker'])");
+    return row;
+  }
+
+  function addItem(key) {
+    // key is a section's (append) or an item's (insert after, same depth and marker).
+    const section = findRow("s", key);
+    if (section) {
+      const row = newItemRow(key, "・", 0);
+      section.querySelector('[data-list="i"]').appendChild(row);
+      focusField(row, "textarea");
+      return row;
+    }
+    const item = findRow("i", key);
+    if (!item) return null;
+    const sectionKey = rowOf(item.parentElement).dataset.key;
+    const marker = item.querySelector("input[name$='-marker']").value;
+    const row = newItemRow(sectionKey, marker, depthOf(item));
+    item.after(row);
+    focusField(row, "textarea");
+    return row;
+  }
+
+  function moveRow(row, direction) {
+    const sibling = direction === "up" ? row.previousElementSibling : row.nextElementSibling;
+    if (!sibling) return;
+    if (direction === "up") sibling.before(row);
+    else sibling.after(row);
+    if (row.dataset.row === "g") refreshAgendaSelects();
+  }
+
+  function indent(row, delta) {
+    const previous = row.previousElementSibling;
+    const limit = previous ? depthOf(previous) + 1 : 0;
+    const depth = Math.max(0, Math.min(depthOf(row) + delta, limit, MAX_DEPTH));
+    setDepth(row, depth);
+  }
+
+  function removeRow(row) {
+    const kind = row.dataset.row;
+    const previous = row.previousElementSibling;
+    row.remove();
+    if (kind === "g") refreshAgendaSelects();
+    return previous;
+  }
+
+  // ---- agenda choices in sections ------------------------------------------
+
+  function agendaChoices() {
+    return Array.from(form.querySelectorAll('[data-row="g"]')).map((row) => {
+      const marker = row.querySelector("input[name$='-marker']").value;
+      const text = row.querySelector("input[name$='-text']").value;
+      return [row.dataset.key, (marker + (text || "(未入力)")).slice(0, 30)];
+    });
+  }
+
+  function refreshAgendaSelect(select, choices) {
+    if (!select) return;
+    const current = select.value;
+    select.replaceChildren(new Option("(指定なし)", ""));
+    for (const [key, label] of choices || agendaChoices()) {
+      select.add(new Option(label, key, false, key === current));
+    }
+  }
+
+  function refreshAgendaSelects() {
+    const choices = agendaChoices();
+    form.querySelectorAll("[data-agenda-select]").forEach((s) => refreshAgendaSelect(s, choices));
+  }
+
+  // ---- pasting -------------------------------------------------------------
+
+  function pasteAttendees() {
+    const box = document.getElementById("id_paste_attendees");
+    const parts = box.value.split(/[,,、\n]+/).map((p) => p.trim()).filter(Boolean);
+    const list = form.querySelector('[data-list="a"]');
+    // Blank rows give way to the pasted ones.
+    list.querySelectorAll('[data-row="a"]').forEach((row) => {
+      if (!row.querySelector("input[name$='-role']").value.trim()) row.remove();
+    });
+    let last = null;
+    for (const part of parts) {
+      const tail = TAIL_RE.exec(toHalfWidth(part));
+      if (tail) {
+        setValue("id_attendee_tail", (tail[1] || "").trim());
+        setValue("id_attendee_total", tail[2]);
+        setValue("id_attendee_unit", tail[3]);
+        if (tail[4]) setValue("id_attendee_remote", tail[4]);
+        continue;
+      }
+      const remote = /^[((].*[))]$/.test(part);
+      last = clone("tpl-a", { __KEY__: newKey() });
+      last.querySelector("input[name$='-role']").value = remote ? part.slice(1, -1).trim() : part;
+      last.querySelector("input[name$='-is_remote']").checked = remote;
+      list.appendChild(last);
+    }
+    box.value = "";
+    if (last) focusField(last);
+  }
+
+  function setValue(id, value) {
+    const field = document.getElementById(id);
+    if (field) field.value = value;
+  }
+
+  function pasteItems(textarea, text) {
+    // Pasted lines become items; an indented line without a marker continues the last.
+    const item = rowOf(textarea);
+    const sectionKey = rowOf(item.parentElement).dataset.key;
+    const baseDepth = depthOf(item);
+    const lines = text.replace(/\r\n/g, "\n").split("\n").filter((l) => l.trim());
+    let firstIndent = null;
+    let row = item;
+    let first = !textarea.value.trim();
+    for (const raw of lines) {
+      const indentWidth = raw.length - raw.replace(/^[ \u3000\t]+/, "").length;
+      if (firstIndent === null) firstIndent = indentWidth;
+      const match = MARKER_RE.exec(raw);
+      const body = (match ? raw.slice(match[0].length) : raw).trim();
+      if (!match && row !== item && indentWidth > firstIndent) {
+        const area = row.querySelector("textarea");
+        area.value += body;
+        continue;
+      }
+      const depth = baseDepth + (match && indentWidth > firstIndent ? 1 : 0);
+      if (!first) {
+        const next = newItemRow(sectionKey, match ? match[1] : "", depth);
+        row.after(next);
+        row = next;
+      } else if (match) {
+        row.querySelector("input[name$='-marker']").value = match[1];
+      }
+      first = false;
+      row.querySelector("textarea").value = row === item ? textarea.value + body : body;
+    }
+    focusField(row, "textarea");
+  }
+
+  // ---- operations (the same values the server understands) -----------------
+
+  function runOp(op) {
+    const [action, kind, key] = op.split(":");
+    if (op === "paste:attendees") return pasteAttendees(), true;
+    if (action === "add") {
+      if (kind === "i") return addItem(key), true;
+      return addRow(kind, key), true;
+    }
+    const row = findRow(kind, key);
+    if (!row) return false;
+    if (action === "remove") {
+      const previous = removeRow(row);
+      if (previous) focusField(previous);
+      return true;
+    }
+    if (action === "up" || action === "down") return moveRow(row, action), true;
+    if (action === "indent") return indent(row, +1), true;
+    if (action === "outdent") return indent(row, -1), true;
+    return false;
+  }
+
+  form.addEventListener("click", (event) => {
+    const button = event.target.closest("button[name=op]");
+    if (!button) return;
+    if (runOp(button.value)) {
+      event.preventDefault();
+      markDirty();
+      if (!button.isConnected) return;
+      if (/^(up|down|indent|outdent):/.test(button.value)) button.focus();
+    }
+  });
+
+  // ---- keyboard ------------------------------------------------------------
+
+  form.addEventListener("keydown", (event) => {
+    if (event.isComposing || event.keyCode === 229) return; // IME conversion
+    const target = event.target;
+    const row = rowOf(target);
+    if ((event.ctrlKey || event.metaKey) && event.key === "s") {
+      event.preventDefault();
+      form.requestSubmit(document.getElementById("save-button"));
+      return;
+    }
+    if (row && row.dataset.row === "i" && target.tagName === "TEXTAREA") {
+      if (event.key === "Enter" && !event.shiftKey && !event.altKey) {
+        event.preventDefault();
+        runOp(`add:i:${row.dataset.key}`);
+        markDirty();
+      } else if (event.altKey && event.shiftKey && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
+        event.preventDefault();
+        indent(row, event.key === "ArrowRight" ? 1 : -1);
+        markDirty();
+      } else if (event.altKey && event.shiftKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
+        event.preventDefault();
+        moveRow(row, event.key === "ArrowUp" ? "up" : "down");
+        target.focus();
+        markDirty();
+      } else if (event.key === "Backspace" && target.value === "" && row.previousElementSibling) {
+        event.preventDefault();
+        const previous = removeRow(row);
+        const area = focusField(previous, "textarea");
+        if (area) area.setSelectionRange(area.value.length, area.value.length);
+        markDirty();
+      }
+      return;
+    }
+    if (event.key === "Enter" && target.tagName === "INPUT" && target.type !== "submit") {
+      // Enter in a row adds the next row; elsewhere it must not submit half a meeting.
+      event.preventDefault();
+      if (row && (row.dataset.row === "a" || row.dataset.row === "g")) {
+        runOp(`add:${row.dataset.row}:${row.dataset.key}`);
+        markDirty();
+      }
+    }
+  });
+
+  form.addEventListener("paste", (event) => {
+    const target = event.target;
+    const row = rowOf(target);
+    if (!row || row.dataset.row !== "i" || target.tagName !== "TEXTAREA") return;
+    const text = (event.clipboardData || window.clipboardData).getData("text");
+    if (!text.includes("\n")) return;
+    event.preventDefault();
+    pasteItems(target, text);
+    markDirty();
+  });
+
+  form.addEventListener("input", (event) => {
+    markDirty();
+    const row = rowOf(event.target);
+    if (row && row.dataset.row === "g") refreshAgendaSelects();
+    if (event.target.id === "id_held_on") showWareki();
+  });
+  form.addEventListener("change", markDirty);
+
+  // ---- 和暦 beside the date ------------------------------------------------
+
+  const ERAS = [
+    ["令和", new Date(2019, 4, 1), 2018],
+    ["平成", new Date(1989, 0, 8), 1988],
+    ["昭和", new Date(1926, 11, 25), 1925],
+  ];
+  const WEEKDAYS = "日月火水木金土";
+
+  function wareki(value) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || "");
+    if (!m) return "";
+    const day = new Date(+m[1], +m[2] - 1, +m[3]);
+    const era = ERAS.find(([, start]) => day >= start);
+    if (!era) return "";
+    const year = day.getFullYear() - era[2];
+    return `${era[0]}${year === 1 ? "元" : year}年${day.getMonth() + 1}月${day.getDate()}日(${WEEKDAYS[day.getDay()]})`;
+  }
+
+  function showWareki() {
+    const output = document.getElementById("held_on_wareki");
+    const input = document.getElementById("id_held_on");
+    if (output && input) output.textContent = wareki(input.value);
+  }
+
+  // ---- never lose what was typed -------------------------------------------
+  // A copy of the form is kept in this browser while typing; if the page is closed or
+  // crashes before saving, the next visit offers it back (the server re-renders it).
+
+  const backupKey = "meeting-editor:" + location.pathname;
+  let backupTimer = null;
+
+  function scheduleBackup() {
+    clearTimeout(backupTimer);
+    backupTimer = setTimeout(saveBackup, 500);
+  }
+
+  function saveBackup() {
+    const entries = [];
+    for (const [name, value] of new FormData(form)) {
+      if (name === "csrfmiddlewaretoken" || typeof value !== "string") continue;
+      entries.push([name, value]);
+    }
+    try {
+      localStorage.setItem(backupKey, JSON.stringify({ savedAt: Date.now(), entries }));
+    } catch (e) {
+      /* storage full or disabled: the server-side paths still keep the input */
+    }
+  }
+
+  function restoreBackup(backup) {
+    const restore = document.createElement("form");
+    restore.method = "post";
+    restore.action = location.pathname;
+    restore.hidden = true;
+    const add = (name, value) => {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      restore.appendChild(input);
+    };
+    add("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    for (const [name, value] of backup.entries) add(name, value);
+    add("op", "restore");
+    document.body.appendChild(restore);
+    localStorage.removeItem(backupKey);
+    restore.submit();
+  }
+
+  if (document.querySelector(".messages .alert-success")) {
+    // Just saved: this page's copy and those of new meetings are in the database now.
+    for (const key of Object.keys(localStorage)) {
+      if (key === backupKey || key.startsWith("meeting-editor:") && key.includes("/meetings/new/")) {
+        localStorage.removeItem(key);
+      }
+    }
+  }
+  const stored = localStorage.getItem(backupKey);
+  const banner = document.getElementById("restore-banner");
+  // A page shown again after a POST already holds everything that was typed.
+  if (stored && banner && !form.dataset.posted) {
+    banner.hidden = false;
+    banner.querySelector("[data-restore]").addEventListener("click", () => restoreBackup(JSON.parse(stored)));
+    banner.querySelector("[data-discard]").addEventListener("click", () => {
+      localStorage.removeItem(backupKey);
+      banner.hidden = true;
+    });
+  }
+
+  form.addEventListener("submit", () => {
+    // Kept until the saved page comes back, in case the request never arrives.
+    form.dataset.submitting = "1";
+    clearTimeout(backupTimer);
+    saveBackup();
+  });
+
+  window.addEventListener("beforeunload", (event) => {
+    if (form.dataset.dirty && !form.dataset.submitting) {
+      saveBackup();
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  // ---- after a page load ---------------------------------------------------
+
+  showWareki();
+  const summary = document.getElementById("error-summary") || document.getElementById("conflict");
+  if (summary) summary.focus();
+  else if (form.dataset.focus) {
+    const field = document.getElementById(form.dataset.focus);
+    if (field) field.focus();
+  }
+})();
