@@ -32,10 +32,19 @@ PDF_TEMPLATE = "incidents/staff/timeline_pdf.html"
 _render_lock = threading.Lock()  # Pango's font map is not safe to share between threads
 
 
-def _filename(incident: Incident, extension: str) -> str:
+def _content_disposition(incident: Incident, extension: str) -> str:
+    """attachment; an ASCII filename for old clients, the Japanese one as filename*."""
     today = timezone.localdate()
     drill = "訓練_" if incident.is_drill else ""
-    return f"{drill}事案経過_{incident.pk}_{today:%Y%m%d}.{extension}"
+    japanese = content_disposition_header(
+        as_attachment=True,
+        filename=f"{drill}事案経過_{incident.pk}_{today:%Y%m%d}.{extension}",
+    )
+    ascii_name = (
+        f"{'drill-' if incident.is_drill else ''}incident-{incident.pk}-timeline-"
+        f"{today:%Y%m%d}.{extension}"
+    )
+    return japanese.replace("attachment; ", f'attachment; filename="{ascii_name}"; ', 1)
 
 
 def timeline_csv(incident: Incident) -> str:
@@ -53,11 +62,7 @@ def timeline_csv_response(incident: Incident) -> HttpResponse:
     return HttpResponse(
         timeline_csv(incident).encode("utf-8"),
         content_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": content_disposition_header(
-                as_attachment=True, filename=_filename(incident, "csv")
-            )
-        },
+        headers={"Content-Disposition": _content_disposition(incident, "csv")},
     )
 
 
@@ -69,7 +74,21 @@ def timeline_html(incident: Incident) -> str:
         PDF_TEMPLATE,
         {
             "incident": incident,
-            "rows": timeline.timeline_rows(entries),
+            "rows": [
+                {
+                    **row,
+                    "who_lines": [
+                        line
+                        for line in (
+                            row["recipient"],
+                            f"期限 {row['due']}" if row["due"] else "",
+                            row["status"],
+                        )
+                        if line
+                    ],
+                }
+                for row in timeline.timeline_rows(entries)
+            ],
             "alerts": timeline.current_alerts(changes, at=now),
             "generated": timeline.format_moment(now),
             "organisation": settings.SITE_ORGANISATION,
@@ -103,9 +122,5 @@ def timeline_pdf_response(incident: Incident) -> HttpResponse:
     return HttpResponse(
         timeline_pdf(incident),
         content_type="application/pdf",
-        headers={
-            "Content-Disposition": content_disposition_header(
-                as_attachment=True, filename=_filename(incident, "pdf")
-            )
-        },
+        headers={"Content-Disposition": _content_disposition(incident, "pdf")},
     )
