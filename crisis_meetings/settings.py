@@ -229,6 +229,13 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 # Whether an approver may publish a meeting they edited themselves.
 APPROVER_MAY_PUBLISH_OWN_EDITS = env_bool("APPROVER_MAY_PUBLISH_OWN_EDITS", False)
+# Who builds PDF ZIP exports: "thread" (in the web process) or "command"
+# (`manage.py run_pdf_exports`, e.g. from a systemd timer).
+PDF_EXPORT_RUNNER = os.environ.get("PDF_EXPORT_RUNNER", "thread")
+if PDF_EXPORT_RUNNER not in {"thread", "command"}:
+    raise ImproperlyConfigured(
+        f"PDF_EXPORT_RUNNER must be thread or command; got {PDF_EXPORT_RUNNER!r}"
+    )
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -94,6 +94,22 @@ class AttachmentInline(admin.TabularInline):
     readonly_fields = ["size_bytes", "is_generated"]
 
 
+@admin.action(description="選択した会議の開催結果PDFをZIPで出力")
+def export_official_pdfs(modeladmin, request, queryset):
+    """Published: the stored official PDFs; unpublished: drafts marked 「案」."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+
+    from meetings import exports, permissions
+
+    if not permissions.is_admin(request.user):
+        raise PermissionDenied("管理者だけが出力できます。")
+    job = exports.pdf_export_job_create(
+        user=request.user, meeting_ids=list(queryset.values_list("pk", flat=True))
+    )
+    return redirect(job.get_absolute_url())
+
+
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "meeting_type", "held_on", "status", "is_drill"]
@@ -109,6 +125,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
     ]
     autocomplete_fields = ["venue"]
     inlines = [AttendeeInline, AgendaItemInline, SectionInline, AttachmentInline]
+    actions = [export_official_pdfs]
     fieldsets = [
         (
             None,
