@@ -659,7 +659,9 @@ class Publication(models.Model):
     data = models.JSONField("構造化データ")
     text = models.TextField("テキスト版")
     html = models.TextField("HTML版", blank=True)
+    # Normalised text and its two-character substrings: see meetings.search.
     search_text = models.TextField("検索用テキスト", blank=True)
+    search_bigrams = models.TextField("検索用の2文字組", blank=True)
     pdf = models.FileField(
         "開催結果PDF", upload_to=publication_pdf_upload_to, blank=True, max_length=300
     )

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import layout, permissions, wareki
+from meetings import layout, permissions, search, wareki
 from meetings.models import (
     AgendaItem,
     Attachment,
@@ -466,7 +466,7 @@ def meeting_publish(
         data=data,
         text=layout.render_text(data),
         html=render_public_html(data),
-        search_text=layout.search_text(data),
+        **search.index_fields(layout.render_text(data)),
         pdf_sha256=attachment.sha256,
         pdf_size=attachment.size_bytes,
     )
