@@ -20,6 +20,7 @@ from django.utils.http import content_disposition_header
 
 from incidents import timeline
 from incidents.models import Incident
+from meetings import pdf as meeting_pdf
 
 CSV_BOM = "\ufeff"  # Excel reads a UTF-8 CSV as Shift_JIS without it
 STYLESHEET = (
@@ -77,6 +78,8 @@ def timeline_html(incident: Incident) -> str:
             "rows": [
                 {
                     **row,
+                    "heading": meeting_pdf.normalise_for_print(row["heading"]),
+                    "detail": meeting_pdf.normalise_for_print(row["detail"]),
                     "who_lines": [
                         line
                         for line in (
@@ -108,14 +111,23 @@ def _no_fetching():
 
 
 def timeline_pdf(incident: Incident) -> bytes:
+    """PDF bytes; raises meetings.pdf.PdfRenderError with a message for staff."""
     from weasyprint import CSS, HTML
 
+    # The same check as the official PDF: no Japanese fonts, no PDF (never tofu).
+    meeting_pdf.ensure_environment()
     html = timeline_html(incident)
     fetcher = _no_fetching()
-    with _render_lock:
-        return HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf(
-            stylesheets=[CSS(filename=str(STYLESHEET), url_fetcher=fetcher)],
-        )
+    try:
+        with _render_lock:
+            return HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf(
+                stylesheets=[CSS(filename=str(STYLESHEET), url_fetcher=fetcher)],
+            )
+    except Exception as exc:  # WeasyPrint raises many kinds; staff need one message
+        raise meeting_pdf.PdfRenderError(
+            f"年表PDFを作成できませんでした({type(exc).__name__}: {exc})。"
+            "システム管理者に連絡してください。"
+        ) from exc
 
 
 def timeline_pdf_response(incident: Incident) -> HttpResponse:

@@ -41,6 +41,7 @@ from incidents.models import (
 )
 from meetings import permissions
 from meetings.models import Item, Meeting, Section
+from meetings.pdf import PdfRenderError
 
 # ---------------------------------------------------------------------------
 # Access helpers
@@ -188,7 +189,11 @@ def incident_timeline_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def incident_timeline_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _get_incident_for_staff(request, pk)
-    return exports.timeline_pdf_response(incident)
+    try:
+        return exports.timeline_pdf_response(incident)
+    except PdfRenderError as exc:
+        messages.error(request, str(exc))
+        return redirect(incident.get_staff_url())
 
 
 # ---------------------------------------------------------------------------
@@ -278,9 +283,11 @@ def meeting_incident_unlink(
 @require_http_methods(["GET", "POST"])
 def alert_change_create(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _get_incident_for_staff(request, pk)
+    # Offered: the incident's meetings, plus one named in the URL (?meeting=, kept
+    # on POST because the form posts back to the same URL).
     meeting = None
-    meeting_param = request.GET.get("meeting") or request.POST.get("meeting")
-    if meeting_param and str(meeting_param).isdigit():
+    meeting_param = request.GET.get("meeting", "")
+    if meeting_param.isdigit():
         meeting = Meeting.objects.filter(pk=meeting_param).first()
     form = AlertChangeForm(request.POST or None, incident=incident, meeting=meeting)
     if request.method == "POST" and form.is_valid():
