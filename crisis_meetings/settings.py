@@ -257,3 +257,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 DEMO_LOADERS = ["incidents.demo.load"]
+# sitemap.xml sections (meetings must not import incidents, so they are listed here).
+PUBLIC_SITEMAPS = {
+    "archive": "meetings.sitemaps.ArchiveSitemap",
+    "meetings": "meetings.sitemaps.MeetingSitemap",
+    "incidents": "incidents.sitemaps.IncidentSitemap",
+}

@@ -5,5 +5,6 @@ from incidents import views
 app_name = "incidents_public"
 
 urlpatterns = [
+    path("", views.incident_list, name="list"),
     path("<uuid:public_id>/", views.incident_public, name="incident"),
 ]

@@ -1,7 +1,60 @@
+"""Public incident pages: an incident and its published meetings, in order."""
+
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import uuid
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from incidents.models import Incident
+from meetings import wareki
+from meetings.models import Meeting
+
+PAGE_SIZE = 50
 
 
-def incident_public(request: HttpRequest, public_id) -> HttpResponse:
-    raise Http404  # the public incident page is built by the incidents issue
+def _get_public_incident(public_id: uuid.UUID) -> Incident:
+    """Public and linked to a published meeting, or 404 (never 403)."""
+    return get_object_or_404(Incident.objects.public(), public_id=public_id)
+
+
+def _published_meetings_of(incident: Incident):
+    return (
+        Meeting.objects.published()
+        .filter(pk__in=incident.links.values("meeting"))
+        .select_related("current_publication")
+        .only(
+            "public_id",
+            "current_publication__title",
+            "current_publication__held_on",
+        )
+        .order_by("current_publication__held_on", "start_time", "id")
+    )
+
+
+def incident_public(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    incident = _get_public_incident(public_id)
+    meetings = list(_published_meetings_of(incident))
+    for meeting in meetings:
+        meeting.held_on_wareki = wareki.format_wareki(
+            meeting.current_publication.held_on, weekday=True
+        )
+    return render(
+        request,
+        "incidents/public/incident.html",
+        {
+            "incident": incident,
+            "meetings": meetings,
+        },
+    )
+
+
+def incident_list(request: HttpRequest) -> HttpResponse:
+    incidents = Paginator(
+        Incident.objects.public().order_by("-started_at", "-id"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request, "incidents/public/incident_list.html", {"page_obj": incidents}
+    )

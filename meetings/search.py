@@ -101,16 +101,26 @@ class _StringToArray(Func):
     output_field = ArrayField(models.TextField())
 
 
+def filter_meetings(queryset: models.QuerySet, query: Query) -> models.QuerySet:
+    """Meetings of ``queryset`` whose current publication holds every query term."""
+    return _filter(queryset, query, prefix="current_publication__")
+
+
 def filter_publications(queryset: models.QuerySet, query: Query) -> models.QuerySet:
     """Publications of ``queryset`` whose text holds every term of ``query``."""
+    return _filter(queryset, query, prefix="")
+
+
+def _filter(queryset: models.QuerySet, query: Query, *, prefix: str) -> models.QuerySet:
     if connection.vendor == "postgresql":
         needed = sorted({g for term in query.terms for g in bigrams(term)})
+        # string_to_array(search_bigrams, ' ') is the indexed expression.
         queryset = queryset.alias(
-            _bigrams=_StringToArray(F("search_bigrams"), Value(" "))
+            _bigrams=_StringToArray(F(f"{prefix}search_bigrams"), Value(" "))
         ).filter(_bigrams__contains=needed)
     for term in query.terms:
         # search_text is already casefolded: a plain (case-sensitive) LIKE suffices.
-        queryset = queryset.filter(search_text__contains=term)
+        queryset = queryset.filter(**{f"{prefix}search_text__contains": term})
     return queryset
 
 

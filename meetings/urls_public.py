@@ -1,5 +1,6 @@
 from django.urls import path
 
+from meetings.feeds import PublishedMeetingsFeed
 from meetings.views import public
 
 app_name = "public"
@@ -13,4 +14,6 @@ urlpatterns = [
         public.attachment_download,
         name="attachment",
     ),
+    path("feed/", PublishedMeetingsFeed(), name="feed"),
+    path("sitemap.xml", public.sitemap, name="sitemap"),
 ]

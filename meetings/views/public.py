@@ -1,62 +1,303 @@
-"""Public pages. Only published meetings exist here: everything else is a 404."""
+"""Public pages. Only published meetings exist here: everything else is a 404.
+
+Everything shown comes from the meeting's current ``Publication`` (the snapshot the
+approver published), never from the live rows, which may hold an unpublished
+correction in progress.
+"""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+import uuid
+from urllib.parse import quote
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.db.models.fields.json import KeyTransform
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
-from meetings.models import Attachment, Meeting
+from meetings import search as meeting_search
+from meetings import wareki
+from meetings.models import Attachment, Meeting, MeetingType, Publication
+
+PAGE_SIZE = 20
 
 
-def _get_published_meeting(public_id) -> Meeting:
+# ---------------------------------------------------------------------------
+# Access helpers
+# ---------------------------------------------------------------------------
+
+
+def _get_published_meeting(public_id: uuid.UUID, *publication_fields: str) -> Meeting:
+    """The published meeting with its current publication, or 404."""
+    fields = ["public_id", "status", "current_publication"] + [
+        f"current_publication__{name}" for name in publication_fields
+    ]
     return get_object_or_404(
-        Meeting.objects.published().select_related("current_publication"),
+        Meeting.objects.published().select_related("current_publication").only(*fields),
         public_id=public_id,
     )
 
 
+def _listing(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Rows for lists (archive, search, incident pages): publication fields only."""
+    return (
+        queryset.select_related("current_publication")
+        .only(
+            "public_id",
+            "current_publication__title",
+            "current_publication__held_on",
+            "current_publication__published_at",
+        )
+        .annotate(
+            agenda=KeyTransform("agenda", "current_publication__data"),
+            agenda_markers=KeyTransform("agenda_markers", "current_publication__data"),
+            drill=KeyTransform("is_drill", "current_publication__data"),
+        )
+        .order_by("-current_publication__held_on", "-current_publication_id")
+    )
+
+
+def _agenda_lines(meeting: Meeting) -> list[str]:
+    texts = meeting.agenda or []
+    markers = meeting.agenda_markers or [""] * len(texts)
+    return [f"{m or ''}{t}" for m, t in zip(markers, texts, strict=False)]
+
+
+def _decorate(page: Page) -> None:
+    """Attach the display values of each row (no queries)."""
+    for meeting in page.object_list:
+        publication = meeting.current_publication
+        meeting.agenda_lines = _agenda_lines(meeting)
+        meeting.held_on_wareki = wareki.format_wareki(publication.held_on, weekday=True)
+
+
+def _incident_model():
+    """The incidents app is optional for meetings (incidents depend on meetings)."""
+    if not apps.is_installed("incidents"):
+        return None
+    return apps.get_model("incidents", "Incident")
+
+
+def public_incidents() -> QuerySet | None:
+    """Incidents the public may see: public, with at least one published meeting."""
+    incident_model = _incident_model()
+    if incident_model is None:
+        return None
+    return incident_model.objects.public()
+
+
+# ---------------------------------------------------------------------------
+# Archive
+# ---------------------------------------------------------------------------
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def _fiscal_years() -> list[tuple[int, str]]:
+    months = (
+        Meeting.objects.published()
+        .order_by()
+        .dates("current_publication__held_on", "month", order="DESC")
+    )
+    years = sorted({wareki.fiscal_year(month) for month in months}, reverse=True)
+    return [(year, wareki.format_fiscal_year(year)) for year in years]
+
+
 def archive(request: HttpRequest) -> HttpResponse:
-    meetings = Meeting.objects.published().select_related("current_publication")
-    page_obj = Paginator(
-        meetings.order_by("-held_on", "-start_time", "-id"), 20
-    ).get_page(request.GET.get("page"))
-    return render(request, "meetings/public/archive.html", {"page_obj": page_obj})
+    """Published meetings, newest first, filtered by 年度, meeting type and incident."""
+    meetings = Meeting.objects.published()
+    year = _int_or_none(request.GET.get("year"))
+    if year is not None and 1900 <= year <= 2999:
+        first, last = wareki.fiscal_year_range(year)
+        meetings = meetings.filter(current_publication__held_on__range=(first, last))
+    else:
+        year = None
+    type_slug = request.GET.get("type") or ""
+    if type_slug:
+        meetings = meetings.filter(meeting_type__slug=type_slug)
+    incident_id = _uuid_or_none(request.GET.get("incident"))
+    incidents = public_incidents()
+    if incident_id is not None and incidents is not None:
+        meetings = meetings.filter(
+            pk__in=incidents.filter(public_id=incident_id).values("links__meeting")
+        )
+    page = Paginator(_listing(meetings), PAGE_SIZE).get_page(request.GET.get("page"))
+    _decorate(page)
+    meeting_types = MeetingType.objects.filter(
+        pk__in=Meeting.objects.published().values("meeting_type")
+    ).only("name", "slug")
+    filters = {
+        "year": year,
+        "type": type_slug,
+        "incident": str(incident_id) if incident_id else "",
+    }
+    return render(
+        request,
+        "meetings/public/archive.html",
+        {
+            "page_obj": page,
+            "fiscal_years": _fiscal_years(),
+            "meeting_types": meeting_types,
+            "incidents": incidents.only("public_id", "title", "is_drill")
+            if incidents is not None
+            else [],
+            "filters": filters,
+            "is_filtered": any(filters.values()),
+            "page_query": _query_without_page(request),
+        },
+    )
 
 
-def meeting_detail(request: HttpRequest, public_id) -> HttpResponse:
-    meeting = _get_published_meeting(public_id)
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# ---------------------------------------------------------------------------
+# Meeting page and files
+# ---------------------------------------------------------------------------
+
+
+def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    meeting = _get_published_meeting(
+        public_id, "title", "html", "number", "published_at"
+    )
     publication = meeting.current_publication
+    corrections: list[Publication] | QuerySet[Publication] = []
+    if publication.number > 1:
+        # Each correction is shown with its date (訂正), oldest first.
+        corrections = (
+            meeting.publications.exclude(correction_note="")
+            .filter(number__lte=publication.number)
+            .only("published_at", "correction_note", "number")
+            .order_by("number")
+        )
+    incidents = public_incidents()
     return render(
         request,
         "meetings/public/meeting_detail.html",
         {
             "meeting": meeting,
             "publication": publication,
+            "corrections": corrections,
+            "linked_incidents": incidents.filter(links__meeting=meeting).only(
+                "public_id", "title", "is_drill"
+            )
+            if incidents is not None
+            else [],
             # Rendered once at publication from the escaped template.
             "body_html": mark_safe(publication.html),  # noqa: S308
         },
     )
 
 
-def attachment_download(
-    request: HttpRequest, public_id, attachment_id: int
-) -> FileResponse:
-    meeting = _get_published_meeting(public_id)
-    attachment = get_object_or_404(Attachment, pk=attachment_id, meeting=meeting)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=False,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
+def content_disposition(filename: str, *, inline: bool = True) -> str:
+    """RFC 6266: an ASCII fallback plus the UTF-8 name (filename*=UTF-8''…)."""
+    fallback = "".join(
+        ch if ch.isascii() and ch.isprintable() and ch not in '"\\%;' else "_"
+        for ch in filename
     )
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def attachment_download(
+    request: HttpRequest, public_id: uuid.UUID, attachment_id: int
+) -> FileResponse:
+    """A file listed in the current publication of a published meeting."""
+    meeting = _get_published_meeting(public_id, "data")
+    listed = {
+        a.get("id"): a
+        for a in meeting.current_publication.data.get("attachments") or []
+    }
+    snapshot = listed.get(attachment_id)
+    if snapshot is None:
+        # Uploaded for a correction that is not published yet, or not this meeting's.
+        raise Http404
+    attachment = get_object_or_404(Attachment, pk=attachment_id, meeting=meeting)
+    if attachment.size_bytes != snapshot.get("size_bytes"):
+        raise Http404  # the file was replaced after publication
+    response = FileResponse(
+        attachment.file.open("rb"), content_type=attachment.content_type
+    )
+    response["Content-Disposition"] = content_disposition(f"{snapshot['label']}.pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
+# ---------------------------------------------------------------------------
+# Search
+# ---------------------------------------------------------------------------
+
+
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = meeting_search.parse_query(request.GET.get("q", ""))
+    page = None
+    if query:
+        meetings = meeting_search.filter_meetings(Meeting.objects.published(), query)
+        page = Paginator(
+            _listing(meetings)
+            .defer(None)
+            .only(
+                "public_id",
+                "current_publication__title",
+                "current_publication__held_on",
+                "current_publication__text",
+            ),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
+        _decorate(page)
+        for meeting in page.object_list:
+            meeting.snippet = meeting_search.snippet(
+                meeting.current_publication.text, query
+            )
     return render(
-        request, "meetings/public/search.html", {"search_query": query, "results": []}
+        request,
+        "meetings/public/search.html",
+        {
+            "search_query": query.raw,
+            "query": query,
+            "page_obj": page,
+            "page_query": _query_without_page(request),
+        },
     )
+
+
+# ---------------------------------------------------------------------------
+# Sitemap
+# ---------------------------------------------------------------------------
+
+
+def sitemap(request: HttpRequest) -> HttpResponse:
+    """sitemap.xml of every public page; sections come from settings.PUBLIC_SITEMAPS.
+
+    The incidents app adds its pages there, so meetings does not import incidents.
+    """
+    sections = {
+        name: import_string(dotted)
+        for name, dotted in getattr(
+            settings,
+            "PUBLIC_SITEMAPS",
+            {"meetings": "meetings.sitemaps.MeetingSitemap"},
+        ).items()
+    }
+    return sitemap_view(request, sitemaps=sections)

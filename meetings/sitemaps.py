@@ -1,0 +1,38 @@
+"""sitemap.xml sections for the public meeting pages (published meetings only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from meetings.models import Meeting
+
+
+class ArchiveSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.8
+
+    def items(self) -> list[str]:
+        return ["public:archive"]
+
+    def location(self, item: str) -> str:
+        return reverse(item)
+
+
+class MeetingSitemap(Sitemap):
+    changefreq = "monthly"
+    limit = 5000
+
+    def items(self) -> QuerySet[Meeting]:
+        return (
+            Meeting.objects.published()
+            .select_related("current_publication")
+            .only("public_id", "current_publication__published_at")
+            .order_by("-current_publication__held_on", "-id")
+        )
+
+    def lastmod(self, item: Meeting) -> datetime:
+        return item.current_publication.published_at
