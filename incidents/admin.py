@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from incidents.models import Incident, IncidentLink
+from incidents.models import (
+    AlertChange,
+    AlertLevel,
+    AlertScheme,
+    DirectiveAssignment,
+    DirectiveFollowUp,
+    DirectiveProgress,
+    Incident,
+    IncidentLink,
+)
 
 
 class IncidentLinkInline(admin.TabularInline):
@@ -9,9 +18,65 @@ class IncidentLinkInline(admin.TabularInline):
     raw_id_fields = ["meeting", "agenda_item", "section"]
 
 
+class AlertChangeInline(admin.TabularInline):
+    model = AlertChange
+    extra = 0
+    raw_id_fields = ["meeting", "section"]
+    readonly_fields = ["created_at", "created_by"]
+
+
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
     list_display = ["__str__", "category", "status", "started_at", "is_drill"]
     list_filter = ["category", "status", "is_drill"]
     search_fields = ["title", "public_summary"]
-    inlines = [IncidentLinkInline]
+    inlines = [IncidentLinkInline, AlertChangeInline]
+
+
+class AlertLevelInline(admin.TabularInline):
+    model = AlertLevel
+    extra = 0
+    ordering = ["rank"]
+
+
+@admin.register(AlertScheme)
+class AlertSchemeAdmin(admin.ModelAdmin):
+    """Alert schemes are master data: stages are added here, not in code."""
+
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+    inlines = [AlertLevelInline]
+
+
+@admin.register(AlertChange)
+class AlertChangeAdmin(admin.ModelAdmin):
+    list_display = ["incident", "scheme", "level", "effective_at", "meeting"]
+    list_filter = ["scheme"]
+    list_select_related = ["incident", "scheme", "level", "meeting__meeting_type"]
+    raw_id_fields = ["incident", "meeting", "section"]
+    readonly_fields = ["created_at", "created_by"]
+    date_hierarchy = "effective_at"
+
+
+class DirectiveProgressInline(admin.TabularInline):
+    model = DirectiveProgress
+    extra = 0
+    readonly_fields = ["recorded_at", "recorded_by", "from_status", "to_status"]
+
+
+class DirectiveFollowUpInline(admin.TabularInline):
+    model = DirectiveFollowUp
+    extra = 0
+    raw_id_fields = ["section"]
+    readonly_fields = ["created_at", "created_by"]
+
+
+@admin.register(DirectiveAssignment)
+class DirectiveAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "recipient_label", "due_on", "status", "incident"]
+    list_filter = ["status", "all_departments"]
+    list_select_related = ["organisation", "incident"]
+    search_fields = ["directive_text", "issuer"]
+    raw_id_fields = ["item", "meeting", "incident", "organisation"]
+    readonly_fields = ["created_at", "updated_at", "created_by"]
+    inlines = [DirectiveProgressInline, DirectiveFollowUpInline]
