@@ -668,21 +668,13 @@ class Editor:
     # -- validation --------------------------------------------------------
 
     def is_valid(self) -> bool:
-        forms_ok = all(
-            [
-                self.header.is_valid(),
-                *(r.form.is_valid() for r in self.attendees),
-                *(r.form.is_valid() for r in self.agenda),
-                *(r.form.is_valid() for r in self.sections),
-                *(i.form.is_valid() for s in self.sections for i in s.items),
-                *(r.form.is_valid() for r in self.files),
-                *(r.form.is_valid() for r in self.uploads),
-            ]
+        """Validate every form, then the rules across rows (all errors at once)."""
+        for form in self._forms():
+            form.is_valid()
+        listed = sum(
+            1 for r in self.attendees if (r.form.cleaned_data.get("role") or "").strip()
         )
-        if not forms_ok:
-            return False
-        listed = sum(1 for r in self.attendees if r.form.cleaned_data["role"].strip())
-        total = self.header.cleaned_data.get("attendee_total")
+        total = getattr(self.header, "cleaned_data", {}).get("attendee_total")
         if total is not None and total < listed:
             self.header.add_error(
                 "attendee_total",
@@ -690,16 +682,20 @@ class Editor:
             )
         for s in self.sections:
             data = s.form.cleaned_data
-            has_items = any(i.form.cleaned_data["text"].strip() for i in s.items)
-            named = data["speaker"].strip() or data["heading"].strip()
-            if has_items and not named and not data["topic"].strip():
+            has_items = any(
+                (i.form.cleaned_data.get("text") or "").strip() for i in s.items
+            )
+            named = (data.get("speaker") or "").strip() or (
+                data.get("heading") or ""
+            ).strip()
+            if has_items and not named and not (data.get("topic") or "").strip():
                 s.form.add_error("speaker", "発言者(または見出し)を入力してください。")
-            if data["kind"] == Section.Kind.DIRECTIVE and not named:
+            if data.get("kind") == Section.Kind.DIRECTIVE and not named:
                 s.form.add_error("speaker", "指示した人(職名)を入力してください。")
         return not self.has_errors()
 
-    def has_errors(self) -> bool:
-        every = [
+    def _forms(self) -> list[forms.Form]:
+        return [
             self.header,
             *(r.form for r in self.attendees),
             *(r.form for r in self.agenda),
@@ -708,21 +704,14 @@ class Editor:
             *(r.form for r in self.files),
             *(r.form for r in self.uploads),
         ]
-        return any(f.is_bound and f.errors for f in every)
+
+    def has_errors(self) -> bool:
+        return any(f.is_bound and f.errors for f in self._forms())
 
     def error_list(self) -> list[tuple[str, str]]:
         """(field id, message) for the summary at the top of the page."""
         found: list[tuple[str, str]] = []
-        every = [
-            self.header,
-            *(r.form for r in self.attendees),
-            *(r.form for r in self.agenda),
-            *(r.form for r in self.sections),
-            *(i.form for s in self.sections for i in s.items),
-            *(r.form for r in self.files),
-            *(r.form for r in self.uploads),
-        ]
-        for form in every:
+        for form in self._forms():
             if not form.is_bound:
                 continue
             for name, errors in form.errors.items():

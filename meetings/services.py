@@ -353,16 +353,22 @@ def meeting_return(*, meeting: Meeting, user, comment: str) -> Meeting:
 
 
 def _edited_by(meeting: Meeting, user) -> bool:
-    """Whether ``user`` saved this meeting since its last publication."""
+    """Whether ``user`` changed this meeting's content since its last publication.
+
+    Content changes are the CREATE and SAVE events; workflow steps (submit, publish)
+    also write history rows, so simple_history alone cannot tell an edit from them.
+    """
     since = (
         meeting.current_publication.published_at
         if meeting.current_publication_id
         else None
     )
-    history = meeting.history.filter(history_user=user)
+    edits = meeting.events.filter(
+        actor=user, action__in=[MeetingEvent.Action.CREATE, MeetingEvent.Action.SAVE]
+    )
     if since is not None:
-        history = history.filter(history_date__gt=since)
-    return history.exists() or meeting.updated_by_id == getattr(user, "pk", None)
+        edits = edits.filter(created_at__gt=since)
+    return edits.exists()
 
 
 def render_public_html(
@@ -377,7 +383,9 @@ def render_public_html(
         attachment["url"] = (
             attachment_url(attachment["id"])
             if attachment_url
-            else reverse("public:attachment", args=[data["public_id"], attachment["id"]])
+            else reverse(
+                "public:attachment", args=[data["public_id"], attachment["id"]]
+            )
         )
     return render_to_string(
         "meetings/includes/_result.html", {"doc": doc, "data": data}

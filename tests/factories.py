@@ -75,3 +75,46 @@ def tiny_pdf(pages: int = 1) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def editor_post(editor) -> dict[str, Any]:
+    """The POST a browser would send for an editor page as shown (no JavaScript).
+
+    ``editor`` is a ``meetings.forms.Editor``; change the returned dict to type.
+    """
+    from datetime import date, time
+
+    from django import forms
+
+    data: dict[str, Any] = {}
+
+    def put(form) -> None:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if isinstance(field.widget, forms.CheckboxInput):
+                if value:
+                    data[key] = "on"
+            elif isinstance(field.widget, forms.FileInput):
+                continue
+            elif isinstance(value, date):
+                data[key] = value.isoformat()
+            elif isinstance(value, time):
+                data[key] = value.strftime("%H:%M")
+            else:
+                data[key] = "" if value is None else str(value)
+
+    put(editor.header)
+    for name in ("attendees", "agenda", "files", "uploads"):
+        data[name] = [row.key for row in getattr(editor, name)]
+        for row in getattr(editor, name):
+            put(row.form)
+    data["sections"] = [section.key for section in editor.sections]
+    for section in editor.sections:
+        put(section.form)
+        data[f"s-{section.key}-items"] = [item.key for item in section.items]
+        for item in section.items:
+            put(item.form)
+    data["version"] = "" if editor.version is None else str(editor.version)
+    data["paste_attendees"] = editor.paste_attendees
+    return data

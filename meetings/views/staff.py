@@ -49,7 +49,11 @@ OVERDUE_AFTER = timedelta(hours=24)
 
 
 def role_required(check: Callable[[Any], bool]) -> Callable:
-    """Anonymous users go to the login page; users without the role get 403."""
+    """Anonymous users go to the login page; users without the role get 403.
+
+    Outermost on every view, so that even a wrong method from an anonymous user
+    ends at the login page rather than telling what the URL accepts.
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -86,8 +90,8 @@ def held_at(meeting: Meeting) -> datetime:
     )
 
 
-@require_GET
 @editor_required
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     columns = []
@@ -366,8 +370,8 @@ def _forget_pending(request: HttpRequest, editor: Editor, pending: dict) -> None
 # ---------------------------------------------------------------------------
 
 
-@require_GET
 @editor_required
+@require_GET
 def meeting_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Exactly the public page, marked 案."""
     meeting = _get_meeting_for_staff(pk, with_parts=True)
@@ -397,8 +401,8 @@ def meeting_preview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
 @editor_required
+@require_GET
 def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_meeting_for_staff(pk)
     return render(
@@ -419,8 +423,8 @@ def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
 @editor_required
+@require_GET
 def publication_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The immutable snapshot of what the public saw at one publication."""
     meeting = _get_meeting_for_staff(pk)
@@ -436,8 +440,8 @@ def publication_detail(request: HttpRequest, pk: int, number: int) -> HttpRespon
     )
 
 
-@require_GET
 @editor_required
+@require_GET
 def attachment_download(request: HttpRequest, pk: int, attachment_id: int):
     meeting = _get_meeting_for_staff(pk)
     attachment = get_object_or_404(Attachment, pk=attachment_id, meeting=meeting)
@@ -468,8 +472,8 @@ def _workflow(request: HttpRequest, pk: int, action: Callable[[Meeting], str]):
     return redirect("staff:preview", pk=meeting.pk)
 
 
-@require_POST
 @editor_required
+@require_POST
 def meeting_submit(request: HttpRequest, pk: int) -> HttpResponse:
     def submit(meeting: Meeting) -> str:
         services.meeting_submit(meeting=meeting, user=request.user)
@@ -478,8 +482,8 @@ def meeting_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _workflow(request, pk, submit)
 
 
-@require_POST
 @approver_required
+@require_POST
 def meeting_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST)
 
@@ -491,8 +495,8 @@ def meeting_return(request: HttpRequest, pk: int) -> HttpResponse:
     return _workflow(request, pk, send_back)
 
 
-@require_POST
 @approver_required
+@require_POST
 def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
     form = PublishForm(request.POST)
 
@@ -510,8 +514,8 @@ def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _workflow(request, pk, publish)
 
 
-@require_POST
 @approver_required
+@require_POST
 def meeting_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     def withdraw(meeting: Meeting) -> str:
         services.meeting_withdraw(

@@ -1,0 +1,155 @@
+"""Benchmark: enter the 2022-06-20 seed meeting through the staff editor in Chromium.
+
+Prints, for the editor with JavaScript (rows added in the page, bullets by Enter) and
+for the same editor without it (every add is a form post), the number of page loads
+and the time from the dashboard to the saved preview. The no-JavaScript run is the
+baseline of the same run; the ratio is what the in-page editing saves. Typing is
+Playwright's `fill` (instant), so the time is the system's share, not a person's.
+
+    .venv/bin/python bench/bench_entry.py [--runs 3] [--no-baseline]
+
+Uses a throwaway SQLite database and media folder, and a development server on a
+free port of 127.0.0.1; nothing else is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, timeout: float = 30) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback only
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-entry-"))
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "MEDIA_ROOT": str(workdir / "media"),
+        "DJANGO_SETTINGS_MODULE": "crisis_meetings.settings",
+        "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+    }
+    os.environ.update(env)
+    python = sys.executable
+    subprocess.run(
+        [python, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+    import django
+
+    django.setup()
+    from meetings.demo import load_master_data, load_users
+    from meetings.models import Meeting
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.browser.seed_entry import enter_seed_meeting, login
+    from tests.factories import tiny_pdf
+
+    load_master_data()
+    load_users()
+    pdf_path = workdir / "会議資料.pdf"
+    pdf_path.write_bytes(tiny_pdf())
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    results: dict[str, list[tuple[int, float]]] = {}
+    try:
+        _wait_for(f"{base_url}/accounts/login/")
+        from playwright.sync_api import sync_playwright
+
+        modes = [("JavaScript", True)] + (
+            [] if args.no_baseline else [("no JS", False)]
+        )
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for label, js in modes:
+                for _ in range(args.runs):
+                    Meeting.objects.all().delete()  # the same empty start each run
+                    context = browser.new_context(
+                        locale="ja-JP", timezone_id="Asia/Tokyo", java_script_enabled=js
+                    )
+                    page = context.new_page()
+                    page.set_default_timeout(30000)
+                    login(page, base_url, "editor", "editor-demo-2022")
+                    loads = []
+                    page.on("load", lambda _page, loads=loads: loads.append(1))
+                    started = time.perf_counter()
+                    enter_seed_meeting(page, base_url, pdf_path=pdf_path, js=js)
+                    elapsed = time.perf_counter() - started
+                    assert Meeting.objects.count() == 1
+                    results.setdefault(label, []).append((len(loads), elapsed))
+                    context.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    from meetings import demo_data
+
+    bullets = sum(len(s["items"]) for s in demo_data.SEED["sections"])
+    print(
+        f"Entering the seed meeting ({len(demo_data.SEED['sections'])} sections, "
+        f"{bullets} bullets, {len(demo_data.SEED['attendees'])} attendees pasted, "
+        f"1 attachment), {args.runs} run(s) each, median:"
+    )
+    medians = {}
+    for label, runs in results.items():
+        loads = statistics.median(r[0] for r in runs)
+        seconds = statistics.median(r[1] for r in runs)
+        medians[label] = (loads, seconds)
+        print(f"  {label:>10}: {loads:5.0f} page loads  {seconds:7.2f} s")
+    if "no JS" in medians:
+        js_loads, js_seconds = medians["JavaScript"]
+        base_loads, base_seconds = medians["no JS"]
+        print(
+            f"  ratio JavaScript / no JS: page loads {js_loads / base_loads:.3f}, "
+            f"time {js_seconds / base_seconds:.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,18 @@
+from datetime import date, datetime
+
+from django import template
+from django.utils import timezone
+
+from meetings import wareki
+
+register = template.Library()
+
+
+@register.filter
+def wareki_date(value: date | datetime | None) -> str:
+    """令和4年6月20日 for a date, or for a datetime on its local (Asia/Tokyo) day."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localdate(value)
+    return wareki.format_wareki(value)
