@@ -397,3 +397,15 @@ def test_rendering_is_refused_when_the_environment_is_missing_fonts(monkeypatch)
     )
     with pytest.raises(pdf.PdfEnvironmentError, match="日本語フォント"):
         _render(meeting_data())
+
+
+def test_stylesheet_names_the_japanese_families_and_no_generic_fallback():
+    css = pdf.STYLESHEET.read_text(encoding="utf-8")
+    declarations = re.findall(r"font-family:\s*([^;]+);", css)
+    assert declarations
+    for declaration in declarations:
+        families = [f.strip().strip('"') for f in declaration.split(",")]
+        assert families in (
+            list(pdf.FONT_FAMILIES["明朝(本文)"]),
+            list(pdf.FONT_FAMILIES["ゴシック(見出し)"]),
+        ), declaration

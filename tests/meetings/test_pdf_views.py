@@ -415,3 +415,12 @@ def test_admin_action_exports_the_selected_meetings(
         published.current_publication.pdf_sha256
     )
     assert reader(official).metadata.title.endswith("(令和6年5月10日)")
+
+
+@pytest.mark.django_db
+def test_admin_meeting_list_links_the_fiscal_year_export(client, admin_user):
+    make_meeting(user=admin_user)
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:meetings_meeting_changelist")).content.decode()
+    assert reverse("pdf:export_start") in html
+    assert "選択した会議の開催結果PDFをZIPで出力" in html
