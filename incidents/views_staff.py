@@ -13,7 +13,7 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,7 +40,7 @@ from incidents.models import (
     IncidentLink,
 )
 from meetings import permissions
-from meetings.models import Item, Meeting, Section
+from meetings.models import Item, Meeting, Organisation, Section
 from meetings.pdf import PdfRenderError
 
 # ---------------------------------------------------------------------------
@@ -335,9 +335,19 @@ def directive_dashboard(request: HttpRequest) -> HttpResponse:
     """Open directives by department and by incident, overdue first."""
     _require_editor(request)
     today = timezone.localdate()
-    assignments = list(
-        DirectiveAssignment.objects.still_open().with_related().overdue_first(today)
-    )
+    open_assignments = DirectiveAssignment.objects.still_open()
+    departments = Organisation.objects.filter(
+        pk__in=open_assignments.values("organisation")
+    ).order_by("kind", "name")
+    department = None
+    department_param = request.GET.get("department", "")
+    if department_param.isdigit():
+        department = get_object_or_404(departments, pk=department_param)
+        # A directive to all departments concerns every department too.
+        open_assignments = open_assignments.filter(
+            Q(organisation=department) | Q(all_departments=True)
+        )
+    assignments = list(open_assignments.with_related().overdue_first(today))
     by_department: OrderedDict[str, list[DirectiveAssignment]] = OrderedDict()
     by_incident: OrderedDict[str, dict] = OrderedDict()
     for assignment in assignments:
@@ -356,6 +366,8 @@ def directive_dashboard(request: HttpRequest) -> HttpResponse:
             "total": len(assignments),
             "overdue": sum(1 for a in assignments if a.is_overdue_on(today)),
             "today": today,
+            "departments": departments,
+            "department": department,
         },
     )
 

@@ -346,3 +346,26 @@ def test_assigning_through_the_meeting_page_keeps_typed_values_on_error(
         "2024-06-30",
     )
     assert assignment.issuer == "危機管理部副部長"
+
+
+def test_dashboard_filters_by_department_and_keeps_directives_to_all(
+    client, editor, division
+):
+    other = Organisation.objects.create(
+        name="スマート県庁推進課", kind=Organisation.Kind.DIVISION
+    )
+    meeting = make_directive_meeting("医療の指示。", "情報の指示。", "全体の指示。")
+    medical, smart, everyone = directive_items(meeting)
+    services.directive_assign(item=medical, organisation=division, user=editor)
+    services.directive_assign(item=smart, organisation=other, user=editor)
+    services.directive_assign(item=everyone, all_departments=True, user=editor)
+    client.force_login(editor)
+    url = reverse("incidents_staff:directives")
+    response = client.get(url, {"department": division.pk})
+    assert [label for label, _ in response.context["by_department"]] == [
+        "医療政策課",
+        "全部局",
+    ]
+    assert "情報の指示。" not in response.content.decode()
+    assert client.get(url, {"department": 99999}).status_code == 404
+    assert response.context["total"] == 2
