@@ -141,6 +141,62 @@ def tree_to_items(tree: list[dict[str, Any]], depth: int = 0) -> list[dict[str, 
 # Forms
 # ---------------------------------------------------------------------------
 
+
+class JapaneseDateField(forms.DateField):
+    """A date typed as 2022-06-20, 2022/6/20, R4.6.20 or 令和4年6月20日 (any width)."""
+
+    input_formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
+    default_error_messages = {
+        "invalid": "日付は 2022-06-20、R4.6.20、令和4年6月20日 のように入力してください。"
+    }
+
+    def to_python(self, value: Any):
+        if isinstance(value, str) and value.strip():
+            text = wareki.normalize_digits(value.strip())
+            try:
+                found = wareki.parse_short(text) or (
+                    wareki.parse_wareki(text) if "年" in text else None
+                )
+            except ValueError:
+                raise forms.ValidationError("存在しない日付です。") from None
+            if found is not None:
+                return found
+            value = text
+        return super().to_python(value)
+
+
+class ClockField(forms.TimeField):
+    """A time typed as 17:30, 1730, 17時30分 or with full-width digits."""
+
+    input_formats = ["%H:%M", "%H%M", "%H:%M:%S", "%H"]
+    default_error_messages = {"invalid": "時刻は 17:30 のように入力してください。"}
+
+    def to_python(self, value: Any):
+        if isinstance(value, str):
+            value = (
+                wareki.normalize_digits(value.strip())
+                .replace("時", ":")
+                .replace("分", "")
+                .rstrip(":")
+            )
+        return super().to_python(value)
+
+
+def _date_widget(**attrs: str) -> forms.DateInput:
+    # Text, not type=date: typing R4.6.20 or 20220620 is faster than a date picker.
+    return forms.DateInput(
+        format="%Y-%m-%d",
+        attrs={"placeholder": "2022-06-20 / R4.6.20", "autocomplete": "off", **attrs},
+    )
+
+
+def _clock_widget() -> forms.TimeInput:
+    return forms.TimeInput(
+        format="%H:%M",
+        attrs={"placeholder": "17:30", "autocomplete": "off", "inputmode": "numeric"},
+    )
+
+
 HEADER_FIELDS = [
     "meeting_type",
     "held_on",
@@ -172,13 +228,17 @@ class MeetingHeaderForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = HEADER_FIELDS
+        field_classes = {
+            "held_on": JapaneseDateField,
+            "published_on": JapaneseDateField,
+            "start_time": ClockField,
+            "end_time": ClockField,
+        }
         widgets = {
-            "held_on": forms.DateInput(
-                format="%Y-%m-%d", attrs={"type": "date", "data-wareki": "held_on"}
-            ),
-            "published_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-            "start_time": forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
-            "end_time": forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+            "held_on": _date_widget(**{"aria-describedby": "held_on_wareki"}),
+            "published_on": _date_widget(),
+            "start_time": _clock_widget(),
+            "end_time": _clock_widget(),
             "lead": forms.Textarea(attrs={"rows": 2}),
             "location": forms.TextInput(attrs={"list": "venue-list"}),
         }

@@ -28,6 +28,7 @@ from meetings import layout, permissions, services, wareki
 from meetings.forms import (
     HEADER_FIELDS,
     Editor,
+    JapaneseDateField,
     PublishForm,
     ReturnForm,
     apply_op,
@@ -153,15 +154,12 @@ def _editor_context(
 
 
 def _wareki_of(value: Any) -> str:
+    """和暦 beside the date field, as the page's script shows it while typing."""
     try:
-        day = (
-            value
-            if hasattr(value, "year")
-            else datetime.strptime(str(value), "%Y-%m-%d").date()
-        )
-    except ValueError:
+        day = JapaneseDateField().clean(value)
+    except ValidationError:
         return ""
-    return wareki.format_wareki(day, weekday=True)
+    return f"{wareki.format_wareki(day, weekday=True)} {day.isoformat()}"
 
 
 def _render_editor(

@@ -18,7 +18,7 @@
   const findRow = (kind, key) =>
     form.querySelector(`[data-row="${kind}"][data-key="${CSS.escape(key)}"]`);
   const toHalfWidth = (s) =>
-    s.replace(/[0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+    s.replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 
   function clone(templateId, replacements) {
     let html = document.getElementById(templateId).innerHTML;
@@ -326,14 +326,31 @@
   ];
   const WEEKDAYS = "日月火水木金土";
 
+  const ERA_LETTERS = { R: "令和", H: "平成", S: "昭和" };
+
+  function parseDay(value) {
+    // 2022-06-20, 2022/6/20, 20220620, R4.6.20, 令和4年6月20日 (full-width too).
+    const text = toHalfWidth((value || "").trim()).replace(/\s/g, "");
+    let m = /^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})$/.exec(text);
+    if (m && (text.length === 8 || /[-/.]/.test(text))) return new Date(+m[1], +m[2] - 1, +m[3]);
+    m = /^([RHSrhs])(元|\d{1,2})\.(\d{1,2})\.(\d{1,2})$/.exec(text) ||
+        /^(令和|平成|昭和)(元|\d{1,2})年(\d{1,2})月(\d{1,2})日$/.exec(text);
+    if (!m) return null;
+    const name = ERA_LETTERS[m[1].toUpperCase()] || m[1];
+    const era = ERAS.find(([n]) => n === name);
+    const year = m[2] === "元" ? 1 : +m[2];
+    return new Date(era[2] + year, +m[3] - 1, +m[4]);
+  }
+
   function wareki(value) {
-    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || "");
-    if (!m) return "";
-    const day = new Date(+m[1], +m[2] - 1, +m[3]);
+    const day = parseDay(value);
+    if (!day || isNaN(day)) return "";
     const era = ERAS.find(([, start]) => day >= start);
     if (!era) return "";
     const year = day.getFullYear() - era[2];
-    return `${era[0]}${year === 1 ? "元" : year}年${day.getMonth() + 1}月${day.getDate()}日(${WEEKDAYS[day.getDay()]})`;
+    const iso = [day.getFullYear(), day.getMonth() + 1, day.getDate()]
+      .map((n, i) => String(n).padStart(i ? 2 : 4, "0")).join("-");
+    return `${era[0]}${year === 1 ? "元" : year}年${day.getMonth() + 1}月${day.getDate()}日(${WEEKDAYS[day.getDay()]}) ${iso}`;
   }
 
   function showWareki() {

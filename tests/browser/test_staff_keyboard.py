@@ -1,0 +1,86 @@
+"""Keyboard alone is enough: every editor field is reached with Tab, rows are added,
+nested and saved with keys, and IME-safe Enter does not submit half a meeting."""
+
+from __future__ import annotations
+
+import pytest
+
+from meetings.demo import load_master_data, load_users
+from meetings.models import Meeting
+from tests.browser.seed_entry import login
+
+
+def tab_to(page, selector: str, limit: int = 400) -> None:
+    """Press Tab until the element matching ``selector`` has the focus."""
+    for _ in range(limit):
+        if page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)",
+            selector,
+        ):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} cannot be reached with Tab")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_meeting_is_entered_with_the_keyboard_only(live_server, page):
+    load_master_data()
+    load_users()
+    login(page, live_server.url, "editor", "editor-demo-2022")
+    page.goto(f"{live_server.url}/staff/")
+    tab_to(page, "a[href$='/meetings/new/renraku-kaigi/']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#meeting-editor")
+
+    tab_to(page, "#id_held_on")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("R4.6.20")  # 和暦 typed, shown back with its weekday
+    assert (
+        page.locator("#held_on_wareki").inner_text() == "令和4年6月20日(月) 2022-06-20"
+    )
+    tab_to(page, "#id_start_time")
+    page.keyboard.type("1730")
+    tab_to(page, "#id_end_time")
+    page.keyboard.type("1745")
+
+    tab_to(page, "#attendee-list input[name$='-role']")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("危機管理環境部副部長")
+    page.keyboard.press("Enter")  # a new attendee row below, focused
+    page.keyboard.type("医療政策課長")
+    tab_to(page, "#id_attendee_total")
+    page.keyboard.type("22")
+
+    tab_to(page, "#agenda-list input[name$='-text']")
+    page.keyboard.type("「県内医療機関でのサイバー攻撃事案の発生」について")
+
+    tab_to(page, "#section-list input[name$='-speaker']")
+    page.keyboard.type("畜産振興課")
+    tab_to(page, "#section-list textarea")
+    page.keyboard.type("当該農場の概要")
+    page.keyboard.press("Enter")
+    page.keyboard.type("所在地:香川県東かがわ市")
+    page.keyboard.press("Alt+Shift+ArrowRight")  # nest under the first item
+    page.keyboard.press("Enter")
+    page.keyboard.press("Alt+Shift+ArrowLeft")
+    page.keyboard.type("防疫措置を完了。")
+
+    with page.expect_navigation():
+        page.keyboard.press("Control+s")
+
+    meeting = Meeting.objects.get()
+    assert "保存しました" in page.locator(".messages").inner_text()
+    assert meeting.held_on.isoformat() == "2022-06-20"
+    assert [a.role for a in meeting.attendees.all()] == [
+        "危機管理環境部副部長",
+        "医療政策課長",
+    ]
+    section = meeting.sections.get()
+    tree = [(i.text, i.parent.text if i.parent else None) for i in section.items.all()]
+    assert sorted(tree) == sorted(
+        [
+            ("当該農場の概要", None),
+            ("所在地:香川県東かがわ市", "当該農場の概要"),
+            ("防疫措置を完了。", None),
+        ]
+    )
