@@ -421,7 +421,7 @@ def is_pdf(content: bytes) -> bool:
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         label="差戻しの理由",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         error_messages={"required": "差戻しの理由を入力してください。"},
     )
 
@@ -431,7 +431,7 @@ class PublishForm(forms.Form):
     correction_note = forms.CharField(
         label="訂正内容(訂正して再公開する場合)",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
 

@@ -194,3 +194,75 @@ def test_dashboard_lists_overdue_meetings_first(client, editor):
     assert [m.pk for m in drafts] == [overdue.pk, recent.pk]
     assert drafts[0].is_overdue and not drafts[1].is_overdue
     assert "期限超過" in response.content.decode()
+
+
+def _race(*calls):
+    """Run the calls at the same time in threads; returns their results or errors."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001 - collected for the assertions
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n, c)) for n, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvers_publishing_at_once_create_one_snapshot(editor, approver):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (select_for_update) are PostgreSQL's; SQLite serialises")
+    meeting = make_meeting(user=editor, status=Meeting.Status.REVIEW)
+
+    def publish():
+        return services.meeting_publish_reviewed(
+            meeting=meeting, user=approver, version=meeting.version
+        ).pk
+
+    results = _race(publish, publish)
+
+    assert results[0] == results[1]
+    assert Publication.objects.filter(meeting=meeting).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_from_the_same_version_at_once_refuse_the_second(editor, approver):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (select_for_update) are PostgreSQL's; SQLite serialises")
+    meeting = make_meeting(user=editor)
+
+    def save(user, location):
+        def call():
+            return services.meeting_save(
+                meeting=meeting,
+                header={"location": location},
+                parts={"attendees": ["危機管理部副部長"], "sections": []},
+                user=user,
+                expected_version=1,
+            )[0].version
+
+        return call
+
+    results = _race(save(editor, "会議室A"), save(approver, "会議室B"))
+
+    assert sorted(type(r).__name__ for r in results) == ["EditConflict", "int"]
+    meeting.refresh_from_db()
+    assert meeting.version == 2
