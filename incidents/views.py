@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.paginator import Paginator
+from django.db.models.fields.json import KeyTransform
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -30,6 +31,8 @@ def _published_meetings_of(incident: Incident):
             "current_publication__title",
             "current_publication__held_on",
         )
+        # As published: drill meetings are labelled 【訓練】 (from the snapshot).
+        .annotate(drill=KeyTransform("is_drill", "current_publication__data"))
         .order_by("current_publication__held_on", "start_time", "id")
     )
 

@@ -46,13 +46,22 @@ class AlertNotice:
 
 
 @register.simple_tag
-def meeting_alert_notices(meeting: Meeting) -> list[AlertNotice]:
-    """Changes announced by ``meeting`` (published only) with the level now."""
+def meeting_alert_notices(meeting: Meeting, incidents="") -> list[AlertNotice]:
+    """Changes announced by ``meeting`` (published only) with the level now.
+
+    ``incidents``, when given, are the meeting's incidents already known to be
+    public (the meeting page has them): only their changes are shown, and no
+    query is spent on checking which incidents are public.
+    """
     if meeting is None or meeting.status != Meeting.Status.PUBLISHED:
         return []
+    announced_qs = AlertChange.objects.filter(meeting=meeting)
+    # Unset in a template context, ``incidents`` is "": treat it as not given.
+    incidents = list(incidents) if incidents else None
+    if incidents is not None:
+        announced_qs = announced_qs.filter(incident_id__in=[i.pk for i in incidents])
     announced = list(
-        AlertChange.objects.filter(meeting=meeting)
-        .with_related()
+        announced_qs.with_related()
         .select_related("incident")
         .order_by("effective_at", "id")
     )
@@ -67,11 +76,14 @@ def meeting_alert_notices(meeting: Meeting) -> list[AlertNotice]:
         .announced_publicly()
         .with_related()
     )
-    public_ids = set(
-        Incident.objects.public()
-        .filter(pk__in=incident_ids)
-        .values_list("pk", flat=True)
-    )
+    if incidents is not None:
+        public_ids = incident_ids
+    else:
+        public_ids = set(
+            Incident.objects.public()
+            .filter(pk__in=incident_ids)
+            .values_list("pk", flat=True)
+        )
     before = timeline.previous_levels(history)
     now = timezone.now()
     notices = []
