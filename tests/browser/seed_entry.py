@@ -8,6 +8,7 @@ structural change is a button that posts the form (the no-JavaScript path).
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,13 @@ def _last(page, selector: str):
     return page.locator(selector).last
 
 
-def enter_seed_meeting(page, base_url: str, *, pdf_path: Path, js: bool = True) -> None:
-    """From the dashboard to the preview of the saved seed meeting."""
+def enter_seed_meeting(
+    page, base_url: str, *, pdf_path: Path, js: bool = True
+) -> float:
+    """From the dashboard to the preview of the saved seed meeting.
+
+    Returns the seconds from pressing 保存してプレビュー to the preview shown.
+    """
     page.goto(f"{base_url}/staff/")
     page.get_by_role("link", name=SEED["meeting_type"], exact=True).click()
     page.wait_for_selector("#meeting-editor")
@@ -76,9 +82,11 @@ def enter_seed_meeting(page, base_url: str, *, pdf_path: Path, js: bool = True) 
 
     page.fill("#id_contact_section", SEED["contact"]["name"])
     page.fill("#id_contact_phone", SEED["contact"]["phone"])
+    started = time.perf_counter()
     with page.expect_navigation():
         page.click("#save-preview-button")
     page.wait_for_selector(".kk-draft-mark")
+    return time.perf_counter() - started
 
 
 def _fill_section(page, row, section: dict[str, Any], *, js: bool) -> None:

@@ -84,3 +84,41 @@ def test_a_meeting_is_entered_with_the_keyboard_only(live_server, page):
             ("防疫措置を完了。", None),
         ]
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_are_added_moved_and_removed_without_a_page_load(live_server, page):
+    load_master_data()
+    load_users()
+    login(page, live_server.url, "editor", "editor-demo-2022")
+    page.goto(f"{live_server.url}/staff/meetings/new/renraku-kaigi/")
+    loads: list[str] = []
+    page.on("load", lambda p: loads.append(p.url))
+
+    attendees = page.locator("#attendee-list [data-row=a] input[name$='-role']")
+    page.locator("button[value='add:a:']").click()
+    attendees.last.fill("後から追加")
+    before = attendees.count()
+    page.locator("#attendee-list [data-row=a]").last.locator(
+        "button[value^='up:a:']"
+    ).click()
+    assert attendees.nth(before - 2).input_value() == "後から追加"
+    page.locator("#attendee-list [data-row=a]").nth(before - 2).locator(
+        "button[value^='remove:a:']"
+    ).click()
+    assert attendees.count() == before - 1
+
+    page.locator("button[value='add:s:directive']").click()
+    directive = page.locator("#section-list [data-row=s]").last
+    assert directive.locator("select[name$='-kind']").input_value() == "directive"
+    assert directive.locator("input[name$='-recipients']").input_value() == "各部局"
+
+    page.fill("#agenda-list input[name$='-text']", "「停電」について")
+    options = directive.locator("select[data-agenda-select] option")
+    assert options.last.inner_text() == "「停電」について"
+
+    page.fill("#id_paste_attendees", "知事、副知事、各部局長など計20名")
+    page.locator("button[value='paste:attendees']").click()
+    assert page.input_value("#id_attendee_total") == "20"
+    assert attendees.last.input_value() == "副知事"
+    assert loads == []
