@@ -672,6 +672,10 @@ class Publication(models.Model):
         verbose_name = "公開版"
         verbose_name_plural = "公開版"
         ordering = ["meeting", "number"]
+        # The public archive lists current publications newest first.
+        indexes = [
+            models.Index(fields=["-held_on", "-id"], name="publication_held_on_desc")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "number"], name="publication_number_unique"
