@@ -471,7 +471,6 @@ class Editor:
     uploads: list[Row]
     version: int | None
     paste_attendees: str = ""
-    bound: bool = False
     focus: str = ""  # id of the field to focus after a no-JS operation
 
     # -- building ----------------------------------------------------------
@@ -520,6 +519,8 @@ class Editor:
                     form=UploadRowForm(
                         prefix=f"n-{u['key']}", initial=u, pending=pending
                     ),
+                    token=u.get("token") or "",
+                    pending_name=pending.get(u.get("token") or "", ""),
                 )
                 for u in uploads
             ],
@@ -682,7 +683,6 @@ class Editor:
             ],
             version=_int(post.get("version")),
             paste_attendees=post.get("paste_attendees", ""),
-            bound=True,
         )
 
     # -- typed values ------------------------------------------------------

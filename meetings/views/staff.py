@@ -110,7 +110,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 meeting.current_publication is not None
                 and meeting.current_publication.meeting_version != meeting.version
             )
-        # Overdue first (oldest first among them), then newest first.
+        # Overdue first, then the rest; newest first within each (a stable sort).
         meetings.sort(key=lambda m: not m.is_overdue)
         columns.append({"status": status, "label": status.label, "meetings": meetings})
     context = {
@@ -250,9 +250,6 @@ def _editor_post(
             pending=pending,
             paste_attendees=values["paste_attendees"],
         )
-        for row in shown.uploads:
-            row.token = row.form.initial.get("token") or ""
-            row.pending_name = pending.get(row.token, "")
         shown.focus = focus
         return _render_editor(
             request, shown, meeting=meeting, meeting_type=meeting_type
@@ -296,7 +293,13 @@ def _editor_post(
             },
         )
     except ValidationError as error:
-        for name, messages_ in error.message_dict.items():
+        # Model rules checked at save time (full_clean) that the forms did not catch.
+        found = (
+            error.message_dict
+            if hasattr(error, "error_dict")
+            else {None: error.messages}
+        )
+        for name, messages_ in found.items():
             target = name if name in editor.header.fields else None
             for message in messages_:
                 editor.header.add_error(target, message)
