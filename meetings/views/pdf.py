@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from meetings import exports, layout, pdf, permissions, services, wareki
 from meetings.models import Meeting, PdfExportJob
+from meetings.views.public import content_disposition
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -55,11 +56,9 @@ def draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             {"meeting": meeting, "error": error},
             status=HTTPStatus.SERVICE_UNAVAILABLE,
         )
-    response = FileResponse(
-        io.BytesIO(content),
-        as_attachment=True,
-        filename=draft_filename(meeting),
-        content_type="application/pdf",
+    response = FileResponse(io.BytesIO(content), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(
+        draft_filename(meeting), inline=False
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -136,12 +135,8 @@ def export_download(request: HttpRequest, token) -> FileResponse:
     job = _get_job_for_admin(request, token)
     if job.status != PdfExportJob.Status.DONE or not job.file:
         raise Http404("まだ出力できていません。")
-    response = FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=job.filename,
-        content_type="application/zip",
-    )
+    response = FileResponse(job.file.open("rb"), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition(job.filename, inline=False)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -103,9 +103,12 @@ def test_public_download_serves_the_stored_pdf_and_its_hash_is_unchanged_later(
 def test_public_download_names_the_file_as_the_prefecture_does(client, seed_meeting):
     response, _ = _download(client, seed_meeting, _result_attachment(seed_meeting))
     disposition = response["Content-Disposition"]
-    # RFC 6266 with the RFC 5987 extended parameter for the Japanese name.
+    # RFC 6266: the RFC 5987 extended parameter carries the Japanese name (an ASCII
+    # filename="…" fallback for old clients may come before it).
     match = re.fullmatch(
-        r"(inline|attachment); filename\*=(?i:utf-8)''(?P<name>[^;\s]+)", disposition
+        r"(inline|attachment)(; filename=\"[\x20-\x7e]*\")?"
+        r"; filename\*=(?i:utf-8)''(?P<name>[^;\s]+)",
+        disposition,
     )
     assert match, disposition
     assert unquote(match["name"]) == SEED_PDF_NAME
