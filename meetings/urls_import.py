@@ -1,3 +1,9 @@
+from django.urls import path
+
+from meetings.views import importer
+
 app_name = "importer"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", importer.import_text, name="paste"),
+]
