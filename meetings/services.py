@@ -6,6 +6,8 @@ Workflow functions lock the meeting row, so a double click publishes once.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 from collections.abc import Callable
 from datetime import date
@@ -19,6 +21,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from meetings import layout, permissions, search, wareki
 from meetings.models import (
@@ -173,6 +176,26 @@ def _create_items(section: Section, items: list[dict[str, Any]]) -> None:
         level = [(row, kids) for row, kids in next_level if kids]
 
 
+def _keeping_references(replace: Callable[..., None]) -> Callable[..., None]:
+    """Run ``settings.MEETING_PARTS_REPLACE_HOOKS`` around a parts replacement.
+
+    Other apps point at sections and items (incidents: links, follow-ups, directive
+    assignments). Each hook is a context manager taking ``meeting=``: it notes the
+    references before the rows are recreated and restores them after. Named in
+    settings, so that meetings imports no other app.
+    """
+
+    @functools.wraps(replace)
+    def wrapper(*, meeting: Meeting, **kwargs: Any) -> None:
+        with contextlib.ExitStack() as stack:
+            for dotted in getattr(settings, "MEETING_PARTS_REPLACE_HOOKS", ()):
+                stack.enter_context(import_string(dotted)(meeting=meeting))
+            replace(meeting=meeting, **kwargs)
+
+    return wrapper
+
+
+@_keeping_references
 def meeting_replace_parts(
     *, meeting: Meeting, data: dict[str, Any], offer_unknown_speakers: bool = False
 ) -> None:
