@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from incidents.models import Incident
 from meetings import wareki
 from meetings.models import Meeting
+from meetings.views.public import elide
 
 PAGE_SIZE = 50
 
@@ -55,9 +56,11 @@ def incident_public(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 def incident_list(request: HttpRequest) -> HttpResponse:
-    incidents = Paginator(
-        Incident.objects.public().order_by("-started_at", "-id"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    incidents = elide(
+        Paginator(
+            Incident.objects.public().order_by("-started_at", "-id"), PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+    )
     return render(
         request, "incidents/public/incident_list.html", {"page_obj": incidents}
     )

@@ -124,22 +124,38 @@ def _filter(queryset: models.QuerySet, query: Query, *, prefix: str) -> models.Q
     return queryset
 
 
-def snippet(text: str, query: Query, radius: int = SNIPPET_RADIUS) -> SafeString:
-    """An escaped excerpt of ``text`` around the first match, matches in <mark>."""
-    normalized, origin = _normalized(text)
+def snippet(
+    text: str,
+    query: Query,
+    *,
+    normalized: str | None = None,
+    radius: int = SNIPPET_RADIUS,
+) -> SafeString:
+    """An escaped excerpt of ``text`` around the first match, matches in <mark>.
+
+    ``normalized`` is ``normalize(text)`` when the caller has it (the stored
+    search_text): when it is as long as ``text``, every character normalised to one
+    character and positions are shared, so the text is not normalised again.
+    """
+    if normalized is None or len(normalized) != len(text):
+        normalized, origin = _normalized(text)
+    else:
+        origin = None
     spans: list[tuple[int, int]] = []
     for term in query.terms:
         start = normalized.find(term)
         while start != -1:
             end = start + len(term)
-            spans.append((origin[start], origin[end - 1] + 1))
+            if origin is None:
+                spans.append((start, end))
+            else:
+                spans.append((origin[start], origin[end - 1] + 1))
             start = normalized.find(term, end)
     if not spans:
-        excerpt = _SPACE.sub(" ", text[: radius * 2]).strip()
+        excerpt = _flat(text[: radius * 2]).strip()
         return mark_safe(escape(excerpt) + ("…" if len(text) > radius * 2 else ""))
     spans.sort()
-    first = spans[0][0]
-    window_start = max(0, first - radius)
+    window_start = max(0, spans[0][0] - radius)
     window_end = min(len(text), spans[0][1] + radius)
     parts: list[str] = ["…" if window_start > 0 else ""]
     cursor = window_start

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -44,37 +44,71 @@ def _get_published_meeting(public_id: uuid.UUID, *publication_fields: str) -> Me
     )
 
 
-def _listing(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """Rows for lists (archive, search, incident pages): publication fields only."""
+# Newest first; the index publication_held_on_desc serves this order.
+ORDER = ("-current_publication__held_on", "-current_publication_id")
+
+
+def _rows(queryset: QuerySet[Meeting], *publication_fields: str) -> QuerySet[Meeting]:
+    """Rows for lists (archive, search): publication fields only, never live ones."""
     return (
         queryset.select_related("current_publication")
         .only(
             "public_id",
             "current_publication__title",
             "current_publication__held_on",
-            "current_publication__published_at",
+            *(f"current_publication__{name}" for name in publication_fields),
         )
         .annotate(
             agenda=KeyTransform("agenda", "current_publication__data"),
             agenda_markers=KeyTransform("agenda_markers", "current_publication__data"),
             drill=KeyTransform("is_drill", "current_publication__data"),
         )
-        .order_by("-current_publication__held_on", "-current_publication_id")
     )
+
+
+def _paginate(
+    request: HttpRequest, meetings: QuerySet[Meeting], *publication_fields: str
+) -> Page:
+    """A page of ``meetings``, newest first.
+
+    Counting and ordering read narrow rows (ids); the publications' JSON and text are
+    read only for the rows of the page, so the cost does not grow with the archive.
+    """
+    ids = meetings.order_by(*ORDER).values_list("pk", flat=True)
+    page = elide(Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page")))
+    wanted = list(page.object_list)
+    found = {
+        meeting.pk: meeting
+        for meeting in _rows(
+            Meeting.objects.published().filter(pk__in=wanted), *publication_fields
+        )
+    }
+    # A meeting withdrawn between the two queries is simply left out.
+    page.object_list = [found[pk] for pk in wanted if pk in found]
+    for meeting in page.object_list:
+        meeting.agenda_lines = _agenda_lines(meeting)
+        meeting.held_on_wareki = wareki.format_wareki(
+            meeting.current_publication.held_on, weekday=True
+        )
+    return page
+
+
+def elide(page: Page) -> Page:
+    """Give ``page`` the page numbers to link: 1 2 … 9 10 [11] 12 13 … 499 500.
+
+    Computed here, not looped over in the template, so it costs the same for 5 or
+    500 pages.
+    """
+    page.elided_range = list(
+        page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    )
+    return page
 
 
 def _agenda_lines(meeting: Meeting) -> list[str]:
     texts = meeting.agenda or []
     markers = meeting.agenda_markers or [""] * len(texts)
     return [f"{m or ''}{t}" for m, t in zip(markers, texts, strict=False)]
-
-
-def _decorate(page: Page) -> None:
-    """Attach the display values of each row (no queries)."""
-    for meeting in page.object_list:
-        publication = meeting.current_publication
-        meeting.agenda_lines = _agenda_lines(meeting)
-        meeting.held_on_wareki = wareki.format_wareki(publication.held_on, weekday=True)
 
 
 def _incident_model():
@@ -85,11 +119,29 @@ def _incident_model():
 
 
 def public_incidents() -> QuerySet | None:
-    """Incidents the public may see: public, with at least one published meeting."""
+    """Incidents the public may see: public, with at least one published meeting.
+
+    The same rule as ``Incident.objects.public()``, written as EXISTS so that the
+    archive does not join every link of every meeting.
+    """
     incident_model = _incident_model()
     if incident_model is None:
         return None
-    return incident_model.objects.public()
+    link_model = incident_model._meta.get_field("links").related_model
+    published_links = link_model.objects.filter(
+        incident=OuterRef("pk"), meeting__in=Meeting.objects.published()
+    )
+    return incident_model.objects.filter(is_public=True).filter(Exists(published_links))
+
+
+def _meetings_of_incident(incident_id: uuid.UUID) -> QuerySet | None:
+    incident_model = _incident_model()
+    if incident_model is None:
+        return None
+    link_model = incident_model._meta.get_field("links").related_model
+    return link_model.objects.filter(
+        incident__public_id=incident_id, incident__is_public=True
+    ).values("meeting")
 
 
 # ---------------------------------------------------------------------------
@@ -112,12 +164,16 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 
 
 def _fiscal_years() -> list[tuple[int, str]]:
-    months = (
+    """Every 年度 from the newest published meeting back to the oldest."""
+    held = (
         Meeting.objects.published()
-        .order_by()
-        .dates("current_publication__held_on", "month", order="DESC")
+        .order_by(*ORDER)
+        .values_list("current_publication__held_on", flat=True)
     )
-    years = sorted({wareki.fiscal_year(month) for month in months}, reverse=True)
+    newest, oldest = held.first(), held.last()
+    if newest is None or oldest is None:
+        return []
+    years = range(wareki.fiscal_year(newest), wareki.fiscal_year(oldest) - 1, -1)
     return [(year, wareki.format_fiscal_year(year)) for year in years]
 
 
@@ -134,16 +190,14 @@ def archive(request: HttpRequest) -> HttpResponse:
     if type_slug:
         meetings = meetings.filter(meeting_type__slug=type_slug)
     incident_id = _uuid_or_none(request.GET.get("incident"))
-    incidents = public_incidents()
-    if incident_id is not None and incidents is not None:
-        meetings = meetings.filter(
-            pk__in=incidents.filter(public_id=incident_id).values("links__meeting")
-        )
-    page = Paginator(_listing(meetings), PAGE_SIZE).get_page(request.GET.get("page"))
-    _decorate(page)
+    incident_meetings = _meetings_of_incident(incident_id) if incident_id else None
+    if incident_meetings is not None:
+        meetings = meetings.filter(pk__in=incident_meetings)
+    page = _paginate(request, meetings)
     meeting_types = MeetingType.objects.filter(
-        pk__in=Meeting.objects.published().values("meeting_type")
+        Exists(Meeting.objects.published().filter(meeting_type=OuterRef("pk")))
     ).only("name", "slug")
+    incidents = public_incidents()
     filters = {
         "year": year,
         "type": type_slug,
@@ -156,7 +210,9 @@ def archive(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "fiscal_years": _fiscal_years(),
             "meeting_types": meeting_types,
-            "incidents": incidents.only("public_id", "title", "is_drill")
+            "incidents": incidents.only("public_id", "title", "is_drill").order_by(
+                "-started_at", "-id"
+            )
             if incidents is not None
             else [],
             "filters": filters,
@@ -191,7 +247,7 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             .only("published_at", "correction_note", "number")
             .order_by("number")
         )
-    incidents = public_incidents()
+    incident_model = _incident_model()
     return render(
         request,
         "meetings/public/meeting_detail.html",
@@ -199,10 +255,14 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "meeting": meeting,
             "publication": publication,
             "corrections": corrections,
-            "linked_incidents": incidents.filter(links__meeting=meeting).only(
-                "public_id", "title", "is_drill"
+            # This meeting is published, so each public incident linked to it is.
+            "linked_incidents": incident_model.objects.filter(
+                is_public=True, links__meeting=meeting
             )
-            if incidents is not None
+            .distinct()
+            .only("public_id", "title", "is_drill")
+            .order_by("started_at", "id")
+            if incident_model is not None
             else [],
             # Rendered once at publication from the escaped template.
             "body_html": mark_safe(publication.html),  # noqa: S308
@@ -254,21 +314,11 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     if query:
         meetings = meeting_search.filter_meetings(Meeting.objects.published(), query)
-        page = Paginator(
-            _listing(meetings)
-            .defer(None)
-            .only(
-                "public_id",
-                "current_publication__title",
-                "current_publication__held_on",
-                "current_publication__text",
-            ),
-            PAGE_SIZE,
-        ).get_page(request.GET.get("page"))
-        _decorate(page)
+        page = _paginate(request, meetings, "text", "search_text")
         for meeting in page.object_list:
+            publication = meeting.current_publication
             meeting.snippet = meeting_search.snippet(
-                meeting.current_publication.text, query
+                publication.text, query, normalized=publication.search_text
             )
     return render(
         request,

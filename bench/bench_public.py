@@ -1,0 +1,403 @@
+"""Public pages over 10,000 published meetings on PostgreSQL, against a trivial view.
+
+Generates meetings of varied size and vocabulary in a database of its own (bulk
+inserts of the same rows ``services.meeting_publish`` writes: meeting, publication
+with its stored HTML, text and search columns), plus incidents linked to them. Then
+serves, in-process through Django's test Client (the full middleware stack, as for
+every view), the archive, meeting pages and searches, and in the same run a trivial
+view (``HttpResponse("ok")``, defined here, not in the product) and a trivial page
+(the public base template, no queries). Prints median server times and the ratios
+against the trivial view. Targets: meeting page <= 2x, archive <= 3x, search <= 20x.
+
+    .venv/bin/python bench/bench_public.py [--meetings 10000] [--requests 300]
+        [--database postgres://postgres@127.0.0.1:5432/cm_bench] [--reuse]
+
+The database is dropped and created again unless --reuse is given and it already
+holds the requested number of meetings. Production settings (DEBUG off).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+# Vocabulary: each topic's words appear in a share of the meetings, as in real pages.
+TOPICS = [
+    (
+        "ランサムウェア",
+        0.03,
+        "病院のシステムがランサムウェアに感染し、電子カルテが使用不能となった。",
+    ),
+    ("停電", 0.08, "台風の影響で県内の約{n}戸が停電し、復旧作業が続いている。"),
+    ("豚熱", 0.02, "県内の養豚場で豚熱の疑似患畜が確認され、防疫措置を開始した。"),
+    (
+        "鳥インフルエンザ",
+        0.06,
+        "鳥インフルエンザ・とくしまアラートをステージⅡに引き上げた。",
+    ),
+    ("大雨", 0.10, "大雨警報の発表に伴い、土砂災害警戒情報に注意するよう周知した。"),
+    ("地震", 0.05, "震度{n}の地震が発生し、被害状況を確認している。"),
+]
+COMMON = [
+    "各部局において、所管する施設の点検を徹底すること。",
+    "関係機関と連携し、情報収集に努めているところ。",
+    "県民への情報提供について、ホームページ等で周知を図る。",
+    "引き続き、状況を注視し、必要な対応を行う。",
+    "市町村に対して、同様の注意喚起を行った。",
+    "職員の参集体制を確認し、夜間・休日の連絡体制を整えた。",
+]
+SPEAKERS = [
+    "危機管理政策課",
+    "医療政策課",
+    "畜産振興課",
+    "警察本部",
+    "県土整備政策課",
+    "スマート県庁推進課",
+    "徳島地方気象台",
+]
+
+
+def configure(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 60)
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    import django
+    from django.conf import settings
+
+    from crisis_meetings import settings as product
+
+    values = {name: getattr(product, name) for name in dir(product) if name.isupper()}
+    values["ROOT_URLCONF"] = __name__
+    # Static files are served by WhiteNoise from a manifest in production; the bench
+    # has no collectstatic step, so plain storage (same template work for all views).
+    values["STORAGES"] = {
+        **values["STORAGES"],
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    settings.configure(**values)
+    django.setup()
+
+
+# -- the bench URLconf: the product's URLs plus two baselines -----------------------
+
+
+def trivial_view(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("ok")
+
+
+_TRIVIAL_PAGE = (
+    '{% extends "base.html" %}{% block content %}<h1>ok</h1><p>ok</p>{% endblock %}'
+)
+
+
+def trivial_page(request):
+    """The public chrome (base.html) with one paragraph and no queries."""
+    from django.http import HttpResponse
+    from django.template import engines
+
+    global _page_template
+    if _page_template is None:
+        _page_template = engines["django"].from_string(_TRIVIAL_PAGE)
+    return HttpResponse(_page_template.render({}, request))
+
+
+_page_template = None
+
+
+def _urlpatterns():
+    from django.urls import include, path
+
+    return [
+        path("__bench__/trivial/", trivial_view),
+        path("__bench__/page/", trivial_page),
+        path("", include("crisis_meetings.urls")),
+    ]
+
+
+def __getattr__(name: str):
+    # ROOT_URLCONF is this module: Django reads urlpatterns lazily, after setup().
+    if name == "urlpatterns":
+        return _urlpatterns()
+    raise AttributeError(name)
+
+
+# -- data -------------------------------------------------------------------------
+
+
+def _recreate_database(database_url: str) -> None:
+    import psycopg2
+
+    name = database_url.rsplit("/", 1)[1]
+    admin = psycopg2.connect(database_url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def _meeting_data(rng: random.Random, n: int, held_on: date) -> tuple[dict, list[str]]:
+    from tests.factories import meeting_data
+
+    topics = [t for t in TOPICS if rng.random() < t[1]]
+    sections = []
+    for s in range(rng.randint(3, 8)):
+        items = []
+        for _ in range(rng.randint(2, 8)):
+            if topics and rng.random() < 0.3:
+                text = rng.choice(topics)[2]
+            else:
+                text = rng.choice(COMMON)
+            items.append(
+                {
+                    "marker": "・",
+                    "text": text.format(n=rng.randint(2, 9000)),
+                    "children": [],
+                }
+            )
+        sections.append(
+            {
+                "kind": "explanation" if s else "report",
+                "speaker": rng.choice(SPEAKERS),
+                "group": "main",
+                "items": items,
+            }
+        )
+    agenda = f"「{topics[0][0] if topics else '年末年始の危機事象'}への対応」について"
+    data = meeting_data(
+        held_on=held_on.isoformat(),
+        agenda=[agenda],
+        sections=sections,
+        attendee_total=rng.randint(10, 40),
+    )
+    return data, [t[0] for t in topics]
+
+
+def generate(meetings: int, seed: int = 7) -> None:
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from incidents.models import Incident, IncidentLink
+    from meetings import layout, search, services
+    from meetings.models import Meeting, MeetingType, Publication
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(seed)
+    types = [
+        MeetingType.objects.create(name=name, slug=slug, tier=tier)
+        for name, slug, tier in [
+            ("危機管理連絡会議", "renraku", 1),
+            ("危機管理会議", "kiki", 2),
+            ("災害対策本部会議", "honbu", 4),
+        ]
+    ]
+    incidents = [
+        Incident.objects.create(
+            title=f"事案{n}",
+            category=Incident.Category.OTHER,
+            started_at=datetime(2010 + n % 15, 4, 1, 9, tzinfo=TOKYO),
+        )
+        for n in range(30)
+    ]
+    first_day = date(2026, 3, 31) - timedelta(days=meetings - 1)
+    batch = 1000
+    started = time.perf_counter()
+    for offset in range(0, meetings, batch):
+        with transaction.atomic():
+            rows = Meeting.objects.bulk_create(
+                Meeting(
+                    meeting_type=rng.choices(types, weights=[8, 3, 1])[0],
+                    held_on=first_day + timedelta(days=n),
+                    status=Meeting.Status.PUBLISHED,
+                )
+                for n in range(offset, min(offset + batch, meetings))
+            )
+            publications = []
+            for meeting in rows:
+                data, _ = _meeting_data(rng, meeting.pk, meeting.held_on)
+                data["meeting_type"] = meeting.meeting_type.name
+                data["public_id"] = str(meeting.public_id)
+                data["title"] = meeting.title
+                text = layout.render_text(data)
+                publications.append(
+                    Publication(
+                        meeting=meeting,
+                        number=1,
+                        published_at=datetime.combine(
+                            meeting.held_on, datetime.min.time(), TOKYO
+                        )
+                        + timedelta(hours=20),
+                        meeting_version=1,
+                        title=data["title"],
+                        held_on=meeting.held_on,
+                        data=data,
+                        text=text,
+                        html=services.render_public_html(data),
+                        **search.index_fields(text),
+                    )
+                )
+            Publication.objects.bulk_create(publications)
+            for meeting, publication in zip(rows, publications, strict=True):
+                meeting.current_publication = publication
+            Meeting.objects.bulk_update(rows, ["current_publication"])
+            IncidentLink.objects.bulk_create(
+                IncidentLink(incident=rng.choice(incidents), meeting=meeting)
+                for meeting in rows
+                if rng.random() < 0.2
+            )
+        print(
+            f"  {offset + len(rows):>6} meetings ({time.perf_counter() - started:.0f} s)"
+        )
+    # Drafts too, so that the published filters have something to exclude.
+    Meeting.objects.bulk_create(
+        Meeting(meeting_type=types[0], held_on=first_day + timedelta(days=n))
+        for n in range(0, meetings, 10)
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+# -- timing -----------------------------------------------------------------------
+
+
+def median_ms(client, paths: list[str], requests: int, expect: int = 200) -> float:
+    for path in paths[:20]:  # warm-up: templates compiled, connection open
+        response = client.get(path)
+        assert response.status_code == expect, (path, response.status_code)
+    times = []
+    for n in range(requests):
+        path = paths[n % len(paths)]
+        started = time.perf_counter()
+        response = client.get(path)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == expect, (path, response.status_code)
+        times.append(elapsed * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--meetings", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument(
+        "--database", default="postgres://postgres@127.0.0.1:5432/cm_bench"
+    )
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    if not args.database.startswith("postgres"):
+        sys.exit("the benchmark runs on PostgreSQL (--database postgres://…)")
+
+    configure(args.database)
+    from django.db import connections
+    from django.db.utils import OperationalError, ProgrammingError
+
+    from meetings.models import Meeting
+
+    reuse = False
+    if args.reuse:
+        try:
+            reuse = Meeting.objects.published().count() == args.meetings
+        except (OperationalError, ProgrammingError):
+            reuse = False
+        connections.close_all()
+    if not reuse:
+        _recreate_database(args.database)
+        print(f"Generating {args.meetings} published meetings in {args.database} …")
+        generate(args.meetings)
+
+    import re
+    from urllib.parse import quote
+
+    from django.conf import settings
+    from django.test import Client
+
+    published = Meeting.objects.published()
+    ids = list(published.order_by("?").values_list("public_id", flat=True)[:100])
+    stats = {
+        "meetings": published.count(),
+        "avg text chars": int(
+            sum(
+                len(t)
+                for t in published.values_list("current_publication__text", flat=True)[
+                    :2000
+                ]
+            )
+            / 2000
+        ),
+    }
+    client = Client()
+    n = args.requests
+    print(
+        f"\n{stats['meetings']} published meetings (average text {stats['avg text chars']} "
+        f"characters); DEBUG={settings.DEBUG}; median of {n} requests each\n"
+    )
+    rows: list[tuple[str, float, float | None]] = []
+    trivial = median_ms(client, ["/__bench__/trivial/"], n)
+    page = median_ms(client, ["/__bench__/page/"], n)
+    rows.append(("trivial view (HttpResponse)", trivial, None))
+    rows.append(("trivial page (base template)", page, None))
+    targets = {"meeting": 2, "archive": 3, "search": 20}
+
+    def measure(label: str, kind: str, paths: list[str]) -> None:
+        rows.append((label, median_ms(client, paths, n), targets[kind]))
+
+    measure(
+        "meeting page (100 different meetings)",
+        "meeting",
+        [f"/meetings/{i}/" for i in ids],
+    )
+    measure("archive, first page", "archive", ["/"])
+    measure("archive, 年度 + 会議 filter", "archive", ["/?year=2020&type=renraku"])
+    measure("archive, page 100", "archive", ["/?page=100"])
+    for term in ["停電", "豚熱", "ランサム", "鳥インフルエンザ", "対策"]:
+        measure(f"search 「{term}」", "search", [f"/search/?q={quote(term)}"])
+
+    counts = {}
+    for term in ["停電", "豚熱", "ランサム", "鳥インフルエンザ", "対策"]:
+        body = client.get(f"/search/?q={quote(term)}").content.decode()
+        found = re.search(r"開催結果:(\d+)件", body)
+        counts[term] = found.group(1) if found else "?"
+
+    width = max(len(label) for label, _, _ in rows) + 2
+    print(f"{'':{width}}{'median ms':>10}  {'× trivial':>9}  target")
+    for label, ms, target in rows:
+        ratio = ms / trivial
+        verdict = (
+            ""
+            if target is None
+            else f"≤ {target}× {'ok' if ratio <= target else 'MISSED'}"
+        )
+        print(f"{label:{width}}{ms:>10.2f}  {ratio:>8.1f}×  {verdict}")
+    print(
+        "\n× trivial page (base template): "
+        + ", ".join(
+            f"{label.split(' (')[0].split(',')[0]} {ms / page:.1f}×"
+            for label, ms, t in rows[2:5]
+        )
+    )
+    print("search result counts: " + ", ".join(f"{k} {v}件" for k, v in counts.items()))
+
+
+if __name__ == "__main__":
+    main()
