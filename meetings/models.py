@@ -364,7 +364,9 @@ class Meeting(models.Model):
         """危機管理連絡会議の開催結果について(令和4年6月20日), with (第N回) when numbered."""
         name = self.meeting_type.name
         if self.session_number:
-            total = f"(通算第{self.cumulative_number}回)" if self.cumulative_number else ""
+            total = (
+                f"(通算第{self.cumulative_number}回)" if self.cumulative_number else ""
+            )
             name = f"{name}(第{self.session_number}回{total})"
         held = wareki.format_wareki(self.held_on) if self.held_on else ""
         return f"{name}の開催結果について({held})"
