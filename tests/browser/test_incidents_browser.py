@@ -71,3 +71,41 @@ def test_editor_assigns_a_directive_and_records_progress(live_server, page):
     page.goto(f"{live_server.url}{incident.get_staff_url()}")
     _assert_accessible(page)
     assert page.locator(".tl-progress").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_incidents_page_of_the_demo_passes_axe(live_server, page):
+    from django.urls import reverse
+
+    from incidents import demo
+    from incidents.models import DirectiveAssignment, Incident
+    from meetings import demo_data
+    from meetings.demo import load_demo
+    from meetings.models import Meeting
+
+    load_demo()
+    ransomware = Incident.objects.get(public_id=demo.RANSOMWARE_ID)
+    avian = Incident.objects.get(public_id=demo.AVIAN_ID)
+    seed = Meeting.objects.get(public_id=demo_data.SEED_PUBLIC_ID)
+    assignment = DirectiveAssignment.objects.filter(meeting=seed).first()
+    staff_pages = [
+        reverse("incidents_staff:list"),
+        reverse("incidents_staff:create"),
+        reverse("incidents_staff:detail", args=[ransomware.pk]),
+        reverse("incidents_staff:detail", args=[avian.pk]),
+        reverse("incidents_staff:edit", args=[avian.pk]),
+        reverse("incidents_staff:alert_create", args=[avian.pk]),
+        reverse("incidents_staff:meeting_incidents", args=[seed.pk]),
+        reverse("incidents_staff:meeting_directives", args=[seed.pk]),
+        reverse("incidents_staff:directives"),
+        reverse("incidents_staff:directive", args=[assignment.pk]),
+    ]
+    login(page, live_server.url, "editor", "editor-demo-2022")
+    for path in staff_pages:
+        page.goto(f"{live_server.url}{path}")
+        _assert_accessible(page)
+    # The public pages that show alert levels (the whole page, as the public sees it).
+    for url in (seed.get_absolute_url(), avian.get_absolute_url()):
+        page.goto(f"{live_server.url}{url}")
+        results = Axe().run(page, context=".kk-alert-notices, .incident-alerts")
+        assert results.violations_count == 0, results.generate_report()
