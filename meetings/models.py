@@ -328,10 +328,10 @@ class Meeting(models.Model):
         ordering = ["-held_on", "-start_time", "-id"]
         indexes = [
             models.Index(fields=["status", "-held_on"], name="meeting_status_held"),
-            # Counts the public archive from the index alone (index-only scan).
+            # The public archive's count and state token read this index alone.
             models.Index(
-                fields=["meeting_type"],
-                name="meeting_public",
+                fields=["current_publication"],
+                name="meeting_public_publication",
                 condition=Q(status="published", current_publication__isnull=False),
             ),
         ]
