@@ -7,25 +7,32 @@ correction in progress.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from urllib.parse import quote
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.module_loading import import_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from meetings import search as meeting_search
 from meetings import wareki
 from meetings.models import Attachment, Meeting, MeetingType, Publication
 
 PAGE_SIZE = 20
+# Cached values are keyed by public_state(), so they expire only to free memory.
+CACHE_SECONDS = 600
 
 
 # ---------------------------------------------------------------------------
@@ -85,12 +92,19 @@ def _paginate(
     }
     # A meeting withdrawn between the two queries is simply left out.
     page.object_list = [found[pk] for pk in wanted if pk in found]
+    # Display values computed here once, so the row template only prints them.
+    url_of = reverse("public:meeting", args=[_URL_PLACEHOLDER])
     for meeting in page.object_list:
+        held_on = meeting.current_publication.held_on
+        meeting.url = url_of.replace(_URL_PLACEHOLDER, str(meeting.public_id))
         meeting.agenda_lines = _agenda_lines(meeting)
-        meeting.held_on_wareki = wareki.format_wareki(
-            meeting.current_publication.held_on, weekday=True
-        )
+        meeting.held_on_iso = held_on.isoformat()
+        meeting.held_on_wareki = wareki.format_wareki(held_on, weekday=True)
+        meeting.snippet = ""
     return page
+
+
+_URL_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
 
 def elide(page: Page) -> Page:
@@ -144,6 +158,78 @@ def _meetings_of_incident(incident_id: uuid.UUID) -> QuerySet | None:
     ).values("meeting")
 
 
+def public_state() -> str:
+    """A token that changes whenever the published set or the incidents change.
+
+    Published meetings: how many, and the newest current publication (each
+    publication or correction gets a higher id; a withdrawal lowers the count).
+    Incidents and their links: how many, the highest id, the last incident change.
+    Keys cached values computed only from those rows (filter choices, a meeting's
+    incidents). One small query, read from indexes.
+    """
+    meetings = Meeting._meta.db_table
+    published = "status = %s AND current_publication_id IS NOT NULL"
+    parts = [
+        f"(SELECT COUNT(*) FROM {meetings} WHERE {published})",
+        f"(SELECT MAX(current_publication_id) FROM {meetings} WHERE {published})",
+    ]
+    params: list[str] = [Meeting.Status.PUBLISHED, Meeting.Status.PUBLISHED]
+    incident_model = _incident_model()
+    if incident_model is not None:
+        incidents = incident_model._meta.db_table
+        links = incident_model._meta.get_field("links").related_model._meta.db_table
+        parts += [
+            f"(SELECT COUNT(*) FROM {incidents})",
+            f"(SELECT MAX(id) FROM {incidents})",
+            f"(SELECT MAX(updated_at) FROM {incidents})",
+            f"(SELECT COUNT(*) FROM {links})",
+            f"(SELECT MAX(id) FROM {links})",
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        state = ":".join(str(value) for value in cursor.fetchone())
+    return hashlib.sha256(state.encode()).hexdigest()[:32]
+
+
+def _filter_choices(state: str) -> dict[str, list[tuple[str, str]]]:
+    """年度, meeting types and incidents that have published meetings (cached)."""
+
+    def compute() -> dict[str, list[tuple[str, str]]]:
+        incidents = public_incidents()
+        return {
+            "year": [(str(year), label) for year, label in _fiscal_years()],
+            "type": list(
+                MeetingType.objects.filter(
+                    Exists(
+                        Meeting.objects.published().filter(meeting_type=OuterRef("pk"))
+                    )
+                ).values_list("slug", "name")
+            ),
+            "incident": [
+                (str(public_id), f"【訓練】{title}" if is_drill else title)
+                for public_id, title, is_drill in incidents.order_by(
+                    "-started_at", "-id"
+                ).values_list("public_id", "title", "is_drill")
+            ]
+            if incidents is not None
+            else [],
+        }
+
+    return cache.get_or_set(f"public:filter-choices:{state}", compute, CACHE_SECONDS)
+
+
+def _options(choices: list[tuple[str, str]], selected: str) -> SafeString:
+    """<option> elements; built here because a template loop costs more per option."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if value == selected else "", label)
+            for value, label in choices
+        ),
+    )
+
+
 # ---------------------------------------------------------------------------
 # Archive
 # ---------------------------------------------------------------------------
@@ -194,27 +280,21 @@ def archive(request: HttpRequest) -> HttpResponse:
     if incident_meetings is not None:
         meetings = meetings.filter(pk__in=incident_meetings)
     page = _paginate(request, meetings)
-    meeting_types = MeetingType.objects.filter(
-        Exists(Meeting.objects.published().filter(meeting_type=OuterRef("pk")))
-    ).only("name", "slug")
-    incidents = public_incidents()
     filters = {
-        "year": year,
+        "year": str(year) if year is not None else "",
         "type": type_slug,
         "incident": str(incident_id) if incident_id else "",
     }
+    choices = _filter_choices(public_state())
     return render(
         request,
         "meetings/public/archive.html",
         {
             "page_obj": page,
-            "fiscal_years": _fiscal_years(),
-            "meeting_types": meeting_types,
-            "incidents": incidents.only("public_id", "title", "is_drill").order_by(
-                "-started_at", "-id"
-            )
-            if incidents is not None
-            else [],
+            "options": {
+                name: _options(values, filters[name])
+                for name, values in choices.items()
+            },
             "filters": filters,
             "is_filtered": any(filters.values()),
             "page_query": _query_without_page(request),
@@ -247,7 +327,6 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             .only("published_at", "correction_note", "number")
             .order_by("number")
         )
-    incident_model = _incident_model()
     return render(
         request,
         "meetings/public/meeting_detail.html",
@@ -255,18 +334,25 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "meeting": meeting,
             "publication": publication,
             "corrections": corrections,
-            # This meeting is published, so each public incident linked to it is.
-            "linked_incidents": incident_model.objects.filter(
-                is_public=True, links__meeting=meeting
-            )
-            .distinct()
-            .only("public_id", "title", "is_drill")
-            .order_by("started_at", "id")
-            if incident_model is not None
-            else [],
+            "linked_incidents": _linked_incidents(meeting.pk),
             # Rendered once at publication from the escaped template.
             "body_html": mark_safe(publication.html),  # noqa: S308
         },
+    )
+
+
+def _linked_incidents(meeting_pk: int) -> list:
+    """The public incidents of a published meeting (Incident objects: the incidents
+    app's alert notices on this page use them)."""
+    incident_model = _incident_model()
+    if incident_model is None:
+        return []
+    # The meeting is published, so each public incident linked to it is too.
+    return list(
+        incident_model.objects.filter(is_public=True, links__meeting=meeting_pk)
+        .distinct()
+        .only("public_id", "title", "is_drill")
+        .order_by("started_at", "id")
     )
 
 

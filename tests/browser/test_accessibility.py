@@ -6,7 +6,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.public_site import load_demo_fast, public_pages
+from tests.meetings.public_builders import _fresh_public_cache
 
+__all__ = ["_fresh_public_cache"]
 WCAG2_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}}
 
 

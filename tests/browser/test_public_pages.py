@@ -6,7 +6,9 @@ import pytest
 
 from meetings.demo_data import SEED_PUBLIC_ID
 from tests.browser.public_site import load_demo_fast, public_pages
+from tests.meetings.public_builders import _fresh_public_cache
 
+__all__ = ["_fresh_public_cache"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OVERFLOW_JS = """() => {

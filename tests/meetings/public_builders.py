@@ -20,6 +20,17 @@ from tests.factories import meeting_data
 FAKE_PDF = b"%PDF-1.4\n%test\n"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_public_cache():
+    """Cached public values are keyed by a state token made of counts and ids; test
+    databases roll back and reuse ids, so a token can repeat between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def fast_pdf(monkeypatch):
     """Publishing renders the official PDF; these tests do not look at it."""

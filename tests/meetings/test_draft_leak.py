@@ -29,7 +29,9 @@ from incidents.models import Incident, IncidentLink
 from meetings import services
 from meetings.models import Attachment, Meeting, MeetingType
 from tests.factories import make_meeting, meeting_data, tiny_pdf
+from tests.meetings.public_builders import _fresh_public_cache
 
+__all__ = ["_fresh_public_cache"]
 pytestmark = pytest.mark.django_db
 
 LEAK = "漏洩"  # in every marker; never in published text
