@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 
 from meetings import permissions
@@ -18,6 +19,7 @@ SEED = (
 AGENDA_LINE = "4 協議概要:「県内医療機関でのサイバー攻撃事案の発生」について\n"
 PROSE = "会議に先立ち、黙とうを行った。"
 SEED_TITLE = "危機管理連絡会議の開催結果について(令和4年6月20日)"
+WCAG2_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}}
 
 
 @pytest.fixture
@@ -78,6 +80,10 @@ def test_a_warning_selects_its_line_and_a_changed_text_marks_the_result_stale(
     page.fill("#id_text", text)
     with page.expect_navigation():
         page.click("#parse-button")
+
+    results = Axe().run(page, options=WCAG2_A_AA)
+    assert results.response["passes"]
+    assert results.violations_count == 0, results.generate_report()
 
     warning = page.locator("li.import-warning")
     assert warning.count() == 1
