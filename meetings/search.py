@@ -16,6 +16,7 @@ serve two-character queries and pg_bigm is not packaged by Debian); a plain LIKE
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,18 +36,23 @@ _SPACE = re.compile(r"\s+")
 
 
 def normalize(text: str) -> str:
-    """NFKC and casefold, one character at a time.
+    """NFKC and casefold, one character to one character.
 
     Character by character, so the same function applied to a query and to a text
-    always agrees, and positions can be mapped back to the original (``_normalized``).
+    always agrees, and the result is as long as the text: a match found in the
+    stored normalised text is at the same place in the original. A character whose
+    folded form is longer (Ⅱ -> ii, ß -> ss) is only lower-cased, or kept.
     """
-    return "".join(_normalize_char(ch) for ch in text)
+    return "".join(map(_normalize_char, text))
 
 
+@functools.cache
 def _normalize_char(ch: str) -> str:
-    if ch < "\x80":
-        return ch.lower()
-    return unicodedata.normalize("NFKC", ch).casefold()
+    folded = unicodedata.normalize("NFKC", ch).casefold()
+    if len(folded) == 1:
+        return folded
+    lowered = ch.lower()
+    return lowered if len(lowered) == 1 else ch
 
 
 def _normalized(text: str) -> tuple[str, list[int]]:

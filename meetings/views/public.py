@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.apps import apps
@@ -21,7 +22,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.template.loader import render_to_string
 from django.utils.html import format_html_join
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
@@ -33,6 +34,8 @@ from meetings.models import Attachment, Meeting, MeetingType, Publication
 PAGE_SIZE = 20
 # Cached values are keyed by public_state(), so they expire only to free memory.
 CACHE_SECONDS = 600
+# A row's summary never changes (publications are immutable).
+ROW_CACHE_SECONDS = 24 * 60 * 60
 
 
 # ---------------------------------------------------------------------------
@@ -73,38 +76,56 @@ def _rows(queryset: QuerySet[Meeting], *publication_fields: str) -> QuerySet[Mee
     )
 
 
-def _paginate(
-    request: HttpRequest, meetings: QuerySet[Meeting], *publication_fields: str
-) -> Page:
-    """A page of ``meetings``, newest first.
+@dataclass
+class Row:
+    """One meeting in a list: its summary HTML and, in search results, a snippet."""
 
-    Counting and ordering read narrow rows (ids); the publications' JSON and text are
-    read only for the rows of the page, so the cost does not grow with the archive.
+    publication_id: int
+    summary: SafeString
+    snippet: SafeString | str = ""
+
+
+def _paginate(request: HttpRequest, meetings: QuerySet[Meeting]) -> Page:
+    """A page of ``meetings``, newest first, as ``Row`` objects.
+
+    Counting and ordering read ids only. Each row's summary (title, date, agenda)
+    depends on its publication alone, which never changes, so it is rendered once
+    and cached under the publication's id; the page's rows are read from the
+    database only when missing from the cache.
     """
-    ids = meetings.order_by(*ORDER).values_list("pk", flat=True)
+    ids = meetings.order_by(*ORDER).values_list("pk", "current_publication_id")
     page = elide(Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page")))
     wanted = list(page.object_list)
-    found = {
-        meeting.pk: meeting
-        for meeting in _rows(
-            Meeting.objects.published().filter(pk__in=wanted), *publication_fields
-        )
-    }
-    # A meeting withdrawn between the two queries is simply left out.
-    page.object_list = [found[pk] for pk in wanted if pk in found]
-    # Display values computed here once, so the row template only prints them.
-    url_of = reverse("public:meeting", args=[_URL_PLACEHOLDER])
-    for meeting in page.object_list:
-        held_on = meeting.current_publication.held_on
-        meeting.url = url_of.replace(_URL_PLACEHOLDER, str(meeting.public_id))
-        meeting.agenda_lines = _agenda_lines(meeting)
-        meeting.held_on_iso = held_on.isoformat()
-        meeting.held_on_wareki = wareki.format_wareki(held_on, weekday=True)
-        meeting.snippet = ""
+    keys = {pub_id: f"public:row:{pub_id}" for _, pub_id in wanted}
+    cached = cache.get_many(list(keys.values()))
+    missing = [pk for pk, pub_id in wanted if keys[pub_id] not in cached]
+    if missing:
+        rendered = {
+            keys[meeting.current_publication_id]: _render_summary(meeting)
+            for meeting in _rows(Meeting.objects.published().filter(pk__in=missing))
+        }
+        cache.set_many(rendered, ROW_CACHE_SECONDS)
+        cached.update(rendered)
+    # A meeting withdrawn between the queries has no summary: it is left out.
+    page.object_list = [
+        Row(pub_id, mark_safe(cached[keys[pub_id]]))  # noqa: S308 - from a template
+        for _, pub_id in wanted
+        if keys[pub_id] in cached
+    ]
     return page
 
 
-_URL_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+def _render_summary(meeting: Meeting) -> str:
+    held_on = meeting.current_publication.held_on
+    return render_to_string(
+        "meetings/public/includes/_meeting_summary.html",
+        {
+            "meeting": meeting,
+            "agenda_lines": _agenda_lines(meeting),
+            "held_on_iso": held_on.isoformat(),
+            "held_on_wareki": wareki.format_wareki(held_on, weekday=True),
+        },
+    )
 
 
 def elide(page: Page) -> Page:
@@ -400,12 +421,16 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     if query:
         meetings = meeting_search.filter_meetings(Meeting.objects.published(), query)
-        page = _paginate(request, meetings, "text", "search_text")
-        for meeting in page.object_list:
-            publication = meeting.current_publication
-            meeting.snippet = meeting_search.snippet(
-                publication.text, query, normalized=publication.search_text
-            )
+        page = _paginate(request, meetings)
+        texts = {
+            pk: (text, normalized)
+            for pk, text, normalized in Publication.objects.filter(
+                pk__in=[row.publication_id for row in page.object_list]
+            ).values_list("pk", "text", "search_text")
+        }
+        for row in page.object_list:
+            text, normalized = texts[row.publication_id]
+            row.snippet = meeting_search.snippet(text, query, normalized=normalized)
     return render(
         request,
         "meetings/public/search.html",
