@@ -239,6 +239,23 @@ def _filter_choices(state: str) -> dict[str, list[tuple[str, str]]]:
     return cache.get_or_set(f"public:filter-choices:{state}", compute, CACHE_SECONDS)
 
 
+def _filter_options(state: str, filters: dict[str, str]) -> dict[str, str]:
+    """The <option> lists of the three filters, with the current ones selected."""
+    key = (
+        f"public:filter-options:{state}:"
+        + hashlib.sha256(repr(sorted(filters.items())).encode()).hexdigest()[:16]
+    )
+
+    def compute() -> dict[str, str]:
+        return {
+            name: str(_options(values, filters[name]))
+            for name, values in _filter_choices(state).items()
+        }
+
+    options = cache.get_or_set(key, compute, CACHE_SECONDS)
+    return {name: mark_safe(html) for name, html in options.items()}  # noqa: S308
+
+
 def _options(choices: list[tuple[str, str]], selected: str) -> SafeString:
     """<option> elements; built here because a template loop costs more per option."""
     return format_html_join(
@@ -306,16 +323,13 @@ def archive(request: HttpRequest) -> HttpResponse:
         "type": type_slug,
         "incident": str(incident_id) if incident_id else "",
     }
-    choices = _filter_choices(public_state())
+    state = public_state()
     return render(
         request,
         "meetings/public/archive.html",
         {
             "page_obj": page,
-            "options": {
-                name: _options(values, filters[name])
-                for name, values in choices.items()
-            },
+            "options": _filter_options(state, filters),
             "filters": filters,
             "is_filtered": any(filters.values()),
             "page_query": _query_without_page(request),
@@ -363,17 +377,27 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 def _linked_incidents(meeting_pk: int) -> list:
-    """The public incidents of a published meeting (Incident objects: the incidents
-    app's alert notices on this page use them)."""
+    """The public incidents of a published meeting, cached for the public state.
+
+    Incident objects, because the incidents app's alert notices on this page use
+    them. The meeting is published, so each public incident linked to it is too.
+    """
     incident_model = _incident_model()
     if incident_model is None:
         return []
-    # The meeting is published, so each public incident linked to it is too.
-    return list(
-        incident_model.objects.filter(is_public=True, links__meeting=meeting_pk)
-        .distinct()
-        .only("public_id", "title", "is_drill")
-        .order_by("started_at", "id")
+
+    def compute() -> list:
+        return list(
+            incident_model.objects.filter(is_public=True, links__meeting=meeting_pk)
+            .distinct()
+            .only("public_id", "title", "is_drill")
+            .order_by("started_at", "id")
+        )
+
+    return cache.get_or_set(
+        f"public:meeting-incidents:{meeting_pk}:{public_state()}",
+        compute,
+        CACHE_SECONDS,
     )
 
 

@@ -182,10 +182,34 @@ def test_meeting_page_query_count_does_not_grow_with_thirty_sections_of_ten_item
         data=big_meeting_data(sections=30, items=10), status="published"
     )
     assert big.sections.count() == 30
-    with django_assert_num_queries(2) as captured:
+    # The meeting with its publication, the state token, the linked incidents
+    # (then cached for that state).
+    with django_assert_num_queries(3):
         client.get(_url(small))
-    with django_assert_num_queries(len(captured.captured_queries)):
+    with django_assert_num_queries(3):
         response = client.get(_url(big))
+    with django_assert_num_queries(2):
+        assert client.get(_url(big)).content == response.content
     html = response.content.decode()
     assert html.count('<li class="kk-item">') == 300
     assert "項目29-9" in html
+
+
+@pytest.mark.usefixtures("fast_pdf")
+def test_linked_incidents_follow_links_and_publicity(client):
+    meeting = make_meeting(status="published")
+    assert "関係する事案" not in client.get(_url(meeting)).content.decode()
+    incident = Incident.objects.create(
+        title="新しく結び付けた事案",
+        category=Incident.Category.OTHER,
+        started_at="2024-05-01T09:00:00+09:00",
+    )
+    link = IncidentLink.objects.create(incident=incident, meeting=meeting)
+    assert "新しく結び付けた事案" in client.get(_url(meeting)).content.decode()
+    incident.is_public = False
+    incident.save()
+    assert "新しく結び付けた事案" not in client.get(_url(meeting)).content.decode()
+    incident.is_public = True
+    incident.save()
+    link.delete()
+    assert "新しく結び付けた事案" not in client.get(_url(meeting)).content.decode()
