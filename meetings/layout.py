@@ -73,6 +73,9 @@ def meeting_data(meeting) -> dict[str, Any]:
             "kind": a.kind,
             "id": a.pk,
             "is_generated": a.is_generated,
+            # Storage name: stored files are never overwritten, so a publication can keep
+            # serving what it listed even if staff remove the attachment while correcting.
+            "file": a.file.name,
         }
         for a in meeting.attachments.all()
     ]

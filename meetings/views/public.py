@@ -16,6 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
@@ -417,12 +418,22 @@ def attachment_download(
     if snapshot is None:
         # Uploaded for a correction that is not published yet, or not this meeting's.
         raise Http404
-    attachment = get_object_or_404(Attachment, pk=attachment_id, meeting=meeting)
-    if attachment.size_bytes != snapshot.get("size_bytes"):
+    stored_name = snapshot.get("file")
+    if stored_name:
+        # Serve exactly what the publication listed, even if the row was removed since.
+        if not default_storage.exists(stored_name):
+            raise Http404
+        handle = default_storage.open(stored_name, "rb")
+        content_type = "application/pdf"
+        size = handle.size
+    else:  # publications made before the storage name was recorded
+        attachment = get_object_or_404(Attachment, pk=attachment_id, meeting=meeting)
+        handle, content_type = attachment.file.open("rb"), attachment.content_type
+        size = attachment.size_bytes
+    if size != snapshot.get("size_bytes"):
+        handle.close()
         raise Http404  # the file was replaced after publication
-    response = FileResponse(
-        attachment.file.open("rb"), content_type=attachment.content_type
-    )
+    response = FileResponse(handle, content_type=content_type)
     response["Content-Disposition"] = content_disposition(f"{snapshot['label']}.pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -99,9 +99,28 @@ def test_file_added_for_an_unpublished_correction_is_404(client, approver, edito
     assert client.get(_url(meeting, added)).status_code == 404
 
 
-def test_file_replaced_after_publication_is_404(client, approver, editor):
+def test_file_replaced_after_publication_serves_the_published_bytes_not_the_new(
+    client, approver, editor
+):
+    from django.core.files.base import ContentFile
+
     meeting, attachment = _published_with_material(approver, editor)
-    Attachment.objects.filter(pk=attachment.pk).update(size_bytes=1)
+    published = tiny_pdf()
+    replacement = published + b"\n% a later, unapproved version\n"
+    attachment.file.save("replacement.pdf", ContentFile(replacement), save=False)
+    attachment.size_bytes = len(replacement)
+    attachment.save()
+    response = client.get(_url(meeting, attachment))
+    assert response.status_code == HTTPStatus.OK
+    assert b"".join(response.streaming_content) == published
+
+
+def test_published_file_altered_in_storage_is_404(client, approver, editor):
+    from django.core.files.storage import default_storage
+
+    meeting, attachment = _published_with_material(approver, editor)
+    with default_storage.open(attachment.file.name, "wb") as handle:
+        handle.write(b"%PDF-1.4 tampered")
     assert client.get(_url(meeting, attachment)).status_code == 404
 
 
@@ -120,3 +139,17 @@ def test_files_are_never_linked_under_media(client, approver, editor):
     assert "/media/" not in html
     assert attachment.file.name not in html
     assert _url(meeting, attachment) in html
+
+
+def test_file_removed_while_correcting_still_serves_what_the_public_page_lists(
+    client, approver, editor
+):
+    meeting, attachment = _published_with_material(approver, editor)
+    content = tiny_pdf()
+    Attachment.objects.filter(
+        pk=attachment.pk
+    ).delete()  # staff remove it in the editor
+    response = client.get(_url(meeting, attachment))
+    assert response.status_code == HTTPStatus.OK
+    assert b"".join(response.streaming_content) == content
+    assert quote(f"{LABEL}.pdf") in response["Content-Disposition"]
