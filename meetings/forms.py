@@ -221,6 +221,7 @@ HEADER_FIELDS = [
     "contact_fax",
     "contact_email",
     "contact_note",
+    "unstructured_text",
 ]
 
 
@@ -240,6 +241,7 @@ class MeetingHeaderForm(forms.ModelForm):
             "start_time": _clock_widget(),
             "end_time": _clock_widget(),
             "lead": forms.Textarea(attrs={"rows": 2}),
+            "unstructured_text": forms.Textarea(attrs={"rows": 3}),
             "location": forms.TextInput(attrs={"list": "venue-list"}),
         }
         error_messages = {

@@ -373,3 +373,19 @@ def test_items_tree_round_trips_through_the_flat_editor_rows():
         {"marker": "○", "text": "d", "children": []},
     ]
     assert editor_forms.items_to_tree(editor_forms.tree_to_items(tree)) == tree
+
+
+def test_text_that_could_not_be_structured_is_edited_in_the_editor(client, editor):
+    meeting = make_meeting(user=editor, unparsed=["○司会 ただいまから会議を始めます。"])
+    meeting = Meeting.objects.with_parts().get(pk=meeting.pk)
+    client.force_login(editor)
+    page = client.get(_edit_url(meeting)).content.decode()
+    assert "○司会 ただいまから会議を始めます。" in page
+    data = editor_post(Editor.for_meeting(meeting))
+    data["unstructured_text"] = "○司会 ただいまから会議を始めます。\n\n○知事 よろしく。"
+
+    response = client.post(_edit_url(meeting), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    meeting.refresh_from_db()
+    assert meeting.unstructured_text.endswith("○知事 よろしく。")
