@@ -94,10 +94,17 @@ def _paginate(request: HttpRequest, meetings: QuerySet[Meeting]) -> Page:
     and cached under the publication's id; the page's rows are read from the
     database only when missing from the cache.
     """
-    ids = meetings.order_by(*ORDER).values_list("pk", "current_publication_id")
+    ids = meetings.order_by(*ORDER).values_list(
+        "pk", "current_publication_id", "current_publication__published_at"
+    )
     page = elide(Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page")))
-    wanted = list(page.object_list)
-    keys = {pub_id: f"public:row:{pub_id}" for _, pub_id in wanted}
+    # The publication time makes a key unique even where ids are reused (a test
+    # database rolled back); ids alone are never reused by PostgreSQL.
+    wanted = [(pk, pub_id) for pk, pub_id, _ in page.object_list]
+    keys = {
+        pub_id: f"public:row:{pub_id}:{published_at.timestamp()}"
+        for _, pub_id, published_at in page.object_list
+    }
     cached = cache.get_many(list(keys.values()))
     missing = [pk for pk, pub_id in wanted if keys[pub_id] not in cached]
     if missing:
@@ -191,11 +198,14 @@ def public_state() -> str:
     """
     meetings = Meeting._meta.db_table
     published = "status = %s AND current_publication_id IS NOT NULL"
+    newest = f"(SELECT MAX(current_publication_id) FROM {meetings} WHERE {published})"
     parts = [
         f"(SELECT COUNT(*) FROM {meetings} WHERE {published})",
-        f"(SELECT MAX(current_publication_id) FROM {meetings} WHERE {published})",
+        newest,
+        # Its time too, so that the token never repeats where ids are reused.
+        f"(SELECT published_at FROM {Publication._meta.db_table} WHERE id = {newest})",
     ]
-    params: list[str] = [Meeting.Status.PUBLISHED, Meeting.Status.PUBLISHED]
+    params: list[str] = [Meeting.Status.PUBLISHED] * 3
     incident_model = _incident_model()
     if incident_model is not None:
         incidents = incident_model._meta.db_table
