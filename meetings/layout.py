@@ -385,8 +385,3 @@ def render_text(data: dict[str, Any]) -> str:
     if doc.contact_lines:
         lines += ["", "お問い合わせ", *doc.contact_lines]
     return "\n".join(lines) + "\n"
-
-
-def search_text(data: dict[str, Any]) -> str:
-    """All published text of a meeting, one line per piece, for the search index."""
-    return render_text(data)

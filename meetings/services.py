@@ -456,11 +456,10 @@ def meeting_publish(
         locked.published_on = timezone.localdate(now)
     locked.status = Status.PUBLISHED
     locked.save(update_fields=["status", "published_on", "updated_at"])
-    fresh = Meeting.objects.with_parts().get(pk=locked.pk)
-    number = (locked.publications.count() or 0) + 1
+    number = locked.publications.count() + 1
 
     # Drop the previous generated 開催結果 attachment; its PDF stays in its Publication.
-    fresh.attachments.filter(is_generated=True).delete()
+    locked.attachments.filter(is_generated=True).delete()
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
     data = layout.meeting_data(fresh)
     pdf_label = official_pdf_label(fresh)
@@ -485,6 +484,7 @@ def meeting_publish(
 
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
     data = layout.meeting_data(fresh)
+    text = layout.render_text(data)
     publication = Publication(
         meeting=fresh,
         number=number,
@@ -495,9 +495,9 @@ def meeting_publish(
         title=fresh.title,
         held_on=fresh.held_on,
         data=data,
-        text=layout.render_text(data),
+        text=text,
         html=render_public_html(data),
-        **search.index_fields(layout.render_text(data)),
+        **search.index_fields(text),
         pdf_sha256=attachment.sha256,
         pdf_size=attachment.size_bytes,
     )
