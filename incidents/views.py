@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from incidents.models import Incident
 from meetings import wareki
 from meetings.models import Meeting
+from meetings.public_cache import cached_public_page
 from meetings.views.public import elide
 
 PAGE_SIZE = 50
@@ -38,6 +39,7 @@ def _published_meetings_of(incident: Incident):
     )
 
 
+@cached_public_page
 def incident_public(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     incident = _get_public_incident(public_id)
     meetings = list(_published_meetings_of(incident))
@@ -55,6 +57,7 @@ def incident_public(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
 
 
+@cached_public_page
 def incident_list(request: HttpRequest) -> HttpResponse:
     incidents = elide(
         Paginator(

@@ -25,6 +25,7 @@ SCRUBBED = {
     "ALLOWED_HOSTS",
     "MEDIA_ROOT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' fixtures
+    "CACHE_URL",
 }
 
 
@@ -53,6 +54,7 @@ def _import_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
         ("ALLOWED_HOSTS", "a.example,,b.example"),
         ("MEDIA_ROOT", "relative/media"),
         ("ATTACHMENT_MAX_BYTES", "20MB"),
+        ("CACHE_URL", "memcached://127.0.0.1:11211"),
     ],
 )
 def test_malformed_variable_stops_start_up_naming_it(variable, value):

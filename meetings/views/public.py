@@ -31,6 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 from meetings import search as meeting_search
 from meetings import wareki
 from meetings.models import Attachment, Meeting, MeetingType, Publication
+from meetings.public_cache import cached_public_page
 
 PAGE_SIZE = 20
 # Cached values are keyed by public_state(), so they expire only to free memory.
@@ -312,6 +313,7 @@ def _fiscal_years() -> list[tuple[int, str]]:
     return [(year, wareki.format_fiscal_year(year)) for year in years]
 
 
+@cached_public_page
 def archive(request: HttpRequest) -> HttpResponse:
     """Published meetings, newest first, filtered by 年度, meeting type and incident."""
     meetings = Meeting.objects.published()
@@ -359,6 +361,7 @@ def _query_without_page(request: HttpRequest) -> str:
 # ---------------------------------------------------------------------------
 
 
+@cached_public_page
 def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     meeting = _get_published_meeting(
         public_id, "title", "html", "number", "published_at"

@@ -1,0 +1,74 @@
+"""Whole-page cache for the public pages that change only when staff write.
+
+A published page does not change until it is corrected, so anonymous GETs of the
+meeting page, the archive and the incident pages are rendered once and served from
+the cache. Every committed write to the ``meetings`` or ``incidents`` apps bumps one
+generation counter, which is part of every key: nothing stale is served after a
+publication, correction or withdrawal.
+
+Enabled only with a shared cache (``CACHE_URL``, e.g. Redis): with a per-process
+cache another worker could keep serving a withdrawn meeting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+
+GENERATION_KEY = "public:page-generation"
+WATCHED_APPS = frozenset({"meetings", "incidents"})
+PAGE_SECONDS = 24 * 60 * 60
+
+
+def bump() -> None:
+    """Invalidate every cached public page."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet (or evicted)
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def on_model_write(sender, **kwargs) -> None:
+    """Signal receiver: a write to a watched app invalidates after it commits."""
+    if sender._meta.app_label in WATCHED_APPS:
+        transaction.on_commit(bump)
+
+
+def _generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, 1, None)
+        generation = cache.get(GENERATION_KEY, 1)
+    return generation
+
+
+def cached_public_page(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Anyone with a cookie (staff sessions, messages, CSRF) gets a fresh render.
+        if not settings.PUBLIC_PAGE_CACHE or request.method != "GET" or request.COOKIES:
+            return view(request, *args, **kwargs)
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"public:page:{_generation()}:{path}"
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type = hit
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+        ):
+            cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
+        return response
+
+    return wrapper
