@@ -1,7 +1,7 @@
 """Whole-page cache for the public pages that change only when staff write.
 
 A published page does not change until it is corrected, so anonymous GETs of the
-meeting page, the archive and the incident pages are rendered once and served from
+meeting page, the archive, search results and the incident pages are rendered once and served from
 the cache. Every committed write to the ``meetings`` or ``incidents`` apps bumps one
 generation counter, which is part of every key: nothing stale is served after a
 publication, correction or withdrawal.
@@ -40,14 +40,6 @@ def on_model_write(sender, **kwargs) -> None:
         transaction.on_commit(bump)
 
 
-def _generation() -> int:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, 1, None)
-        generation = cache.get(GENERATION_KEY, 1)
-    return generation
-
-
 def cached_public_page(
     view: Callable[..., HttpResponse],
 ) -> Callable[..., HttpResponse]:
@@ -56,19 +48,29 @@ def cached_public_page(
         # Anyone with a cookie (staff sessions, messages, CSRF) gets a fresh render.
         if not settings.PUBLIC_PAGE_CACHE or request.method != "GET" or request.COOKIES:
             return view(request, *args, **kwargs)
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"public:page:{_generation()}:{path}"
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
+        key = (
+            "public:page:"
+            + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        )
+        # One round trip: the current generation and the page stored with its own.
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, 1, None)
+            generation = cache.get(GENERATION_KEY, 1)
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            return HttpResponse(entry[2], content_type=entry[1])
         response = view(request, *args, **kwargs)
         if (
             response.status_code == 200
             and not response.streaming
             and not response.cookies
         ):
-            cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
+            # Stored under the generation read before rendering: a write committed
+            # meanwhile has bumped it, so this entry is never served after that write.
+            entry = (generation, response["Content-Type"], response.content)
+            cache.set(key, entry, PAGE_SECONDS)
         return response
 
     return wrapper

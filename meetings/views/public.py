@@ -457,6 +457,7 @@ def attachment_download(
 # ---------------------------------------------------------------------------
 
 
+@cached_public_page
 def search(request: HttpRequest) -> HttpResponse:
     query = meeting_search.parse_query(request.GET.get("q", ""))
     page = None

@@ -107,3 +107,16 @@ def test_page_cache_is_off_without_a_shared_cache(settings, client, approver, ed
     client.get(meeting.get_absolute_url())
     services.meeting_withdraw(meeting=meeting, user=approver)  # no commit callbacks run
     assert client.get(meeting.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_cached_search_results_drop_a_withdrawn_meeting(
+    client, approver, editor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = _published(approver, editor, agenda=["「豚熱の発生」について"])
+    assert "豚熱の発生" in client.get("/search/", {"q": "豚熱"}).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_withdraw(meeting=meeting, user=approver)
+
+    assert "豚熱の発生" not in client.get("/search/", {"q": "豚熱"}).content.decode()
