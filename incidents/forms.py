@@ -16,6 +16,7 @@ from incidents.models import (
     DirectiveAssignment,
     Incident,
 )
+from incidents.services import INCIDENT_FIELDS
 from meetings import wareki
 from meetings.models import Item, Meeting, Organisation, Section
 
@@ -85,18 +86,7 @@ def grouped_choices(objects, group_of, label_of, empty_label: str | None = "----
 class IncidentForm(forms.ModelForm):
     class Meta:
         model = Incident
-        fields = [
-            "title",
-            "category",
-            "status",
-            "is_drill",
-            "started_at",
-            "ended_at",
-            "affected_organisation",
-            "affected_org",
-            "public_summary",
-            "is_public",
-        ]
+        fields = list(INCIDENT_FIELDS)
         widgets = {
             "started_at": DateTimeLocalInput(),
             "ended_at": DateTimeLocalInput(),
