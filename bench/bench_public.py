@@ -8,6 +8,8 @@ every view), the archive, meeting pages and searches, and in the same run a triv
 view (``HttpResponse("ok")``, defined here, not in the product) and a trivial page
 (the public base template, no queries). Prints median server times and the ratios
 against the trivial view. Targets: meeting page <= 2x, archive <= 3x, search <= 20x.
+With CACHE_URL (Redis) the public pages are served from the whole-page cache
+(meetings.public_cache); without it every request renders.
 
     .venv/bin/python bench/bench_public.py [--meetings 10000] [--requests 300]
         [--database postgres://postgres@127.0.0.1:5432/cm_bench] [--reuse]
@@ -361,7 +363,17 @@ def main() -> None:
     n = args.requests
     print(
         f"\n{stats['meetings']} published meetings (average text {stats['avg text chars']} "
-        f"characters); DEBUG={settings.DEBUG}; median of {n} requests each\n"
+        f"characters); DEBUG={settings.DEBUG}; median of {n} requests each"
+    )
+    print(
+        "whole-page cache: "
+        + (
+            f"on ({settings.CACHES['default']['BACKEND']}), so medians are cache hits; "
+            "run without CACHE_URL to measure every page rendered"
+            if settings.PUBLIC_PAGE_CACHE
+            else "off (set CACHE_URL=redis://127.0.0.1:6379/3 to serve pages rendered once)"
+        )
+        + "\n"
     )
     rows: list[tuple[str, tuple[float, float], float | None]] = []
     trivial = median_ms(client, ["/__bench__/trivial/"], n)

@@ -226,7 +226,7 @@ if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     )
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "crisis_meetings.cache.ReusingRedisCache",
         "LOCATION": CACHE_URL,
     }
     if CACHE_URL
