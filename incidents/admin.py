@@ -4,6 +4,7 @@ from incidents.models import (
     AlertChange,
     AlertLevel,
     AlertScheme,
+    DepartmentMembership,
     DirectiveAssignment,
     DirectiveFollowUp,
     DirectiveProgress,
@@ -80,3 +81,10 @@ class DirectiveAssignmentAdmin(admin.ModelAdmin):
     raw_id_fields = ["item", "meeting", "incident", "organisation"]
     readonly_fields = ["created_at", "updated_at", "created_by"]
     inlines = [DirectiveProgressInline, DirectiveFollowUpInline]
+
+
+@admin.register(DepartmentMembership)
+class DepartmentMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation"]
+    autocomplete_fields = ["organisation"]
+    search_fields = ["user__username", "organisation__name"]

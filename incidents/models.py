@@ -572,3 +572,33 @@ class DirectiveFollowUp(models.Model):
                     "section": "取組報告には、指示のあった会議より後の会議を選んでください。"
                 }
             )
+
+
+class DepartmentMembership(models.Model):
+    """The department a staff member works for.
+
+    An editor with a department records progress only on directives assigned to it
+    or to all departments; editors without one (the crisis-management division that
+    coordinates every directive) and approvers may record on any.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="department_membership",
+        verbose_name="利用者",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name="所属部署",
+    )
+
+    class Meta:
+        verbose_name = "所属部署"
+        verbose_name_plural = "所属部署"
+        ordering = ["organisation__name", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.organisation}"

@@ -20,6 +20,7 @@ from incidents.models import (
     AlertChange,
     AlertLevel,
     AlertScheme,
+    DepartmentMembership,
     DirectiveAssignment,
     DirectiveFollowUp,
     DirectiveProgress,
@@ -59,6 +60,21 @@ APPROVER_TRANSITIONS: dict[str, frozenset[str]] = {
 def _require_editor(user) -> None:
     if not permissions.is_editor(user):
         raise PermissionDenied("この操作は入力担当・承認者・管理者だけが行えます。")
+
+
+def _require_department(user, assignment: DirectiveAssignment) -> None:
+    """Editors who belong to a department record progress for that department only."""
+    if permissions.is_approver(user) or assignment.all_departments:
+        return
+    membership = DepartmentMembership.objects.filter(user_id=user.pk).first()
+    if (
+        membership is not None
+        and membership.organisation_id != assignment.organisation_id
+    ):
+        raise PermissionDenied(
+            f"{membership.organisation.name}の入力担当は、他の部署に割り当てられた"
+            "指示事項の取組状況を記録できません。"
+        )
 
 
 def _require_approver(user) -> None:
@@ -313,6 +329,7 @@ def directive_progress_record(
     """Log progress on a directive; change its status if the user's role allows it."""
     _require_editor(user)
     locked = DirectiveAssignment.objects.select_for_update().get(pk=assignment.pk)
+    _require_department(user, locked)
     note = (note or "").strip()
     before = locked.status
     if new_status and new_status not in DirectiveStatus.values:

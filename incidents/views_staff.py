@@ -458,6 +458,9 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except PermissionDenied as exc:
+            # Another department's directive: say why and keep what was typed.
+            form.add_error(None, str(exc))
         else:
             messages.success(request, "取組状況を記録しました。")
             return redirect("incidents_staff:directive", pk=assignment.pk)

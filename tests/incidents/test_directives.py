@@ -369,3 +369,49 @@ def test_dashboard_filters_by_department_and_keeps_directives_to_all(
     assert "情報の指示。" not in response.content.decode()
     assert client.get(url, {"department": 99999}).status_code == 404
     assert response.context["total"] == 2
+
+
+def test_a_departments_editor_records_progress_only_on_its_own_or_all_departments(
+    assignment, editor, other_editor, approver, division, client
+):
+    from incidents.models import DepartmentMembership
+
+    other = Organisation.objects.create(
+        name="スマート県庁推進課", kind=Organisation.Kind.DIVISION
+    )
+    DepartmentMembership.objects.create(user=other_editor, organisation=other)
+    with pytest.raises(PermissionDenied) as excinfo:
+        services.directive_progress_record(
+            assignment=assignment, user=other_editor, note="他部署の記録"
+        )
+    assert "スマート県庁推進課の入力担当" in str(excinfo.value)
+    assert not assignment.progress_entries.exists()
+
+    # Through the page: the refusal is shown and the typed note is kept.
+    client.force_login(other_editor)
+    response = client.post(
+        reverse("incidents_staff:directive", args=[assignment.pk]),
+        {"note": "他部署の記録", "new_status": ""},
+    )
+    page = response.content.decode()
+    assert "他の部署に割り当てられた指示事項" in page and "他部署の記録" in page
+    assert not assignment.progress_entries.exists()
+
+    # Its own department's directive, and one to all departments, are fine.
+    DepartmentMembership.objects.filter(user=other_editor).update(organisation=division)
+    services.directive_progress_record(
+        assignment=assignment, user=other_editor, note="自部署の記録"
+    )
+    everyone = services.directive_assign(
+        item=assignment.item, all_departments=True, user=editor
+    )
+    DepartmentMembership.objects.filter(user=other_editor).update(organisation=other)
+    services.directive_progress_record(
+        assignment=everyone, user=other_editor, note="全部局への指示"
+    )
+    # Editors without a department (the coordinating division) and approvers record any.
+    services.directive_progress_record(assignment=assignment, user=editor, note="調整")
+    services.directive_progress_record(
+        assignment=assignment, user=approver, note="確認"
+    )
+    assert assignment.progress_entries.count() == 3
