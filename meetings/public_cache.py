@@ -36,7 +36,7 @@ def bump() -> None:
 
 def on_model_write(sender, **kwargs) -> None:
     """Signal receiver: a write to a watched app invalidates after it commits."""
-    if settings.PUBLIC_PAGE_CACHE and sender._meta.app_label in WATCHED_APPS:
+    if sender._meta.app_label in WATCHED_APPS:
         transaction.on_commit(bump)
 
 
