@@ -35,7 +35,11 @@ def bump() -> None:
 
 
 def on_model_write(sender, **kwargs) -> None:
-    """Signal receiver: a write to a watched app invalidates after it commits."""
+    """Signal receiver: a write to a watched app invalidates after it commits.
+
+    Also while the page cache is off, so that pages cached before it was switched
+    off never outlive a write made meanwhile.
+    """
     if sender._meta.app_label in WATCHED_APPS:
         transaction.on_commit(bump)
 
