@@ -54,18 +54,37 @@ class PdfPublishError(WorkflowError):
 # ---------------------------------------------------------------------------
 
 
+def organisations_by_name(
+    *, names: list[str], on: date | None = None
+) -> dict[str, Organisation]:
+    """The organisation each name (or alias) meant on a day, in one query.
+
+    Names that match nothing are left out. Where a name matches several (a renamed
+    department reused later), the one valid on ``on`` wins.
+    """
+    wanted = {n.strip() for n in names if n and n.strip()}
+    if not wanted:
+        return {}
+    candidates = (
+        Organisation.objects.filter(Q(name__in=wanted) | Q(aliases__name__in=wanted))
+        .distinct()
+        .prefetch_related("aliases")
+        .order_by("pk")
+    )
+    by_name: dict[str, list[Organisation]] = {}
+    for org in candidates:
+        for name in {org.name, *(a.name for a in org.aliases.all())} & wanted:
+            by_name.setdefault(name, []).append(org)
+    found: dict[str, Organisation] = {}
+    for name, orgs in by_name.items():
+        dated = [o for o in orgs if on is None or o.is_valid_on(on)]
+        found[name] = (dated or orgs)[0]
+    return found
+
+
 def organisation_resolve(*, name: str, on: date | None = None) -> Organisation | None:
     """Find the organisation a name (or alias) meant on a day; None when unknown."""
-    name = (name or "").strip()
-    if not name:
-        return None
-    candidates = list(
-        Organisation.objects.filter(Q(name=name) | Q(aliases__name=name)).distinct()
-    )
-    if on is not None:
-        dated = [o for o in candidates if o.is_valid_on(on)]
-        candidates = dated or candidates
-    return candidates[0] if candidates else None
+    return organisations_by_name(names=[name], on=on).get((name or "").strip())
 
 
 def organisation_offer_unknown(
@@ -176,7 +195,7 @@ def _create_items(section: Section, items: list[dict[str, Any]]) -> None:
         level = [(row, kids) for row, kids in next_level if kids]
 
 
-def _keeping_references(replace: Callable[..., None]) -> Callable[..., None]:
+def _keeping_references(replace: Callable[..., Any]) -> Callable[..., Any]:
     """Run ``settings.MEETING_PARTS_REPLACE_HOOKS`` around a parts replacement.
 
     Other apps point at sections and items (incidents: links, follow-ups, directive
@@ -186,11 +205,11 @@ def _keeping_references(replace: Callable[..., None]) -> Callable[..., None]:
     """
 
     @functools.wraps(replace)
-    def wrapper(*, meeting: Meeting, **kwargs: Any) -> None:
+    def wrapper(*, meeting: Meeting, **kwargs: Any) -> Any:
         with contextlib.ExitStack() as stack:
             for dotted in getattr(settings, "MEETING_PARTS_REPLACE_HOOKS", ()):
                 stack.enter_context(import_string(dotted)(meeting=meeting))
-            replace(meeting=meeting, **kwargs)
+            return replace(meeting=meeting, **kwargs)
 
     return wrapper
 
@@ -198,8 +217,12 @@ def _keeping_references(replace: Callable[..., None]) -> Callable[..., None]:
 @_keeping_references
 def meeting_replace_parts(
     *, meeting: Meeting, data: dict[str, Any], offer_unknown_speakers: bool = False
-) -> None:
-    """Replace attendees, agenda and sections (not attachments) with those of ``data``."""
+) -> list[str]:
+    """Replace attendees, agenda and sections (not attachments) with those of ``data``.
+
+    Returns the speakers that matched no organisation (with ``offer_unknown_speakers``
+    they are added as master data for an admin to review).
+    """
     meeting.attendees.all().delete()
     meeting.sections.all().delete()
     meeting.agenda_items.all().delete()
@@ -207,6 +230,11 @@ def meeting_replace_parts(
         {"role": r, "remote": False, "outside": False}
         for r in data.get("attendees") or []
     ]
+    sections = data.get("sections") or []
+    known = organisations_by_name(
+        names=[d["role"] for d in details] + [s.get("speaker") or "" for s in sections],
+        on=meeting.held_on,
+    )
     Attendee.objects.bulk_create(
         Attendee(
             meeting=meeting,
@@ -214,7 +242,7 @@ def meeting_replace_parts(
             role=d["role"],
             is_remote=bool(d.get("remote")),
             is_outside=bool(d.get("outside")),
-            organisation=organisation_resolve(name=d["role"], on=meeting.held_on),
+            organisation=known.get(d["role"].strip()),
         )
         for n, d in enumerate(details, start=1)
     )
@@ -228,20 +256,21 @@ def meeting_replace_parts(
         )
         for n, text in enumerate(data.get("agenda") or [], start=1)
     )
-    for n, s in enumerate(data.get("sections") or [], start=1):
-        speaker = s.get("speaker") or ""
-        resolve = (
-            organisation_offer_unknown
-            if offer_unknown_speakers
-            else organisation_resolve
-        )
+    unknown: list[str] = []
+    for n, s in enumerate(sections, start=1):
+        speaker = (s.get("speaker") or "").strip()
+        speaker_org = known.get(speaker)
+        if speaker and speaker_org is None:
+            unknown.append(speaker)
+            if offer_unknown_speakers:
+                speaker_org = organisation_offer_unknown(name=speaker)
         agenda_index = s.get("agenda_index")
         section = Section.objects.create(
             meeting=meeting,
             order=n,
             kind=s.get("kind") or Section.Kind.OTHER,
             speaker=speaker,
-            speaker_org=resolve(name=speaker, on=meeting.held_on) if speaker else None,
+            speaker_org=speaker_org,
             recipients=s.get("recipients") or "",
             topic=s.get("topic") or "",
             topic_heading=bool(s.get("topic_heading")),
@@ -252,6 +281,7 @@ def meeting_replace_parts(
             else None,
         )
         _create_items(section, s.get("items") or [])
+    return list(dict.fromkeys(unknown))
 
 
 def meeting_validate_parts(*, meeting: Meeting, data: dict[str, Any]) -> None:
@@ -610,13 +640,9 @@ def meeting_save(
     meeting_validate_parts(meeting=meeting, data=parts)
     meeting.save()
 
-    unknown = [
-        s["speaker"]
-        for s in parts.get("sections") or []
-        if s.get("speaker")
-        and organisation_resolve(name=s["speaker"], on=meeting.held_on) is None
-    ]
-    meeting_replace_parts(meeting=meeting, data=parts, offer_unknown_speakers=True)
+    unknown = meeting_replace_parts(
+        meeting=meeting, data=parts, offer_unknown_speakers=True
+    )
     for change in attachment_changes or []:
         attachment = meeting.attachments.filter(
             pk=change["id"], is_generated=False
@@ -647,7 +673,7 @@ def meeting_save(
         actor=user,
         changes={**_changes(before, after), "version": meeting.version},
     )
-    return meeting, list(dict.fromkeys(unknown))
+    return meeting, unknown
 
 
 @transaction.atomic

@@ -175,3 +175,27 @@ def test_load_demo_twice_changes_nothing_the_second_time():
     statuses = set(Meeting.objects.values_list("status", flat=True))
     assert {"draft", "review", "published"} <= statuses
     assert Meeting.objects.filter(end_next_day=True, status="published").exists()
+
+
+def test_replacing_parts_resolves_organisations_in_queries_that_do_not_grow():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meetings import services
+    from tests.factories import meeting_data
+
+    Organisation.objects.create(name="医療政策課", kind="division")
+    meeting = make_meeting()
+
+    def queries(attendees: int) -> int:
+        data = meeting_data(
+            attendees=["医療政策課", *(f"課長{n}" for n in range(attendees))],
+            attendee_total=None,
+        )
+        with CaptureQueriesContext(connection) as captured:
+            services.meeting_replace_parts(meeting=meeting, data=data)
+        return len(captured.captured_queries)
+
+    assert queries(2) == queries(40)
+    assert meeting.attendees.get(order=1).organisation.name == "医療政策課"
+    assert meeting.attendees.get(order=2).organisation is None
