@@ -19,7 +19,6 @@ from django.utils import timezone
 from incidents.models import (
     AlertChange,
     AlertLevel,
-    AlertScheme,
     DepartmentMembership,
     DirectiveAssignment,
     DirectiveFollowUp,
@@ -181,22 +180,6 @@ def _ensure_meeting_linked(incident: Incident, meeting: Meeting) -> None:
 # ---------------------------------------------------------------------------
 # Alert levels
 # ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def alert_scheme_create(
-    *, name: str, levels: list[tuple[str, str]], description: str = "", user
-) -> AlertScheme:
-    """A scheme with its stages, lowest first: [("平常時", "感染観察"), ...]."""
-    _require_approver(user)
-    scheme = AlertScheme(name=name, description=description)
-    scheme.full_clean()
-    scheme.save()
-    for rank, (level_name, note) in enumerate(levels):
-        level = AlertLevel(scheme=scheme, rank=rank, name=level_name, note=note)
-        level.full_clean()
-        level.save()
-    return scheme
 
 
 @transaction.atomic

@@ -309,23 +309,46 @@ def render_meeting_pdf(
     and time always give the same bytes. Raises PdfRenderError (a message for staff)
     when the server cannot print Japanese correctly or WeasyPrint fails.
     """
+    return write_pdf(
+        render_html(data, draft=draft, created=created), what="開催結果PDF"
+    )
+
+
+_extra_stylesheets: dict[str, Any] = {}
+
+
+def write_pdf(html: str, *, what: str, stylesheet: Path | None = None) -> bytes:
+    """Print HTML with the shared font configuration, fetching no URL.
+
+    ``stylesheet`` replaces the official layout's stylesheet (parsed once per file).
+    Raises PdfRenderError with a message for staff naming ``what`` failed.
+    """
     ensure_environment()
-    html = render_html(data, draft=draft, created=created)
     resources = _get_resources()
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     try:
         with _render_lock:
+            css = resources.stylesheet
+            if stylesheet is not None:
+                key = str(stylesheet)
+                if key not in _extra_stylesheets:
+                    _extra_stylesheets[key] = CSS(
+                        filename=key,
+                        font_config=resources.font_config,
+                        url_fetcher=resources.url_fetcher,
+                    )
+                css = _extra_stylesheets[key]
             return HTML(
                 string=html, url_fetcher=resources.url_fetcher, base_url=None
             ).write_pdf(
-                stylesheets=[resources.stylesheet],
+                stylesheets=[css],
                 font_config=resources.font_config,
                 pdf_variant=PDF_VARIANT,
                 pdf_tags=True,
             )
     except Exception as exc:  # WeasyPrint raises many kinds; staff need one message
         raise PdfRenderError(
-            f"開催結果PDFを作成できませんでした({type(exc).__name__}: {exc})。"
+            f"{what}を作成できませんでした({type(exc).__name__}: {exc})。"
             "システム管理者に連絡してください。"
         ) from exc
