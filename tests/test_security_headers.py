@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-
 pytestmark = pytest.mark.django_db
 
 EXPECTED_CSP = {
