@@ -48,6 +48,8 @@ def test_every_kind_of_page_has_the_strict_policy(client, admin_user, seed_meeti
         assert _policy(response) == EXPECTED_CSP, url
         assert "unsafe-inline" not in response["Content-Security-Policy"]
         assert "unsafe-eval" not in response["Content-Security-Policy"]
+        assert response["X-Content-Type-Options"] == "nosniff", url
+        assert response["Referrer-Policy"] == "same-origin", url
     client.force_login(admin_user)
     for url in ["/staff/", f"/staff/meetings/{seed_meeting.pk}/edit/", "/admin/"]:
         response = client.get(url)

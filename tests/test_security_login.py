@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 
 import pytest
@@ -144,11 +144,15 @@ def test_an_admin_unlocks_an_account_in_the_admin(editor, admin_user):
 
 
 def _events(caplog) -> list[dict]:
-    return [
-        json.loads(r.getMessage())
-        for r in caplog.records
-        if r.name == "crisis_meetings.security"
-    ]
+    """The logged events, each with its UTC time checked and then left out."""
+    events = []
+    for r in caplog.records:
+        if r.name == "crisis_meetings.security":
+            event = json.loads(r.getMessage())
+            stamp = datetime.fromisoformat(event.pop("time").replace("Z", "+00:00"))
+            assert abs(stamp - timezone.now()) < timedelta(minutes=1)
+            events.append(event)
+    return events
 
 
 def test_logins_failures_and_lockouts_are_logged_one_json_line_each(editor, caplog):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -73,7 +74,8 @@ def record(
     ip = client_ip(request)
     actor = _actor(request)
     detail = _clean(detail)
-    line = {"event": kind, "username": username, "ip": ip}
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    line = {"time": now, "event": kind, "username": username, "ip": ip}
     if actor and actor != username:
         line["actor"] = actor
     line.update(detail)
