@@ -129,8 +129,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "crisis_meetings.accounts.apps.TOTPConfig",  # django_otp.plugins.otp_totp
+    "crisis_meetings.accounts.apps.StaticConfig",  # django_otp.plugins.otp_static
     "csp",
     "crisis_meetings.accounts",
     "meetings",

@@ -19,7 +19,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(SecurityEvent)
 class SecurityEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "username", "ip_address", "actor", "detail"]
+    list_display = ["created_at", "kind", "username", "ip_address", "actor", "details"]
     list_filter = ["kind", "created_at"]
     search_fields = ["username", "ip_address", "actor"]
     date_hierarchy = "created_at"
@@ -27,6 +27,10 @@ class SecurityEventAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description="詳細")
+    def details(self, obj) -> str:
+        return " ".join(f"{k}={v}" for k, v in (obj.detail or {}).items())
 
 
 @admin.register(LoginLock)
