@@ -285,7 +285,9 @@ if PDF_EXPORT_RUNNER not in {"thread", "command"}:
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A success does not clear failures: with it, an insider's own logins would wipe the
+# count of guesses at a colleague's account from the same address.
+AXES_RESET_ON_SUCCESS = False
 # Refused attempts while locked write nothing (cheap) and do not extend the lock.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "crisis_meetings.accounts.views.lockout"

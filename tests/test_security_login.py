@@ -82,6 +82,15 @@ def test_five_failures_from_one_address_lock_that_address(editor, approver):
     assert _logged_in(colleague)
 
 
+def test_own_successful_logins_do_not_clear_guesses_at_a_colleague(editor, approver):
+    insider = _client("10.0.5.5")
+    for _ in range(4):
+        _try(insider, approver.username, "guess")
+    assert _try(insider, editor.username, "pw-" + editor.username).status_code == 302
+    insider.post("/accounts/logout/")
+    assert _try(insider, approver.username, "guess").status_code == 429
+
+
 def test_a_locked_attempt_never_hashes_the_password(editor, monkeypatch):
     client = _client()
     for _ in range(5):
