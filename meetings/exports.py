@@ -33,12 +33,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import close_old_connections, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from meetings import layout, pdf, services, wareki
+from meetings import layout, pdf, permissions, services, wareki
 from meetings.models import Meeting, PdfExportJob
 
 logger = logging.getLogger(__name__)
@@ -166,6 +167,8 @@ def pdf_export_job_create(
     include_unpublished: bool = False,
 ) -> PdfExportJob:
     """Queue an export of a fiscal year or of selected meetings; starts on commit."""
+    if not permissions.is_admin(user):
+        raise PermissionDenied("開催結果PDFの一括出力は管理者だけが行えます。")
     if (fiscal_year is None) == (not meeting_ids):
         raise ValueError("give either a fiscal year or a non-empty selection")
     job = PdfExportJob(
