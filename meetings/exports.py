@@ -21,7 +21,6 @@ e.g. from a systemd timer); replacing the thread with a task queue means replaci
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import logging
@@ -39,7 +38,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from meetings import layout, pdf, permissions, services, wareki
+from meetings import csv_safe, layout, pdf, permissions, services, wareki
 from meetings.models import Meeting, PdfExportJob
 
 logger = logging.getLogger(__name__)
@@ -134,7 +133,7 @@ def _unique_name(name: str, taken: set[str]) -> str:
 
 def _manifest(rows: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_safe.writer(buffer, lineterminator="\r\n")
     writer.writerow(
         ["ファイル名", "タイトル", "開催日", "状態", "種別", "バイト数", "SHA-256"]
     )
