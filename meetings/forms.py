@@ -22,7 +22,7 @@ from django.core import validators
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
-from meetings import layout, limits, wareki
+from meetings import layout, limits, uploads, wareki
 from meetings.models import Attachment, Meeting, MeetingType, Section
 
 KEY_RE = re.compile(r"^[a-z0-9]{1,16}$")
@@ -407,6 +407,9 @@ def pdf_problem(upload: UploadedFile) -> None:
             "PDFファイルではありません。ファイル名ではなく中身で確認しています。"
             "PDFとして保存したファイルを選んでください。"
         )
+    problem = uploads.pdf_problem(content)
+    if problem:
+        raise forms.ValidationError(problem)
 
 
 def _read(upload: UploadedFile) -> bytes:

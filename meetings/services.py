@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from meetings import layout, permissions, search, wareki
+from meetings import layout, permissions, search, uploads, wareki
 from meetings.models import (
     AgendaItem,
     Attachment,
@@ -337,6 +337,11 @@ def attachment_add(
     kind: str = Attachment.Kind.MATERIAL,
     is_generated: bool = False,
 ) -> Attachment:
+    """Add a PDF; one with active content (JavaScript, launch, embedded files) or
+    that cannot be read is refused (``meetings.uploads``), whoever calls."""
+    problem = uploads.pdf_problem(content)
+    if problem:
+        raise ValidationError({"file": problem})
     order = (
         meeting.attachments.order_by("-order").values_list("order", flat=True).first()
         or 0
