@@ -19,6 +19,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core import validators
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
@@ -383,6 +384,14 @@ class UploadRowForm(RowForm):
         token = cleaned.get("token") or ""
         if token and token not in self.pending:
             cleaned["token"] = ""  # not ours, or already used: ignore it
+        elif token and not default_storage.exists(f"pending/{token}.pdf"):
+            # Removed by clean_pending_uploads after a day: ask for the file again.
+            cleaned["token"] = ""
+            self.add_error(
+                "file",
+                f"一時保存していた「{self.pending[token]}」は保存期限が過ぎたため"
+                "削除されました。もう一度ファイルを選んでください。",
+            )
         if (cleaned.get("file") or cleaned.get("token")) and not cleaned.get("label"):
             name = (
                 cleaned["file"].name
