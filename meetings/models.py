@@ -756,21 +756,22 @@ class MeetingEvent(AppendOnlyModel):
         WITHDRAW = "withdraw", "取下げ"
 
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.PROTECT, related_name="events"
+        Meeting, verbose_name="会議", on_delete=models.PROTECT, related_name="events"
     )
-    action = models.CharField(max_length=20, choices=Action.choices)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    from_status = models.CharField("変更前の状態", max_length=20, blank=True)
+    to_status = models.CharField("変更後の状態", max_length=20, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="操作者",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="meeting_events",
     )
-    comment = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField("コメント", blank=True)
+    changes = models.JSONField("変更内容", default=dict, blank=True)
+    created_at = models.DateTimeField("日時", auto_now_add=True)
 
     class Meta:
         verbose_name = "操作履歴"

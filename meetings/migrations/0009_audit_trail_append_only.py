@@ -26,6 +26,23 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterField(
             model_name="meetingevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "作成"),
+                    ("save", "保存"),
+                    ("submit", "承認依頼"),
+                    ("return", "差戻し"),
+                    ("publish", "公開"),
+                    ("correct", "訂正公開"),
+                    ("withdraw", "取下げ"),
+                ],
+                max_length=20,
+                verbose_name="操作",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="meetingevent",
             name="actor",
             field=models.ForeignKey(
                 blank=True,
@@ -33,6 +50,29 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="meeting_events",
                 to=settings.AUTH_USER_MODEL,
+                verbose_name="操作者",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="meetingevent",
+            name="changes",
+            field=models.JSONField(blank=True, default=dict, verbose_name="変更内容"),
+        ),
+        migrations.AlterField(
+            model_name="meetingevent",
+            name="comment",
+            field=models.TextField(blank=True, verbose_name="コメント"),
+        ),
+        migrations.AlterField(
+            model_name="meetingevent",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="日時"),
+        ),
+        migrations.AlterField(
+            model_name="meetingevent",
+            name="from_status",
+            field=models.CharField(
+                blank=True, max_length=20, verbose_name="変更前の状態"
             ),
         ),
         migrations.AlterField(
@@ -42,6 +82,14 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="events",
                 to="meetings.meeting",
+                verbose_name="会議",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="meetingevent",
+            name="to_status",
+            field=models.CharField(
+                blank=True, max_length=20, verbose_name="変更後の状態"
             ),
         ),
         migrations.AlterField(
