@@ -155,6 +155,7 @@ MIDDLEWARE = [
     # Inside CSPMiddleware: files get `sandbox` before the page policy is added.
     "crisis_meetings.accounts.middleware.SecurityHeadersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "crisis_meetings.middleware.BadInputMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the 429 lockout page.
     "axes.middleware.AxesMiddleware",
 ]

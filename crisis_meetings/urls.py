@@ -21,3 +21,5 @@ urlpatterns = [
     path("admin/logout/", account_views.LogoutView.as_view()),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "crisis_meetings.middleware.bad_request"
