@@ -114,6 +114,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The public site's organisation, printed in the PDF running header and feed.
 SITE_ORGANISATION = os.environ.get("SITE_ORGANISATION", "徳島県 危機管理部")
 SITE_NAME = os.environ.get("SITE_NAME", "危機管理会議 開催結果")
+# Page titles end with the prefecture; the footer shows where to write and call.
+SITE_PREFECTURE = os.environ.get("SITE_PREFECTURE", "徳島県")
+SITE_ADDRESS = os.environ.get("SITE_ADDRESS", "〒770-8570 徳島県徳島市万代町1丁目1番地")
+SITE_PHONE = os.environ.get("SITE_PHONE", "088-621-2280")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -23,3 +23,6 @@ urlpatterns = [
 ]
 
 handler400 = "crisis_meetings.middleware.bad_request"
+handler403 = "crisis_meetings.error_views.permission_denied"
+handler404 = "crisis_meetings.error_views.page_not_found"
+handler500 = "crisis_meetings.error_views.server_error"

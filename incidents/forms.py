@@ -19,6 +19,7 @@ from incidents.models import (
 )
 from incidents.services import INCIDENT_FIELDS
 from meetings import wareki
+from meetings.form_messages import JapaneseMessagesMixin
 from meetings.models import Item, Meeting, Organisation, Section
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -74,7 +75,9 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-def grouped_choices(objects, group_of, label_of, empty_label: str | None = "---------"):
+def grouped_choices(
+    objects, group_of, label_of, empty_label: str | None = "(選択してください)"
+):
     """Choices with <optgroup>s, keeping the objects' order."""
     groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for obj in objects:
@@ -98,7 +101,7 @@ def _cap(field: forms.Field, cap: int) -> None:
     )
 
 
-class IncidentForm(forms.ModelForm):
+class IncidentForm(JapaneseMessagesMixin, forms.ModelForm):
     class Meta:
         model = Incident
         fields = list(INCIDENT_FIELDS)
@@ -122,7 +125,7 @@ class IncidentForm(forms.ModelForm):
         _cap(self.fields["public_summary"], PUBLIC_SUMMARY_MAX)
 
 
-class MeetingLinkForm(forms.Form):
+class MeetingLinkForm(JapaneseMessagesMixin, forms.Form):
     """Which incident a meeting concerns, and which of its agenda items and sections."""
 
     incident = forms.ModelChoiceField(
@@ -153,7 +156,7 @@ class MeetingLinkForm(forms.Form):
         self.fields["sections"].queryset = meeting.sections.order_by("order")
 
 
-class AlertChangeForm(forms.Form):
+class AlertChangeForm(JapaneseMessagesMixin, forms.Form):
     level = forms.ModelChoiceField(
         label="新しい段階", queryset=AlertLevel.objects.none()
     )
@@ -215,7 +218,7 @@ class AlertChangeForm(forms.Form):
         return data
 
 
-class DirectiveAssignForm(forms.Form):
+class DirectiveAssignForm(JapaneseMessagesMixin, forms.Form):
     """Assign one directive item of a meeting to a department or to all departments."""
 
     item = forms.ModelChoiceField(
@@ -263,14 +266,14 @@ def assignable_organisations(on: date):
     )
 
 
-class DirectiveUpdateForm(forms.ModelForm):
+class DirectiveUpdateForm(JapaneseMessagesMixin, forms.ModelForm):
     class Meta:
         model = DirectiveAssignment
         fields = ["due_on", "incident"]
         widgets = {"due_on": DateInput()}
 
 
-class DirectiveProgressForm(forms.Form):
+class DirectiveProgressForm(JapaneseMessagesMixin, forms.Form):
     note = forms.CharField(
         label="取組状況", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -294,7 +297,7 @@ class DirectiveProgressForm(forms.Form):
         return data
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(JapaneseMessagesMixin, forms.Form):
     section = SectionChoiceField(
         label="取組状況を報告した説明・報告", queryset=Section.objects.none()
     )

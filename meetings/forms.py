@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
 from meetings import layout, limits, uploads, wareki
+from meetings.form_messages import JapaneseMessagesMixin
 from meetings.models import Attachment, Meeting, MeetingType, Section
 
 KEY_RE = re.compile(r"^[a-z0-9]{1,16}$")
@@ -227,7 +228,7 @@ HEADER_FIELDS = [
 ]
 
 
-class MeetingHeaderForm(forms.ModelForm):
+class MeetingHeaderForm(JapaneseMessagesMixin, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = HEADER_FIELDS
@@ -278,7 +279,7 @@ class MeetingHeaderForm(forms.ModelForm):
         return cleaned
 
 
-class RowForm(forms.Form):
+class RowForm(JapaneseMessagesMixin, forms.Form):
     """A compact row: Bootstrap classes on widgets, errors tied to their input."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -441,7 +442,7 @@ def is_pdf(content: bytes) -> bool:
         return False
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(JapaneseMessagesMixin, forms.Form):
     comment = forms.CharField(
         label="差戻しの理由",
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
@@ -449,7 +450,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class PublishForm(forms.Form):
+class PublishForm(JapaneseMessagesMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     correction_note = forms.CharField(
         label="訂正内容(訂正して再公開する場合)",

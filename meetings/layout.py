@@ -175,6 +175,8 @@ class Document:
     title: str
     posted: str | None
     posted_iso: str | None
+    updated: str | None
+    updated_iso: str | None
     lead: str | None
     is_drill: bool
     fields: list[HeaderField]
@@ -236,6 +238,7 @@ def _speaker_line(section: dict[str, Any]) -> str:
 def build_document(data: dict[str, Any]) -> Document:
     held_on = _parse_date(data.get("held_on"))
     posted = _parse_date(data.get("published_on"))
+    updated = _parse_date(data.get("updated_on"))
     sep = data.get("separator") or ","
     start, end = _parse_time(data.get("start_time")), _parse_time(data.get("end_time"))
 
@@ -314,8 +317,10 @@ def build_document(data: dict[str, Any]) -> Document:
 
     return Document(
         title=data.get("title") or "",
-        posted=f"{posted.year}年{posted.month}月{posted.day}日" if posted else None,
+        posted=wareki.format_wareki(posted, weekday=True) if posted else None,
         posted_iso=posted.isoformat() if posted else None,
+        updated=wareki.format_wareki(updated, weekday=True) if updated else None,
+        updated_iso=updated.isoformat() if updated else None,
         lead=data.get("lead"),
         is_drill=bool(data.get("is_drill")),
         fields=fields,
@@ -324,6 +329,8 @@ def build_document(data: dict[str, Any]) -> Document:
             {
                 **a,
                 "filename": f"{a['label']}.pdf",
+                # Link text: no ".pdf" (read out as 「ドットピーディーエフ」), dates spelt out.
+                "link_text": wareki.expand_short_dates(a["label"]),
                 "line": f"{a['label']}.pdf({a.get('size') or ''})",
             }
             for a in data.get("attachments") or []
@@ -351,12 +358,15 @@ def _item_lines(items: list[dict[str, Any]], depth: int = 0) -> list[str]:
 def render_text(data: dict[str, Any]) -> str:
     """The meeting as plain text in the official layout (for pasting elsewhere)."""
     doc = build_document(data)
+    posted = _parse_date(data.get("published_on"))
     lines: list[str] = []
     if doc.is_drill:
         lines.append(DRILL_LABEL)
     lines.append(doc.title)
-    if doc.posted:
-        lines += ["", doc.posted]
+    if posted:
+        # The official text keeps the page's own form (西暦, unlabelled): the importer
+        # reads it back; the web page and PDF label it in 和暦 (_result.html).
+        lines += ["", f"{posted.year}年{posted.month}月{posted.day}日"]
     if doc.lead:
         lines += ["", doc.lead]
     lines.append("")

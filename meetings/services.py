@@ -500,6 +500,12 @@ def meeting_publish(
     locked.attachments.filter(is_generated=True).delete()
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
     data = layout.meeting_data(fresh)
+    # A correction shows its date as 更新日 next to the first 掲載日.
+    updated_on = (
+        timezone.localdate(now).isoformat() if before == Status.PUBLISHED else None
+    )
+    if updated_on:
+        data["updated_on"] = updated_on
     pdf_label = official_pdf_label(fresh)
     # The PDF cannot state its own size: it lists the other attachments only.
     try:
@@ -522,6 +528,8 @@ def meeting_publish(
 
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
     data = layout.meeting_data(fresh)
+    if updated_on:
+        data["updated_on"] = updated_on
     text = layout.render_text(data)
     publication = Publication(
         meeting=fresh,
@@ -553,7 +561,9 @@ def meeting_publish(
 
 
 def official_pdf_label(meeting: Meeting) -> str:
-    """File label as the prefecture writes it: 危機管理連絡会議 開催結果(R4.6.20)."""
+    """File label as the prefecture writes it: 危機管理連絡会議 開催結果(R4.6.20).
+
+    Link text spells the date out (``layout``: 令和4年6月20日)."""
     return (
         f"{meeting.meeting_type.name} 開催結果({wareki.format_short(meeting.held_on)})"
     )

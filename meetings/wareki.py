@@ -62,8 +62,9 @@ _ERAS_BY_LETTER = {era.letter: era for era in ERAS}
 # Monday first, matching date.weekday().
 WEEKDAYS = "月火水木金土日"
 
-# Ranges are printed with an ASCII tilde, as on the reference page (17:30 ~ 17:45).
-RANGE_SEPARATOR = "~"
+# Ranges are printed with a full-width tilde (17:30～17:45) on the web and in the PDF:
+# an ASCII ~ is read out as 「チルダ」 by screen readers.
+RANGE_SEPARATOR = "\uff5e"
 NEXT_DAY_MARK = "翌"
 
 
@@ -119,7 +120,7 @@ def format_time(t: time) -> str:
 def format_time_range(
     start: time | None, end: time | None, *, end_next_day: bool = False
 ) -> str:
-    """17:30~17:45, open-ended 13:30~, past midnight 23:30~翌0:15; "" without start."""
+    """17:30～17:45, open-ended 13:30～, past midnight 23:30～翌0:15; "" without start."""
     if start is None:
         return ""
     text = format_time(start) + RANGE_SEPARATOR
@@ -133,7 +134,7 @@ def format_time_range(
 def format_datetime_line(
     d: date, start: time | None, end: time | None, *, end_next_day: bool = False
 ) -> str:
-    """The 日時 value: 令和4年6月20日(月)17:30~17:45."""
+    """The 日時 value: 令和4年6月20日(月)17:30～17:45."""
     return format_wareki(d, weekday=True) + format_time_range(
         start, end, end_next_day=end_next_day
     )
@@ -283,6 +284,23 @@ def parse_short(text: str) -> date | None:
     era = _ERAS_BY_LETTER[match["letter"]]
     year = 1 if match["year"] == "元" else int(match["year"])
     return _era_date(era, year, int(match["month"]), int(match["day"]))
+
+
+def expand_short_dates(text: str) -> str:
+    """危機管理連絡会議 会議資料(令和4年6月20日) for ...(R4.6.20): short dates spelled
+    out for link text (a screen reader reads R4.6.20 as 「アール4てん6てん20」).
+    A short date that cannot exist is left as written."""
+
+    def spell(match: re.Match[str]) -> str:
+        try:
+            era = _ERAS_BY_LETTER[match["letter"]]
+            year = 1 if match["year"] == "元" else int(match["year"])
+            d = _era_date(era, year, int(match["month"]), int(match["day"]))
+        except ValueError:
+            return match.group(0)
+        return format_wareki(d)
+
+    return _SHORT_RE.sub(spell, text)
 
 
 def _time_pattern(prefix: str) -> str:

@@ -11,3 +11,11 @@ def display_name(user, fallback: str = "") -> str:
     # Japanese order: family name first (入力 太郎).
     full = f"{user.last_name} {user.first_name}".strip()
     return full or user.get_username()
+
+
+@register.filter
+def history_record_type(history_type: str) -> str:
+    """作成/変更/削除 for django-simple-history's +/~/- (its own labels are English)."""
+    from meetings.history import record_type
+
+    return record_type(history_type)

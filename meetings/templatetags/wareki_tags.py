@@ -16,3 +16,13 @@ def wareki_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = timezone.localdate(value)
     return wareki.format_wareki(value)
+
+
+@register.filter
+def wareki_date_weekday(value: date | datetime | None) -> str:
+    """令和4年6月20日(月) for a date, or for a datetime on its local day."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localdate(value)
+    return wareki.format_wareki(value, weekday=True)

@@ -30,7 +30,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from meetings import search as meeting_search
 from meetings import wareki
-from meetings.models import Attachment, Meeting, MeetingType, Publication
+from meetings.models import Attachment, Meeting, MeetingEvent, MeetingType, Publication
 from meetings.public_cache import cached_public_page
 
 PAGE_SIZE = 20
@@ -361,11 +361,47 @@ def _query_without_page(request: HttpRequest) -> str:
 # ---------------------------------------------------------------------------
 
 
+def _withdrawn(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A withdrawn meeting's page says so, and when (410 Gone), instead of "not found".
+
+    Only a meeting that was published can be withdrawn; drafts stay a plain 404.
+    """
+    meeting = (
+        Meeting.objects.filter(
+            public_id=public_id,
+            status=Meeting.Status.WITHDRAWN,
+            current_publication__isnull=False,
+        )
+        .only("pk")
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    event = (
+        MeetingEvent.objects.filter(
+            meeting=meeting, action=MeetingEvent.Action.WITHDRAW
+        )
+        .order_by("-created_at")
+        .only("created_at")
+        .first()
+    )
+    return render(
+        request,
+        "meetings/public/withdrawn.html",
+        # Nothing of the withdrawn content, not even its title: only the date.
+        {"withdrawn_at": event.created_at if event else None},
+        status=410,
+    )
+
+
 @cached_public_page
 def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    meeting = _get_published_meeting(
-        public_id, "title", "html", "number", "published_at"
-    )
+    try:
+        meeting = _get_published_meeting(
+            public_id, "title", "html", "number", "published_at"
+        )
+    except Http404:
+        return _withdrawn(request, public_id)
     publication = meeting.current_publication
     corrections: list[Publication] | QuerySet[Publication] = []
     if publication.number > 1:

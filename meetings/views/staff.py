@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from meetings import layout, permissions, services, wareki
+from meetings import history, layout, permissions, services, wareki
 from meetings.forms import (
     HEADER_FIELDS,
     Editor,
@@ -411,9 +411,12 @@ def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
         "meetings/staff/history.html",
         {
             "meeting": meeting,
-            "events": meeting.events.select_related("actor").order_by(
-                "-created_at", "-id"
-            ),
+            "events": [
+                history.event_view(event)
+                for event in meeting.events.select_related("actor").order_by(
+                    "-created_at", "-id"
+                )
+            ],
             "publications": meeting.publications.select_related(
                 "published_by"
             ).order_by("-number"),

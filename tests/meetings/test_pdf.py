@@ -10,6 +10,7 @@ import pytest
 
 from meetings import checks, layout, pdf
 from meetings.models import Attachment, Meeting
+from meetings.wareki import expand_short_dates
 from tests.factories import big_meeting_data, meeting_data
 from tests.meetings.pdf_helpers import (
     compact,
@@ -70,7 +71,7 @@ def test_seed_pdf_text_holds_the_title_posting_date_lead_and_every_header_field(
 ):
     text = compact(pdf_text(seed_pdf))
     assert compact("危機管理連絡会議の開催結果について(令和4年6月20日)") in text
-    assert "2022年6月20日" in text
+    assert compact("掲載日:令和4年6月20日(月)") in text
     assert _for_print(seed_doc.lead) in text
     # Numbered as on the official page: 1 日時:… 4 協議概要:…
     assert "1日時:令和4年6月20日(月)17:30～17:45" in text
@@ -121,7 +122,7 @@ def test_seed_pdf_text_holds_the_contact_and_the_material_but_not_itself(
     text = compact(pdf_text(seed_pdf))
     assert text.index("お問い合わせ") < text.index("危機管理政策課電話:088-621-2280")
     material = seed_meeting.attachments.get(kind=Attachment.Kind.MATERIAL)
-    assert compact(material.filename) in text
+    assert compact(expand_short_dates(material.label) + "(PDF形式:") in text
     # The PDF cannot state its own size: the 開催結果 file is not listed in it.
     assert compact("開催結果(R4.6.20).pdf") not in text
 
@@ -130,8 +131,12 @@ def test_seed_pdf_holds_every_line_of_the_official_page(seed_pdf):
     """Independent of our layout code: the prefecture's own page, line by line."""
     text = compact(pdf_text(seed_pdf))
     lines = [
-        line for line in _official_lines(SEED_TEXT) if not ATTACHMENT_LINE.search(line)
+        line
+        for line in _official_lines(SEED_TEXT)
+        # The posting date is printed labelled in 和暦 (issue 19), checked below.
+        if not ATTACHMENT_LINE.search(line) and line != "2022年6月20日"
     ]
+    assert compact("掲載日:令和4年6月20日(月)") in text
     assert len(lines) > 40
     missing = [line for line in lines if _for_print(line) not in text]
     assert missing == []

@@ -46,7 +46,7 @@ def test_second_anonymous_view_of_a_meeting_is_served_without_queries(
     assert "「テスト事案」について" in second.content.decode()
 
 
-def test_withdrawn_meeting_is_404_at_once_although_its_page_was_cached(
+def test_withdrawn_meeting_is_gone_at_once_although_its_page_was_cached(
     client, approver, editor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -57,7 +57,9 @@ def test_withdrawn_meeting_is_404_at_once_although_its_page_was_cached(
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_withdraw(meeting=meeting, user=approver)
 
-    assert client.get(meeting.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+    gone = client.get(meeting.get_absolute_url())
+    assert gone.status_code == HTTPStatus.GONE
+    assert "「テスト事案」について" not in gone.content.decode()
     assert "「テスト事案」について" not in client.get("/").content.decode()
 
 
@@ -106,7 +108,7 @@ def test_page_cache_is_off_without_a_shared_cache(settings, client, approver, ed
     meeting = _published(approver, editor)
     client.get(meeting.get_absolute_url())
     services.meeting_withdraw(meeting=meeting, user=approver)  # no commit callbacks run
-    assert client.get(meeting.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(meeting.get_absolute_url()).status_code == HTTPStatus.GONE
 
 
 def test_cached_search_results_drop_a_withdrawn_meeting(

@@ -12,6 +12,7 @@ from django.urls import reverse
 from incidents.models import Incident, IncidentLink
 from meetings import services
 from meetings.models import Meeting
+from meetings.wareki import expand_short_dates
 from tests.factories import big_meeting_data, make_meeting
 from tests.meetings.public_builders import _fresh_public_cache, fast_pdf
 
@@ -43,8 +44,8 @@ def test_seed_page_shows_the_official_layout_in_semantic_html(client, seed_meeti
     )
     assert '<a class="visually-hidden-focusable skip-link" href="#main">' in html
     assert 'id="main"' in html
-    assert '<time datetime="2022-06-20">2022年6月20日</time>' in html
-    assert '<time datetime="2022-06-20">令和4年6月20日(月)17:30~17:45</time>' in html
+    assert '掲載日:<time datetime="2022-06-20">令和4年6月20日(月)</time>' in html
+    assert '<time datetime="2022-06-20">令和4年6月20日(月)17:30～17:45</time>' in html
     assert (
         "以下のとおり,危機管理連絡会議を開催いたしましたので,お知らせいたします。"
         in html
@@ -86,7 +87,7 @@ def test_attachment_links_give_type_and_size(client, seed_meeting):
         )
         assert (
             href,
-            f"{attachment.label}.pdf(PDF形式 {attachment.size_display})",
+            f"{expand_short_dates(attachment.label)}(PDF形式:{attachment.size_display})",
         ) in links
 
 
@@ -154,7 +155,10 @@ def test_unpublished_meeting_page_is_404_for_everyone(request, client, who, stat
             meeting=meeting, user=request.getfixturevalue("approver")
         )
     response = _as(request, client, who).get(_url(meeting))
-    assert response.status_code == HTTPStatus.NOT_FOUND
+    # A withdrawn page says it was withdrawn (410), still without its content.
+    expected = HTTPStatus.GONE if status == "withdrawn" else HTTPStatus.NOT_FOUND
+    assert response.status_code == expected
+    assert "「テスト事案」について" not in response.content.decode()
 
 
 @pytest.mark.usefixtures("fast_pdf")

@@ -169,7 +169,7 @@ def test_withdrawn_meeting_disappears_and_can_no_longer_be_edited(
     response = client.get(reverse("staff:edit", args=[in_review.pk]))
     assert response.status_code == HTTPStatus.FOUND
     client.logout()
-    assert client.get(in_review.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(in_review.get_absolute_url()).status_code == HTTPStatus.GONE
 
 
 def test_preview_is_the_public_page_marked_as_draft(client, editor, in_review):

@@ -106,18 +106,18 @@ def test_time_has_unpadded_hour_and_padded_minutes() -> None:
     assert format_time(time(0, 40)) == "0:40"
 
 
-def test_time_range_joins_start_and_end_with_an_ascii_tilde() -> None:
-    assert format_time_range(time(17, 30), time(17, 45)) == "17:30~17:45"
+def test_time_range_joins_start_and_end_with_a_fullwidth_tilde() -> None:
+    assert format_time_range(time(17, 30), time(17, 45)) == "17:30～17:45"
 
 
 def test_open_ended_time_range_ends_with_the_tilde() -> None:
-    assert format_time_range(time(13, 30), None) == "13:30~"
+    assert format_time_range(time(13, 30), None) == "13:30～"
 
 
 def test_time_range_past_midnight_marks_the_end_as_next_day() -> None:
     assert (
         format_time_range(time(23, 30), time(0, 15), end_next_day=True)
-        == "23:30~翌0:15"
+        == "23:30～翌0:15"
     )
 
 
@@ -128,14 +128,14 @@ def test_time_range_without_start_is_empty() -> None:
 
 def test_datetime_line_combines_date_weekday_and_time_range() -> None:
     line = format_datetime_line(date(2022, 6, 20), time(17, 30), time(17, 45))
-    assert line == "令和4年6月20日(月)17:30~17:45"
+    assert line == "令和4年6月20日(月)17:30～17:45"
 
 
 def test_datetime_line_past_midnight_and_without_times() -> None:
     late = format_datetime_line(
         date(2022, 6, 20), time(23, 30), time(0, 15), end_next_day=True
     )
-    assert late == "令和4年6月20日(月)23:30~翌0:15"
+    assert late == "令和4年6月20日(月)23:30～翌0:15"
     assert format_datetime_line(date(2022, 6, 20), None, None) == "令和4年6月20日(月)"
 
 

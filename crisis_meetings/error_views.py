@@ -1,0 +1,48 @@
+"""Error pages in Japanese, in the site's layout, with a way back (issue 19).
+
+400 lives in ``crisis_meetings.middleware``; 429 (login lockout) in the accounts app.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+
+
+def _reason(exception: Exception | None) -> str:
+    """The Japanese reason a view gave with ``PermissionDenied("…")``, if any."""
+    if isinstance(exception, PermissionDenied) and exception.args:
+        message = str(exception.args[0]).strip()
+        # Only the messages our own code writes (Japanese); never a library's English.
+        if message and not message.isascii():
+            return message
+    return ""
+
+
+def page_not_found(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
+    return render(request, "403.html", {"reason": _reason(exception)}, status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered without the request: no context processor (they may query the very
+    database that failed), only settings and ``{% url %}``."""
+    template = loader.get_template("500.html")
+    context = {
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_ORGANISATION": settings.SITE_ORGANISATION,
+        "SITE_PREFECTURE": settings.SITE_PREFECTURE,
+        "SITE_ADDRESS": settings.SITE_ADDRESS,
+        "SITE_PHONE": settings.SITE_PHONE,
+    }
+    return HttpResponseServerError(template.render(context))
