@@ -18,7 +18,7 @@ DEFAULTS = {
     "section_text": 20_000,  # characters in one section's items together
     "meeting_text": 60_000,  # characters in the whole meeting
     "sections": 80,  # sections in a meeting
-    "items": 1_500,  # items in a meeting
+    "items": 1_000,  # items in a meeting
     "attendees": 200,  # listed attendees
     "agenda": 50,  # agenda items
     "lead": 1_000,  # the lead sentence

@@ -193,3 +193,14 @@ def test_an_incident_summary_over_its_cap_is_refused(client, editor):
     assert "4,000字までにしてください(4001字)" in html
     assert summary in html
     assert not Incident.objects.exists()
+
+
+def test_items_over_the_meeting_cap_are_refused(client, editing, settings):
+    settings.MEETING_LIMITS = {"items": 1}
+    meeting, shown, data, url = editing
+    data[_item_key(shown)] = "・一つ目\n・二つ目"  # pasted: two items
+    html = client.post(url, data).content.decode()
+    assert "項目は1つの会議で1件までです(現在2件)" in html
+    assert "・二つ目" in html
+    meeting.refresh_from_db()
+    assert meeting.version == 1
