@@ -465,7 +465,7 @@ def timeline_rows(timeline: list[TimelineEntry]) -> list[dict[str, Any]]:
             rows.append(
                 {
                     **base,
-                    "kind": "進捗",
+                    "kind": "取組状況",
                     "meeting": assignment.meeting.title,
                     "drill": _drill(assignment.meeting),
                     "heading": assignment.directive_text,

@@ -553,7 +553,7 @@ def directive_follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "取組状況の報告を関連付けました。")
+            messages.success(request, "取組報告を関連付けました。")
             return redirect("incidents_staff:directive", pk=assignment.pk)
     return _render_directive(request, assignment, follow_up_form=form)
 
@@ -564,7 +564,7 @@ def directive_follow_up_remove(request: HttpRequest, pk: int) -> HttpResponse:
     _require_editor(request)
     follow_up = get_object_or_404(DirectiveFollowUp, pk=pk)
     services.directive_follow_up_unlink(follow_up=follow_up, user=request.user)
-    messages.success(request, "取組状況の報告の関連付けを解除しました。")
+    messages.success(request, "取組報告の関連付けを解除しました。")
     return redirect(
         reverse("incidents_staff:directive", kwargs={"pk": follow_up.assignment_id})
     )

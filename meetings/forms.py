@@ -148,40 +148,29 @@ def tree_to_items(tree: list[dict[str, Any]], depth: int = 0) -> list[dict[str, 
 class JapaneseDateField(forms.DateField):
     """A date typed as 2022-06-20, 2022/6/20, R4.6.20 or 令和4年6月20日 (any width)."""
 
-    input_formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
-    default_error_messages = {
-        "invalid": "日付は 2022-06-20、R4.6.20、令和4年6月20日 のように入力してください。"
-    }
-
     def to_python(self, value: Any):
-        if isinstance(value, str) and value.strip():
-            text = wareki.normalize_digits(value.strip())
+        # One parser (meetings.wareki.parse_date_input) for the form and the hint.
+        if isinstance(value, str):
+            if not value.strip():
+                return None
             try:
-                found = wareki.parse_short(text) or (
-                    wareki.parse_wareki(text) if "年" in text else None
-                )
-            except ValueError:
-                raise forms.ValidationError("存在しない日付です。") from None
-            if found is not None:
-                return found
-            value = text
+                return wareki.parse_date_input(value)
+            except wareki.DateInputError as error:
+                raise forms.ValidationError(str(error), code="invalid") from None
         return super().to_python(value)
 
 
 class ClockField(forms.TimeField):
     """A time typed as 17:30, 1730, 17時30分 or with full-width digits."""
 
-    input_formats = ["%H:%M", "%H%M", "%H:%M:%S", "%H"]
-    default_error_messages = {"invalid": "時刻は 17:30 のように入力してください。"}
-
     def to_python(self, value: Any):
         if isinstance(value, str):
-            value = (
-                wareki.normalize_digits(value.strip())
-                .replace("時", ":")
-                .replace("分", "")
-                .rstrip(":")
-            )
+            if not value.strip():
+                return None
+            try:
+                return wareki.parse_clock_input(value)
+            except wareki.DateInputError as error:
+                raise forms.ValidationError(str(error), code="invalid") from None
         return super().to_python(value)
 
 
@@ -447,6 +436,24 @@ class ReturnForm(JapaneseMessagesMixin, forms.Form):
         label="差戻しの理由",
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         error_messages={"required": "差戻しの理由を入力してください。"},
+    )
+
+
+class WithdrawForm(JapaneseMessagesMixin, forms.Form):
+    """Withdrawing takes the page off the public site: a reason and a confirmation."""
+
+    comment = forms.CharField(
+        label="取下げの理由",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text="履歴に残ります(公開ページには表示されません)。",
+        error_messages={"required": "取下げの理由を入力してください(履歴に残ります)。"},
+    )
+    confirm = forms.BooleanField(
+        label="取り下げると、公開ページとPDFが県民から見えなくなることを確認しました",
+        error_messages={
+            "required": "取り下げる前に、確認の欄にチェックを入れてください。"
+        },
     )
 
 

@@ -33,7 +33,7 @@ FIELD_LABELS = {
     "attendee_unit": "出席者数の単位",
     "attendee_remote": "うちテレビ会議等",
     "contact": "お問い合わせ先",
-    "unparsed": "構造化できなかった本文",
+    "unparsed": "項目に分けられなかった本文",
     "agenda": "協議概要",
     "agenda_markers": "協議概要の番号",
     "public_id": "公開ID",

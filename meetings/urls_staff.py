@@ -6,6 +6,7 @@ app_name = "staff"
 
 urlpatterns = [
     path("", staff.dashboard, name="dashboard"),
+    path("date-hint/", staff.date_hint, name="date_hint"),
     path("meetings/new/<slug:type_slug>/", staff.meeting_new, name="new"),
     path("meetings/<int:pk>/edit/", staff.meeting_edit, name="edit"),
     path("meetings/<int:pk>/preview/", staff.meeting_preview, name="preview"),

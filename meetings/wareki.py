@@ -303,6 +303,93 @@ def expand_short_dates(text: str) -> str:
     return _SHORT_RE.sub(spell, text)
 
 
+class DateInputError(ValueError):
+    """A typed date that cannot be read or cannot exist; the message is for staff."""
+
+
+DATE_INPUT_HELP = (
+    "「令和4年6月20日」「R4.6.20」「2022-06-20」のように入力してください。"
+)
+_WEEKDAY_SUFFIX = re.compile(
+    r"\s*[((]\s*(?P<weekday>[月火水木金土日])(?:曜日?)?\s*[))]\s*$"
+)
+_ISO_LIKE = re.compile(r"(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})")
+_COMPACT = re.compile(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})")
+
+
+def parse_date_input(text: str) -> date:
+    """One date typed into a form field, the only date parser of the staff forms (the
+    editor's hint asks the server, so the hint and the form always agree).
+
+    Accepts 2022-06-20, 2022/6/20, 20220620, R4.6.20 (r4.6.20), 令和4年6月20日 and
+    2022年6月20日, full-width digits, and a weekday after the date (平成24年12月26日(水)),
+    which must be the right one. Raises DateInputError with a Japanese message for a
+    date that cannot be read (25時, text) or cannot exist (令和7年2月30日, R4.2.30).
+    """
+    typed = text.strip()
+    t = normalize_digits(typed)
+    weekday = None
+    if suffix := _WEEKDAY_SUFFIX.search(t):
+        weekday = suffix["weekday"]
+        t = t[: suffix.start()]
+    t = re.sub(r"\s+", "", t)
+    if t[:1] in ("r", "h", "s", "t", "m"):
+        t = t[0].upper() + t[1:]
+    try:
+        if match := (_ISO_LIKE.fullmatch(t) or _COMPACT.fullmatch(t)):
+            result = date(int(match["y"]), int(match["m"]), int(match["d"]))
+        elif _SHORT_RE.fullmatch(t) or _WAREKI_RE.fullmatch(t):
+            result = parse_short(t) if _SHORT_RE.fullmatch(t) else parse_wareki(t)
+            assert result is not None
+        else:
+            result = None
+    except ValueError:
+        raise DateInputError(
+            f"「{typed}」という日付はありません。月と日(月末の日付)を確かめてください。"
+        ) from None
+    if result is None:
+        raise DateInputError(
+            f"「{typed}」を日付として読み取れません。{DATE_INPUT_HELP}"
+        )
+    if weekday is not None and WEEKDAYS[result.weekday()] != weekday:
+        raise DateInputError(
+            f"{format_wareki(result)}は{WEEKDAYS[result.weekday()]}曜日です"
+            f"(入力は{weekday}曜日)。日付か曜日を確かめてください。"
+        )
+    return result
+
+
+def date_hint(d: date) -> str:
+    """The hint beside a date field: 令和4年6月20日(月)(2022年6月20日)."""
+    return f"{format_wareki(d, weekday=True)}({d.year}年{d.month}月{d.day}日)"
+
+
+_CLOCK = re.compile(r"(?P<h>[0-9]{1,2})(?::(?P<m>[0-9]{1,2}))?")
+_CLOCK_COMPACT = re.compile(r"(?P<h>[0-9]{1,2})(?P<m>[0-9]{2})")
+
+
+def parse_clock_input(text: str) -> time:
+    """A time of day typed into a form field: 17:30, 1730, 17時30分, 17時 (any width).
+
+    25時, 17:75 and 2400 are refused (they used to become 2:05 and the like).
+    """
+    typed = text.strip()
+    t = normalize_digits(typed).replace(" ", "").replace("時", ":").replace("分", "")
+    t = t.rstrip(":")
+    match = _CLOCK.fullmatch(t) or _CLOCK_COMPACT.fullmatch(t)
+    if match is None:
+        raise DateInputError(
+            f"「{typed}」を時刻として読み取れません。「17:30」のように入力してください。"
+        )
+    hour, minute = int(match["h"]), int(match["m"] or 0)
+    if hour > 23 or minute > 59:
+        raise DateInputError(
+            f"「{typed}」という時刻はありません。0時から23時59分までで入力してください"
+            "(日付をまたぐ会議は「終了が翌日」を選びます)。"
+        )
+    return time(hour, minute)
+
+
 def _time_pattern(prefix: str) -> str:
     """A time of day, with groups named `prefix`_*: 17:30, 午後3時30分, 15時, 正午."""
     p = prefix

@@ -39,7 +39,7 @@ def test_five_failures_lock_the_account_and_the_right_password_is_refused(editor
     for attempt in range(1, 5):
         response = _try(client, editor.username, "wrong")
         assert response.status_code == HTTPStatus.OK, attempt
-        assert "正しいユーザー名とパスワード" in response.content.decode()
+        assert "ユーザー名またはパスワードが違います" in response.content.decode()
     locked = _try(client, editor.username, "wrong")
     assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
     page = locked.content.decode()

@@ -210,6 +210,13 @@ def test_every_demo_page_speaks_japanese(demo, settings):
         assert "ページが見つかりません" in text
         if bad := problems(text):
             found[path] = bad
+    # The login form's own messages: nothing typed, then a wrong password.
+    for data in [{}, {"username": "editor", "password": "wrong-password"}]:
+        response = anonymous.post("/accounts/login/", data)
+        text, _ = visible(response.content.decode())
+        assert "入力してください" in text or "パスワードが違います" in text
+        if bad := problems(text):
+            found[f"POST /accounts/login/ {sorted(data)}"] = bad
     for username in ["editor", "approver", "admin"]:
         client = Client()
         _login(client, username)

@@ -1,6 +1,28 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class LoginForm(AuthenticationForm):
+    """The password step, with messages in the site's words (not Django's)."""
+
+    error_messages = {
+        "invalid_login": (
+            "ユーザー名またはパスワードが違います。大文字と小文字、全角と半角を確かめて、"
+            "もう一度入力してください。続けて間違えると、しばらくログインできなくなります。"
+        ),
+        "inactive": "この利用者は使えなくなっています。システム管理者に連絡してください。",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = (
+            "ユーザー名を入力してください。"
+        )
+        self.fields["password"].error_messages["required"] = (
+            "パスワードを入力してください。"
+        )
 
 
 class TokenForm(forms.Form):

@@ -29,7 +29,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from crisis_meetings.accounts.forms import SetupForm, TokenForm
+from crisis_meetings.accounts.forms import LoginForm, SetupForm, TokenForm
 from crisis_meetings.accounts.mfa import (
     SESSION_OWES_CODE,
     mfa_required,
@@ -65,6 +65,8 @@ class LoginView(auth_views.LoginView):
     """Step 1: the password (django-axes counts failures and locks). Users who need
     a second factor go on to the 確認コード step, or to enrolment if they have none.
     """
+
+    authentication_form = LoginForm
 
     def form_valid(self, form):
         user = form.get_user()

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from meetings.forms import (
     JapaneseDateField,
     PublishForm,
     ReturnForm,
+    WithdrawForm,
     apply_op,
     blank_rows,
     paste_attendees,
@@ -154,12 +155,27 @@ def _editor_context(
 
 
 def _wareki_of(value: Any) -> str:
-    """和暦 beside the date field, as the page's script shows it while typing."""
+    """和暦 beside the date field, as ``date_hint`` answers the page's script."""
     try:
         day = JapaneseDateField().clean(value)
     except ValidationError:
         return ""
-    return f"{wareki.format_wareki(day, weekday=True)} {day.isoformat()}"
+    return wareki.date_hint(day) if day else ""
+
+
+@editor_required
+@require_GET
+def date_hint(request: HttpRequest) -> JsonResponse:
+    """The hint under a date field while typing, from the parser the form uses, so
+    the hint and the server never disagree (令和7年2月30日 is refused by both)."""
+    value = request.GET.get("value", "")
+    if not value.strip():
+        return JsonResponse({"ok": True, "hint": ""})
+    try:
+        day = wareki.parse_date_input(value)
+    except wareki.DateInputError as error:
+        return JsonResponse({"ok": False, "hint": str(error)})
+    return JsonResponse({"ok": True, "hint": wareki.date_hint(day)})
 
 
 def _render_editor(
@@ -308,7 +324,7 @@ def _editor_post(
             request, editor, meeting=meeting, meeting_type=meeting_type
         )
     _forget_pending(request, editor, pending)
-    messages.success(request, f"保存しました(第{saved.version}版)。")
+    messages.success(request, f"保存しました(更新番号{saved.version})。")
     if unknown:
         messages.info(
             request,
@@ -375,6 +391,18 @@ def _forget_pending(request: HttpRequest, editor: Editor, pending: dict) -> None
 @require_GET
 def meeting_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Exactly the public page, marked 案."""
+    return _preview(request, pk)
+
+
+def _preview(
+    request: HttpRequest,
+    pk: int,
+    *,
+    return_form: ReturnForm | None = None,
+    withdraw_form: WithdrawForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The preview, with a refused send-back or withdrawal form as typed."""
     meeting = _get_meeting_for_staff(pk, with_parts=True)
     data = layout.meeting_data(meeting)
     html = services.render_public_html(
@@ -393,12 +421,14 @@ def meeting_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "body_html": mark_safe(html),  # noqa: S308 - rendered from the escaped template
             "is_preview": True,
             "publish_form": PublishForm(initial={"version": meeting.version}),
-            "return_form": ReturnForm(),
+            "return_form": return_form or ReturnForm(),
+            "withdraw_form": withdraw_form or WithdrawForm(),
             "is_approver": permissions.is_approver(request.user),
             "needs_correction_note": current is not None,
             "has_unpublished_changes": current is not None
             and current.meeting_version != meeting.version,
         },
+        status=status,
     )
 
 
@@ -490,11 +520,15 @@ def meeting_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST)
+    if not form.is_valid():
+        # Shown again under the form, with what was typed.
+        return _preview(request, pk, return_form=form, status=400)
 
     def send_back(meeting: Meeting) -> str:
-        comment = form.cleaned_data["comment"] if form.is_valid() else ""
-        services.meeting_return(meeting=meeting, user=request.user, comment=comment)
-        return "下書きに差し戻しました。"
+        services.meeting_return(
+            meeting=meeting, user=request.user, comment=form.cleaned_data["comment"]
+        )
+        return "下書きに差し戻しました。入力担当が直して、もう一度承認を依頼します。"
 
     return _workflow(request, pk, send_back)
 
@@ -506,14 +540,16 @@ def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
     def publish(meeting: Meeting) -> str:
         if not form.is_valid():
-            raise services.WorkflowError("公開する版が指定されていません。")
+            raise services.WorkflowError(
+                "公開する内容の更新番号が送られていません。プレビューを開き直してから、もう一度公開してください。"
+            )
         publication = services.meeting_publish_reviewed(
             meeting=meeting,
             user=request.user,
             version=form.cleaned_data["version"],
             correction_note=form.cleaned_data["correction_note"],
         )
-        return f"公開しました(公開版 第{publication.number}版)。"
+        return f"公開しました(第{publication.number}版)。"
 
     return _workflow(request, pk, publish)
 
@@ -521,10 +557,16 @@ def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @approver_required
 @require_POST
 def meeting_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _preview(request, pk, withdraw_form=form, status=400)
+
     def withdraw(meeting: Meeting) -> str:
         services.meeting_withdraw(
-            meeting=meeting, user=request.user, comment=request.POST.get("comment", "")
+            meeting=meeting, user=request.user, comment=form.cleaned_data["comment"]
         )
-        return "公開を取り下げました。"
+        return (
+            "公開を取り下げました。公開ページのアドレスには、取り下げた日を表示します。"
+        )
 
     return _workflow(request, pk, withdraw)

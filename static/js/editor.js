@@ -318,45 +318,29 @@
   form.addEventListener("change", markDirty);
 
   // ---- 和暦 beside the date ------------------------------------------------
+  // The hint comes from the server's own parser (meetings.wareki.parse_date_input,
+  // URL in data-hint-url), so the hint and the saved date always agree.
 
-  const ERAS = [
-    ["令和", new Date(2019, 4, 1), 2018],
-    ["平成", new Date(1989, 0, 8), 1988],
-    ["昭和", new Date(1926, 11, 25), 1925],
-  ];
-  const WEEKDAYS = "日月火水木金土";
-
-  const ERA_LETTERS = { R: "令和", H: "平成", S: "昭和" };
-
-  function parseDay(value) {
-    // 2022-06-20, 2022/6/20, 20220620, R4.6.20, 令和4年6月20日 (full-width too).
-    const text = toHalfWidth((value || "").trim()).replace(/\s/g, "");
-    let m = /^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})$/.exec(text);
-    if (m && (text.length === 8 || /[-/.]/.test(text))) return new Date(+m[1], +m[2] - 1, +m[3]);
-    m = /^([RHSrhs])(元|\d{1,2})\.(\d{1,2})\.(\d{1,2})$/.exec(text) ||
-        /^(令和|平成|昭和)(元|\d{1,2})年(\d{1,2})月(\d{1,2})日$/.exec(text);
-    if (!m) return null;
-    const name = ERA_LETTERS[m[1].toUpperCase()] || m[1];
-    const era = ERAS.find(([n]) => n === name);
-    const year = m[2] === "元" ? 1 : +m[2];
-    return new Date(era[2] + year, +m[3] - 1, +m[4]);
-  }
-
-  function wareki(value) {
-    const day = parseDay(value);
-    if (!day || isNaN(day)) return "";
-    const era = ERAS.find(([, start]) => day >= start);
-    if (!era) return "";
-    const year = day.getFullYear() - era[2];
-    const iso = [day.getFullYear(), day.getMonth() + 1, day.getDate()]
-      .map((n, i) => String(n).padStart(i ? 2 : 4, "0")).join("-");
-    return `${era[0]}${year === 1 ? "元" : year}年${day.getMonth() + 1}月${day.getDate()}日(${WEEKDAYS[day.getDay()]}) ${iso}`;
-  }
+  let hintTimer = null;
+  let hintRequest = 0;
 
   function showWareki() {
     const output = document.getElementById("held_on_wareki");
     const input = document.getElementById("id_held_on");
-    if (output && input) output.textContent = wareki(input.value);
+    if (!output || !input || !output.dataset.hintUrl) return;
+    clearTimeout(hintTimer);
+    hintTimer = setTimeout(() => {
+      const request = ++hintRequest;
+      const url = output.dataset.hintUrl + "?value=" + encodeURIComponent(input.value);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : null))
+        .then((answer) => {
+          if (!answer || request !== hintRequest) return;
+          output.textContent = answer.hint;
+          output.classList.toggle("text-danger", !answer.ok);
+        })
+        .catch(() => {});
+    }, 250);
   }
 
   // ---- never lose what was typed -------------------------------------------

@@ -87,7 +87,9 @@ def enter_seed_meeting(
     Returns the seconds from pressing 保存してプレビュー to the preview shown.
     """
     page.goto(f"{base_url}/staff/")
-    page.get_by_role("link", name=SEED["meeting_type"], exact=True).click()
+    page.get_by_role(
+        "link", name=f"{SEED['meeting_type']}を新しく作成", exact=True
+    ).click()
     page.wait_for_selector("#meeting-editor")
 
     page.fill("#id_held_on", SEED["held_on"])

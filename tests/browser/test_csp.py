@@ -113,7 +113,7 @@ def test_logout_clears_the_editors_copy_of_unsaved_text(live_server, page, demo)
     base = live_server.url
     login(page, base, "editor", "editor-demo-2022")
     page.goto(f"{base}/staff/")
-    page.get_by_role("link", name="危機管理連絡会議", exact=True).click()
+    page.get_by_role("link", name="危機管理連絡会議を新しく作成", exact=True).click()
     page.wait_for_selector("#meeting-editor")
     page.fill("#id_held_on", "2022-06-21")
     # The editor keeps its copy half a second after the last keystroke.

@@ -66,7 +66,7 @@ def test_an_editor_pastes_the_seed_checks_the_preview_and_saves_a_draft(
         "テキストから下書きを作成しました。内容を確認して修正してください。" in messages
     )
     assert "(警告はありません)" in messages
-    assert page.title().startswith(f"編集: {SEED_TITLE}")
+    assert page.title().startswith(f"編集:{SEED_TITLE}")
     assert page.locator("#id_held_on").input_value() == "2022-06-20"
     assert page.locator("#id_location").input_value() == "万代庁舎3階特別会議室"
 

@@ -140,7 +140,7 @@ def test_timeline_shows_directives_progress_and_follow_up_reports(editor):
         "会議",
         "指示",
         "指示事項",
-        "進捗",
+        "取組状況",
         "会議",
         "報告",
         "取組報告",

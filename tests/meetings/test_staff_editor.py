@@ -204,7 +204,7 @@ def test_unknown_speaker_is_kept_and_offered_to_admins(client, editor, admin_use
     assert Organisation.objects.filter(name="徳島県ドローン協会").count() == 1
     client.force_login(admin_user)
     dashboard = client.get(reverse("staff:dashboard")).content.decode()
-    assert "入力時に追加された未登録の組織が 1 件" in dashboard
+    assert "入力時に追加された未登録の組織が1件" in dashboard
 
 
 def test_a_renamed_file_that_is_not_a_pdf_is_refused(client, editor):

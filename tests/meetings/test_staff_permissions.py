@@ -161,7 +161,7 @@ def test_login_page_is_in_japanese_and_logout_is_a_post(client, editor):
     response = client.post(
         reverse("login"), {"username": editor.username, "password": "wrong"}
     )
-    assert "正しいユーザー名とパスワードを入力してください" in response.content.decode()
+    assert "ユーザー名またはパスワードが違います" in response.content.decode()
 
     client.force_login(editor)
     assert client.get(reverse("logout")).status_code == HTTPStatus.METHOD_NOT_ALLOWED

@@ -162,7 +162,14 @@ def test_withdrawn_meeting_disappears_and_can_no_longer_be_edited(
 ):
     client.force_login(approver)
     _publish(client, in_review)
-    client.post(reverse("staff:withdraw", args=[in_review.pk]))
+    refused = client.post(reverse("staff:withdraw", args=[in_review.pk]))
+    assert "取下げの理由を入力してください" in refused.content.decode()
+    in_review.refresh_from_db()
+    assert in_review.status == Meeting.Status.PUBLISHED
+    client.post(
+        reverse("staff:withdraw", args=[in_review.pk]),
+        {"comment": "重複して公開したため", "confirm": "on"},
+    )
 
     in_review.refresh_from_db()
     assert in_review.status == Meeting.Status.WITHDRAWN
@@ -170,6 +177,23 @@ def test_withdrawn_meeting_disappears_and_can_no_longer_be_edited(
     assert response.status_code == HTTPStatus.FOUND
     client.logout()
     assert client.get(in_review.get_absolute_url()).status_code == HTTPStatus.GONE
+
+
+def test_withdrawing_asks_for_a_confirmation_and_keeps_the_typed_reason(
+    client, approver, in_review
+):
+    client.force_login(approver)
+    _publish(client, in_review)
+    response = client.post(
+        reverse("staff:withdraw", args=[in_review.pk]), {"comment": "日付の誤り"}
+    )
+    html = response.content.decode()
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "取り下げる前に、確認の欄にチェックを入れてください。" in html
+    assert "日付の誤り</textarea>" in html
+    in_review.refresh_from_db()
+    assert in_review.status == Meeting.Status.PUBLISHED
+    assert not in_review.events.filter(action=MeetingEvent.Action.WITHDRAW).exists()
 
 
 def test_preview_is_the_public_page_marked_as_draft(client, editor, in_review):
@@ -193,7 +217,7 @@ def test_dashboard_lists_overdue_meetings_first(client, editor):
     drafts = response.context["columns"][0]["meetings"]
     assert [m.pk for m in drafts] == [overdue.pk, recent.pk]
     assert drafts[0].is_overdue and not drafts[1].is_overdue
-    assert "期限超過" in response.content.decode()
+    assert "公開遅れ" in response.content.decode()
 
 
 def _race(*calls):
