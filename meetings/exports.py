@@ -261,7 +261,11 @@ def pdf_export_job_run(*, job_id: int) -> PdfExportJob:
         _fail(job, str(exc))
     except Exception as exc:  # a background job must end in a visible state
         logger.exception("PDF export job %s failed", job.pk)
-        _fail(job, f"予期しないエラーで出力できませんでした({type(exc).__name__})。")
+        _fail(
+            job,
+            "予期しない問題が起きたため出力できませんでした。もう一度出力を依頼し、"
+            "続く場合はシステム管理者に連絡してください(サーバーの記録に原因が残っています)。",
+        )
     job.refresh_from_db()
     return job
 

@@ -835,17 +835,43 @@ class Editor:
     def has_errors(self) -> bool:
         return any(f.is_bound and f.errors for f in self._forms())
 
+    def _places(self) -> list[tuple[str, forms.Form]]:
+        """Each form with where it sits on the page, as the error summary names it."""
+        places: list[tuple[str, forms.Form]] = [("", self.header)]
+        places += [
+            (f"出席者の{n}行目", r.form) for n, r in enumerate(self.attendees, 1)
+        ]
+        places += [(f"協議概要の{n}行目", r.form) for n, r in enumerate(self.agenda, 1)]
+        for n, s in enumerate(self.sections, 1):
+            places.append((f"{n}番目の説明・報告・指示", s.form))
+            places += [
+                (f"{n}番目の説明・報告・指示の{m}行目", i.form)
+                for m, i in enumerate(s.items, 1)
+            ]
+        places += [(f"会議資料の{n}行目", r.form) for n, r in enumerate(self.files, 1)]
+        places += [
+            (f"追加する会議資料の{n}行目", r.form)
+            for n, r in enumerate(self.uploads, 1)
+        ]
+        return places
+
     def error_list(self) -> list[tuple[str, str]]:
-        """(field id, message) for the summary at the top of the page."""
+        """(field id, message) for the summary at the top of the page: where, which
+        field (once: not when the message already names it), what to do."""
         found: list[tuple[str, str]] = []
-        for form in self._forms():
+        for place, form in self._places():
             if not form.is_bound:
                 continue
             for name, errors in form.errors.items():
                 target = form[name].auto_id if name in form.fields else ""
-                label = form.fields[name].label if name in form.fields else ""
+                label = (
+                    str(form.fields[name].label or "") if name in form.fields else ""
+                )
                 for message in errors:
-                    found.append((target, f"{label}:{message}" if label else message))
+                    where = "・".join(
+                        part for part in (place, label) if part and part not in message
+                    )
+                    found.append((target, f"{where}:{message}" if where else message))
         return found
 
     def layout_data(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -28,6 +29,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from meetings import layout
+
+logger = logging.getLogger(__name__)
 
 # Mincho for the body, Gothic for headings: BIZ UD first, IPAex as the fallback.
 # static/pdf/result.css names the same families in the same order.
@@ -140,7 +143,14 @@ def ensure_environment(
             library_lookup=library_lookup or harfbuzz_subset_available,
         )
     if problems:
-        raise PdfEnvironmentError("\n".join(problems))
+        # What to install is for the administrator (log, system check); staff read
+        # that PDFs cannot be made on this server now and whom to tell.
+        logger.error("PDF environment: %s", " ".join(problems))
+        raise PdfEnvironmentError(
+            "このサーバーでは今、PDFを作成できません(日本語フォントなどの準備が"
+            "整っていません)。システム管理者に連絡してください。"
+            + "".join(f"\n{line}" for line in problems if "apt-get" not in line)
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -348,7 +358,11 @@ def write_pdf(html: str, *, what: str, stylesheet: Path | None = None) -> bytes:
                 pdf_tags=True,
             )
     except Exception as exc:  # WeasyPrint raises many kinds; staff need one message
+        # The exception's name and text go to the log for the administrator; staff
+        # read what failed and what to do.
+        logger.exception("PDF rendering failed: %s", what)
         raise PdfRenderError(
-            f"{what}を作成できませんでした({type(exc).__name__}: {exc})。"
-            "システム管理者に連絡してください。"
+            f"{what}を作成できませんでした。入力した内容はそのまま残っています。"
+            "しばらくしてからもう一度試し、続く場合はシステム管理者に連絡してください"
+            "(サーバーの記録に原因が残っています)。"
         ) from exc

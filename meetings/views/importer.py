@@ -87,7 +87,9 @@ _WARNING_WORDINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(r"^the page could not be parsed \((?P<v>.*)\)$"),
-        "ページを解析できなかったため、全文を本文のまま残しました({v})",
+        # The exception's name is for the logs, not for staff.
+        "ページを項目に分けられなかったため、全文を本文のまま残しました。"
+        "下書きの「項目に分けられなかった本文」から各欄へ移してください",
     ),
 )
 
@@ -418,9 +420,9 @@ def import_text(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         form.add_error(
             None,
-            "下書きを保存できませんでした(何も作成していません): "
-            + " ".join(validation_messages(error))
-            + " 本文を直して、もう一度解析してください。",
+            "下書きを保存できませんでした(何も作成していません):"
+            + "".join(validation_messages(error))
+            + "本文を直して、もう一度解析してください。",
         )
         return shown(chosen=index)
     _report_saved(request, meeting, warnings, result.meetings[index])
@@ -452,7 +454,7 @@ def _report_saved(
     messages.success(request, SAVED_MESSAGE + count)
     for warning in shown[:MAX_WARNING_MESSAGES]:
         where = f"(貼り付けた本文の{warning.line}行目)" if warning.line else ""
-        messages.warning(request, f"警告{where}: {warning.message}")
+        messages.warning(request, f"警告{where}:{warning.message}")
     if len(shown) > MAX_WARNING_MESSAGES:
         messages.warning(
             request,
@@ -462,7 +464,7 @@ def _report_saved(
     if parsed.files_to_upload:
         messages.info(
             request,
-            "ページに記載の添付ファイルは取り込んでいません。PDFを添付してください: "
+            "ページに記載の添付ファイルは取り込んでいません。次のPDFを添付してください:"
             + "、".join(
                 f"{a['label']}.pdf({a['size']})" if a.get("size") else a["label"]
                 for a in parsed.files_to_upload

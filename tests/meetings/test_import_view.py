@@ -334,7 +334,7 @@ def test_the_editor_shows_the_saved_message_with_the_warnings(client, editor):
     assert shown[0] == ("success", SAVED_MESSAGE + "(警告1件)")
     assert (
         "warning",
-        f"警告(貼り付けた本文の15行目): どの欄にも当てはまらないため、"
+        f"警告(貼り付けた本文の15行目):どの欄にも当てはまらないため、"
         f"本文のまま残しました:「{PROSE}」",
     ) in shown
     page = response.content.decode()
@@ -449,7 +449,7 @@ def test_a_failure_after_the_meeting_row_is_written_leaves_nothing_behind(
 
     assert response.status_code == HTTPStatus.OK
     assert (
-        "下書きを保存できませんでした(何も作成していません): 項目を保存できません。"
+        "下書きを保存できませんでした(何も作成していません):項目を保存できません。"
         in (response.content.decode())
     )
     assert not Meeting.objects.exists()
