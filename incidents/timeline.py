@@ -447,7 +447,7 @@ def timeline_rows(timeline: list[TimelineEntry]) -> list[dict[str, Any]]:
                     **base,
                     "kind": "警戒段階の変更",
                     "heading": change.scheme.name,
-                    "detail": f"{before} → {change.level.label}"
+                    "detail": f"「{before}」から「{change.level.label}」へ"
                     if before
                     else change.level.label,
                     "status": change.note,
@@ -459,8 +459,8 @@ def timeline_rows(timeline: list[TimelineEntry]) -> list[dict[str, Any]]:
             status = ""
             if progress.changes_status:
                 status = (
-                    f"{progress.get_from_status_display()} → "
-                    f"{progress.get_to_status_display()}"
+                    f"{progress.get_from_status_display()}から"
+                    f"{progress.get_to_status_display()}へ"
                 )
             rows.append(
                 {

@@ -259,7 +259,7 @@ def pdf_export_job_run(*, job_id: int) -> PdfExportJob:
         job.save(update_fields=["file", "size_bytes", "status", "finished_at"])
     except (ExportError, pdf.PdfRenderError) as exc:
         _fail(job, str(exc))
-    except Exception as exc:  # a background job must end in a visible state
+    except Exception:  # a background job must end in a visible state
         logger.exception("PDF export job %s failed", job.pk)
         _fail(
             job,

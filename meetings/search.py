@@ -177,8 +177,13 @@ def snippet(
     return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
 
 
+# The numbers of the header fields (1 日時 … 4 協議概要) at the start of a line: in a
+# one-line excerpt they read as stray numbers (「計21名 4 協議概要」).
+_FIELD_NUMBER = re.compile(r"(?:^|(?<=\n))[ \t]*[0-9]{1,2}[ \t]+(?=[^\s0-9])")
+
+
 def _flat(text: str) -> str:
-    return _SPACE.sub(" ", text)
+    return _SPACE.sub(" ", _FIELD_NUMBER.sub("", text))
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

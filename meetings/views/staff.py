@@ -418,6 +418,7 @@ def _preview(
         {
             "meeting": meeting,
             "publication": {"title": data["title"]},
+            "is_drill": bool(data.get("is_drill")),
             "body_html": mark_safe(html),  # noqa: S308 - rendered from the escaped template
             "is_preview": True,
             "publish_form": PublishForm(initial={"version": meeting.version}),
@@ -469,6 +470,7 @@ def publication_detail(request: HttpRequest, pk: int, number: int) -> HttpRespon
         {
             "meeting": meeting,
             "publication": publication,
+            "is_drill": bool(publication.data.get("is_drill")),
             "body_html": mark_safe(publication.html),  # noqa: S308 - stored at publication
         },
     )

@@ -72,7 +72,7 @@ def test_meeting_notice_shows_the_announced_change_and_the_level_now(
     assert "この会議で発表された警戒段階" in html
     assert "<strong>ステージⅡ(感染拡大注意報)</strong>" in html
     # The draft's later change is not public: the level now is still stage II.
-    assert "現在の段階:<strong>ステージⅡ(感染拡大注意報)</strong>" in html
+    assert "現在の段階:「<strong>ステージⅡ(感染拡大注意報)</strong>」" in html
     assert announced["incident"].get_absolute_url() in html
 
     draft = announced["draft"]
@@ -81,7 +81,7 @@ def test_meeting_notice_shows_the_announced_change_and_the_level_now(
     html = render_to_string(
         "incidents/includes/_meeting_alert_notices.html", {"meeting": published}
     )
-    assert "現在の段階:<strong>平常時(感染観察)</strong>" in html
+    assert "現在の段階:「<strong>平常時(感染観察)</strong>」" in html
 
 
 def test_a_draft_meeting_shows_no_alert_notice(announced):

@@ -102,7 +102,10 @@ def test_public_meeting_page_shows_the_alert_change_it_announced(
 def test_demo_seed_page_and_avian_incident_show_the_lowered_alert(client, seed_meeting):
     html = client.get(seed_meeting.get_absolute_url()).content.decode()
     assert "鳥インフルエンザ・とくしまアラート" in html
-    assert "ステージⅡ(感染拡大注意報) → <strong>平常時(感染観察)</strong>" in html
+    assert (
+        "「ステージⅡ(感染拡大注意報)」から「<strong>平常時(感染観察)</strong>」になりました。"
+        in html
+    )
     avian = Incident.objects.get(public_id=demo.AVIAN_ID)
     html = client.get(avian.get_absolute_url()).content.decode()
     assert '<strong class="incident-alert-level">平常時(感染観察)</strong>' in html

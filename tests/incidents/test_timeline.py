@@ -146,7 +146,7 @@ def test_timeline_shows_directives_progress_and_follow_up_reports(editor):
         "取組報告",
     ]
     assert rows[2]["recipient"] == "全部局"
-    assert rows[3]["status"] == "未着手 → 対応中"
+    assert rows[3]["status"] == "未着手から対応中へ"
 
 
 def test_drill_meetings_are_labelled_in_the_timeline_rows(editor):
