@@ -169,7 +169,7 @@ class AlertChangeForm(JapaneseMessagesMixin, forms.Form):
         label="発表した会議", queryset=Meeting.objects.none(), empty_label=None
     )
     section = SectionChoiceField(
-        label="発表した説明・報告(任意)",
+        label="発表した説明・報告",
         queryset=Section.objects.none(),
         required=False,
     )

@@ -178,14 +178,15 @@ def _date_widget(**attrs: str) -> forms.DateInput:
     # Text, not type=date: typing R4.6.20 or 20220620 is faster than a date picker.
     return forms.DateInput(
         format="%Y-%m-%d",
-        attrs={"placeholder": "2022-06-20 / R4.6.20", "autocomplete": "off", **attrs},
+        # No placeholder: a grey example looks like a typed value (the hint says it).
+        attrs={"autocomplete": "off", **attrs},
     )
 
 
 def _clock_widget() -> forms.TimeInput:
     return forms.TimeInput(
         format="%H:%M",
-        attrs={"placeholder": "17:30", "autocomplete": "off", "inputmode": "numeric"},
+        attrs={"autocomplete": "off", "inputmode": "numeric"},
     )
 
 
@@ -252,6 +253,11 @@ class MeetingHeaderForm(JapaneseMessagesMixin, forms.ModelForm):
             "開始時刻を入力してください。"
         )
         self.fields["location"].help_text = "書面開催なら空欄にできます。"
+        # Hints under the fields instead of placeholders (docs/glossary.md).
+        for name in ("held_on", "published_on"):
+            self.fields[name].help_text = "例:令和4年6月20日、R4.6.20、2022-06-20"
+        for name in ("start_time", "end_time"):
+            self.fields[name].help_text = "例:17:30"
         for name in ("lead", "unstructured_text"):
             cap = limits.limit(name)
             self.fields[name].max_length = cap
@@ -625,6 +631,8 @@ class Editor:
             "contact_phone": meeting_type.default_contact_phone,
             "contact_fax": meeting_type.default_contact_fax,
             "contact_email": meeting_type.default_contact_email,
+            # Generated text (headings, attendee list) joins with 「、」.
+            "separator": "、",
         }
         attendees: list[dict[str, Any]] = [{"key": new_key()}]
         if previous is not None:

@@ -221,7 +221,12 @@ class MeetingType(models.Model):
         return self.name
 
     def lead_for(self) -> str:
-        return self.lead_template.replace("{meeting_type}", self.name)
+        # Generated text uses the Japanese comma 「、」 (the stored default has ",").
+        return (
+            self.lead_template.replace("{meeting_type}", self.name)
+            .replace(",", "、")
+            .replace("，", "、")
+        )
 
 
 def _new_public_id() -> uuid.UUID:

@@ -97,6 +97,10 @@ def enter_seed_meeting(
     page.fill("#id_end_time", SEED["end_time"])
     page.fill("#id_location", SEED["location"])
     page.fill("#id_published_on", SEED["published_on"])
+    # The seed page writes "," where our defaults write 「、」: typed as on the page.
+    page.click("summary:has-text('リード文')")
+    page.fill("#id_lead", SEED["lead"])
+    page.select_option("#id_separator", SEED["separator"])
 
     # Attendees: pasted as one list, the tail and the total included.
     tail = f"{SEED['attendee_tail']}計{SEED['attendee_total']}名"

@@ -279,7 +279,7 @@ def test_new_meeting_is_prefilled_from_its_type_and_the_previous_meeting(
     assert 'value="前回の出席者A"' in page and 'value="前回の出席者B"' in page
     assert 'value="県庁3階 防災危機管理センター"' in page
     assert 'value="前回の課"' in page
-    assert "以下のとおり,危機管理連絡会議を開催いたしましたので" in page
+    assert "以下のとおり、危機管理連絡会議を開催いたしましたので" in page
 
 
 def test_rows_are_added_moved_and_indented_without_javascript(client, editor):
