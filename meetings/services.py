@@ -36,6 +36,7 @@ from meetings.models import (
     Publication,
     Section,
     Venue,
+    WithholdingReason,
 )
 
 Status = Meeting.Status
@@ -174,7 +175,34 @@ def meeting_apply_header(*, meeting: Meeting, data: dict[str, Any]) -> None:
         meeting.venue = venue_resolve(location=meeting.location)
 
 
-def _create_items(section: Section, items: list[dict[str, Any]]) -> None:
+def withholding_reasons() -> dict[str, WithholdingReason]:
+    """Every reason by code (one query), to resolve ``withheld`` keys of layout data."""
+    return {r.code: r for r in WithholdingReason.objects.all()}
+
+
+def _withheld_fields(
+    entry: dict[str, Any], reasons: dict[str, WithholdingReason]
+) -> dict[str, Any]:
+    """Model fields for the ``withheld`` key of a section or item dict."""
+    info = entry.get("withheld") or {}
+    code = info.get("reason") or ""
+    if not code:
+        return {"withheld_reason": None, "withheld_note": ""}
+    if code not in reasons:
+        raise ValidationError(
+            {"withheld_reason": f"非公開の理由「{code}」は登録されていません。"}
+        )
+    return {
+        "withheld_reason": reasons[code],
+        "withheld_note": (info.get("note") or "").strip(),
+    }
+
+
+def _create_items(
+    section: Section,
+    items: list[dict[str, Any]],
+    reasons: dict[str, WithholdingReason] | None = None,
+) -> None:
     """Create an item tree level by level (one INSERT per depth)."""
     level: list[tuple[Item | None, list[dict[str, Any]]]] = [(None, items)]
     while level:
@@ -188,6 +216,7 @@ def _create_items(section: Section, items: list[dict[str, Any]]) -> None:
                     order=order,
                     marker=child.get("marker") or "",
                     text=child.get("text") or "",
+                    **_withheld_fields(child, reasons or {}),
                 )
                 rows.append(row)
                 next_level.append((row, child.get("children") or []))
@@ -257,6 +286,10 @@ def meeting_replace_parts(
         for n, text in enumerate(data.get("agenda") or [], start=1)
     )
     unknown: list[str] = []
+    withheld_anything = any(
+        s.get("withheld") or _any_withheld(s.get("items") or []) for s in sections
+    )
+    reasons = withholding_reasons() if withheld_anything else {}
     for n, s in enumerate(sections, start=1):
         speaker = (s.get("speaker") or "").strip()
         speaker_org = known.get(speaker)
@@ -279,9 +312,19 @@ def meeting_replace_parts(
             agenda_item=agenda_rows[agenda_index]
             if agenda_index is not None and agenda_index < len(agenda_rows)
             else None,
+            withheld_keep_heading=bool(
+                (s.get("withheld") or {}).get("keep_heading", True)
+            ),
+            **_withheld_fields(s, reasons),
         )
-        _create_items(section, s.get("items") or [])
+        _create_items(section, s.get("items") or [], reasons)
     return list(dict.fromkeys(unknown))
+
+
+def _any_withheld(items: list[dict[str, Any]]) -> bool:
+    return any(
+        i.get("withheld") or _any_withheld(i.get("children") or []) for i in items
+    )
 
 
 def meeting_validate_parts(*, meeting: Meeting, data: dict[str, Any]) -> None:
@@ -499,7 +542,9 @@ def meeting_publish(
     # Drop the previous generated 開催結果 attachment; its PDF stays in its Publication.
     locked.attachments.filter(is_generated=True).delete()
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
-    data = layout.meeting_data(fresh)
+    # Everything public (PDF, text, HTML, search, the snapshot the public surfaces
+    # read) is built from the public data: withheld parts are placeholders.
+    data = layout.public_data(layout.meeting_data(fresh))
     pdf_label = official_pdf_label(fresh)
     # The PDF cannot state its own size: it lists the other attachments only.
     try:
@@ -521,7 +566,7 @@ def meeting_publish(
     attachment.save()
 
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
-    data = layout.meeting_data(fresh)
+    data = layout.public_data(layout.meeting_data(fresh))
     text = layout.render_text(data)
     publication = Publication(
         meeting=fresh,
