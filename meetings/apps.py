@@ -16,3 +16,13 @@ class MeetingsConfig(AppConfig):
 
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(on_model_write, dispatch_uid=f"public-cache-{signal!r}")
+        # The editor's reason select is read once per process, again after a change.
+        from meetings.forms import forget_reason_choices
+        from meetings.models import WithholdingReason
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_reason_choices,
+                sender=WithholdingReason,
+                dispatch_uid=f"withholding-reasons-{signal!r}",
+            )

@@ -21,7 +21,7 @@ from incidents import services as incident_services
 from incidents import timeline
 from incidents.models import Incident
 from meetings import layout, services
-from meetings.models import Meeting, Publication, WithholdingReason
+from meetings.models import Item, Meeting, Publication, WithholdingReason
 from tests.factories import meeting_data
 from tests.meetings.pdf_helpers import compact, pdf_text
 
@@ -472,3 +472,108 @@ def test_unwithholding_after_publication_is_a_correction(
     page = client.get(published.get_absolute_url()).content.decode()
     assert "捜査終了により公開しました" in page
     assert Publication.objects.filter(meeting=published).count() == 2
+
+
+# ---------------------------------------------------------------------------
+# Editor: a reason select and a note per section and per item
+# ---------------------------------------------------------------------------
+
+
+def _nested_meeting(user) -> Meeting:
+    from tests.factories import make_meeting
+
+    meeting = make_meeting(
+        user=user,
+        sections=[
+            {
+                "kind": "explanation",
+                "speaker": "警察本部",
+                "group": "main",
+                "items": [
+                    {
+                        "marker": "・",
+                        "text": "公開する説明。",
+                        "children": [
+                            {"marker": "・", "text": "捜査の詳細。", "children": []}
+                        ],
+                    }
+                ],
+            },
+            {
+                "kind": "report",
+                "speaker": "医療政策課",
+                "group": "main",
+                "items": [{"marker": "・", "text": "患者の状況。", "children": []}],
+            },
+        ],
+    )
+    return Meeting.objects.with_parts().get(pk=meeting.pk)
+
+
+def test_editor_sets_reasons_and_notes_and_shows_them_again(client, editor):
+    from meetings.forms import Editor
+    from tests.factories import editor_post
+
+    reasons()
+    meeting = _nested_meeting(editor)
+    shown = Editor.for_meeting(meeting)
+    data = editor_post(shown)
+    police, medical = shown.sections
+    nested = police.items[1]  # depth 1: the child of the first item
+    data[f"i-{nested.key}-withheld_reason"] = "public-safety"
+    data[f"i-{nested.key}-withheld_note"] = "捜査中のため"
+    data[f"s-{medical.key}-withheld_reason"] = "personal"
+    data[f"s-{medical.key}-withheld_hide_heading"] = "on"
+    client.force_login(editor)
+    response = client.post(reverse("staff:edit", args=[meeting.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    meeting = Meeting.objects.with_parts().get(pk=meeting.pk)
+    police_row, medical_row = meeting.sections.all()
+    child = police_row.items.get(text="捜査の詳細。")
+    assert child.parent.text == "公開する説明。"
+    assert (child.withheld_reason.code, child.withheld_note) == (
+        "public-safety",
+        "捜査中のため",
+    )
+    assert police_row.items.get(text="公開する説明。").withheld_reason is None
+    assert medical_row.withheld_reason.code == "personal"
+    assert medical_row.withheld_keep_heading is False
+
+    # Shown again: the selects hold the reasons, the item's disclosure is open.
+    page = client.get(reverse("staff:edit", args=[meeting.pk])).content.decode()
+    assert page.count('<option value="public-safety" selected>') == 1
+    assert page.count('<option value="personal" selected>') == 1
+    assert "捜査中のため" in page
+    assert '<details class="withhold-field" open>' in page
+    assert "script" not in page.split('class="withhold-field"')[1][:1500]
+
+    # Saved again unchanged: still withheld (the editor round trip keeps it).
+    again = editor_post(Editor.for_meeting(meeting))
+    client.post(reverse("staff:edit", args=[meeting.pk]), again)
+    assert Item.objects.get(text="捜査の詳細。").withheld_reason.code == "public-safety"
+
+
+def test_editor_error_keeps_the_typed_reason(client, editor):
+    from meetings.forms import Editor
+    from tests.factories import editor_post
+
+    reasons()
+    meeting = _nested_meeting(editor)
+    shown = Editor.for_meeting(meeting)
+    data = editor_post(shown)
+    item = shown.sections[0].items[0]
+    data[f"i-{item.key}-withheld_reason"] = "personal"
+    data[f"i-{item.key}-withheld_note"] = "メモを残す"
+    data["held_on"] = "2024-13-45"  # a wrong date
+    client.force_login(editor)
+    response = client.post(reverse("staff:edit", args=[meeting.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<option value="personal" selected>' in html and "メモを残す" in html
+    data["held_on"] = "2024-05-10"
+    data[f"i-{item.key}-withheld_reason"] = "no-such-reason"
+    html = client.post(reverse("staff:edit", args=[meeting.pk]), data).content.decode()
+    assert "正しく選択してください" in html
+    assert Meeting.objects.get(pk=meeting.pk).version == meeting.version
+    assert not Item.objects.filter(withheld_reason__isnull=False).exists()
