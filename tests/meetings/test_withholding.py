@@ -458,6 +458,10 @@ def test_unwithholding_after_publication_is_a_correction(
     client.force_login(approver)
     preview = client.get(reverse("staff:preview", args=[published.pk])).content.decode()
     assert 'id="withheld-released"' in preview
+    # The approver reads the summary before the button that publishes.
+    assert preview.index('id="withheld-summary-heading"') < preview.index(
+        'id="publish-button"'
+    )
     with pytest.raises(Exception, match="訂正内容"):
         services.meeting_publish(meeting=published, user=approver)
     publication = services.meeting_publish(
