@@ -87,8 +87,41 @@ def test_a_bullet_is_withheld_with_the_keyboard_in_the_editor(live_server, page)
     assert page.eval_on_selector(select, "e => e.value") == "public-safety"
     tab_to(page, f"#id_i-{key}-withheld_note")
     page.keyboard.type("捜査中")
+
+    # Lines pasted into a withheld item make items that are withheld too.
+    third = SEED["sections"][1]["items"][2]["text"]
+    key3 = page.evaluate(
+        """(text) => [...document.querySelectorAll('.item-row textarea')]
+            .find((t) => t.value === text).closest('.item-row').dataset.key""",
+        third,
+    )
+    page.click(f".item-row[data-key='{key3}'] summary")
+    page.select_option(f"#id_i-{key3}-withheld_reason", "personal")
+    page.evaluate(
+        """(key) => {
+            const area = document.querySelector(`#id_i-${key}-text`);
+            area.value = "";
+            area.focus();
+            const data = new DataTransfer();
+            data.setData("text/plain", "・貼付一の文。\\n・貼付二の文。");
+            area.dispatchEvent(new ClipboardEvent("paste", {
+                clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        key3,
+    )
+    assert (
+        page.locator(".item-row select[name$='-withheld_reason']").evaluate_all(
+            "els => els.filter((e) => e.value === 'personal').length"
+        )
+        == 2
+    )
     with page.expect_navigation():
         page.keyboard.press("Control+s")
+    pasted = Item.objects.filter(text__startswith="貼付").order_by("order")
+    assert [(i.text, i.withheld_reason.code) for i in pasted] == [
+        ("貼付一の文。", "personal"),
+        ("貼付二の文。", "personal"),
+    ]
     item = Item.objects.get(text=text)
     assert (item.withheld_reason.code, item.withheld_note) == (
         "public-safety",
