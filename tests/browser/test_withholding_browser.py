@@ -127,3 +127,14 @@ def test_a_bullet_is_withheld_with_the_keyboard_in_the_editor(live_server, page)
         "public-safety",
         "捜査中",
     )
+    # The staff preview: the text with its badge, and the summary for the approver.
+    page.goto(f"{live_server.url}/staff/meetings/{meeting.pk}/preview/")
+    badge = page.locator(".kk-withheld-staff .kk-withheld-badge").first
+    assert badge.inner_text() == "非公開:公共安全情報(第10条第3号)"
+    assert page.locator("#withheld-summary-heading").inner_text().endswith("3か所")
+    shots = os.environ.get("WITHHOLD_SHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 1100, "height": 1400})
+        page.locator("#withheld-summary-heading").scroll_into_view_if_needed()
+        page.screenshot(path=f"{shots}/staff_preview.png", full_page=False)
