@@ -290,8 +290,13 @@ PUBLIC_SITEMAPS = {
 BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
 BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
 BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 3)
-if min(BACKUP_KEEP_DAILY, BACKUP_KEEP_WEEKLY, BACKUP_KEEP_MONTHLY) < 0:
-    raise ImproperlyConfigured("BACKUP_KEEP_DAILY/WEEKLY/MONTHLY must be 0 or more")
+for _name, _kept in [
+    ("BACKUP_KEEP_DAILY", BACKUP_KEEP_DAILY),
+    ("BACKUP_KEEP_WEEKLY", BACKUP_KEEP_WEEKLY),
+    ("BACKUP_KEEP_MONTHLY", BACKUP_KEEP_MONTHLY),
+]:
+    if _kept < 0:
+        raise ImproperlyConfigured(f"{_name} must be 0 or more; got {_kept}")
 BACKUP_ENCRYPTION_KEY = os.environ.get("BACKUP_ENCRYPTION_KEY", "").strip()
 if BACKUP_ENCRYPTION_KEY and not BACKUP_ENCRYPTION_KEY.startswith("AGE-SECRET-KEY-1"):
     raise ImproperlyConfigured(
