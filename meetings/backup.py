@@ -719,7 +719,7 @@ def backup_create(
 # ---------------------------------------------------------------------------
 
 
-def _member_kind(member: tarfile.TarInfo, seen: set[str]) -> str:
+def _member_kind(member: tarfile.TarInfo, seen: dict[str, FileFacts]) -> str:
     name = member.name
     path = PurePosixPath(name)
     if not member.isfile():
@@ -757,7 +757,7 @@ def _unpack(archive: Path, staging: Path, *, media: bool) -> Manifest:
         with _plain_stream(archive) as stream:
             with tarfile.open(fileobj=stream, mode="r|") as tar:
                 for member in tar:
-                    kind = _member_kind(member, set(found))
+                    kind = _member_kind(member, found)
                     source = tar.extractfile(member)
                     if kind == "manifest":
                         if member.size > MAX_MANIFEST_BYTES:
