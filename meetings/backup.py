@@ -622,7 +622,9 @@ def _write_archive(
     mtime = now.timestamp()
     files: dict[str, FileFacts] = {}
     media_root = _media_root()
-    with tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+    with tarfile.open(
+        fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT, bufsize=CHUNK
+    ) as tar:
         files[snapshot.member] = _add_member(tar, snapshot.member, snapshot.path, mtime)
         snapshot.path.unlink()
         for name, path in _media_files(media_root):
@@ -671,7 +673,9 @@ def backup_create(
     staging = Path(tempfile.mkdtemp(prefix=".backup-staging-", dir=dest))
     connection = connections["default"]
     try:
-        with partial.open("wb") as raw:
+        # Readable by the owner only: the archive holds every account and draft.
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as raw:
             sink = _HashingWriter(raw)
             if recipients:
                 with _encrypting(sink, recipients) as stream:
@@ -746,16 +750,23 @@ def _copy_hashing(source: BinaryIO, target: BinaryIO | None) -> FileFacts:
     return {"sha256": digest.hexdigest(), "size": size}
 
 
-def _unpack(archive: Path, staging: Path, *, media: bool) -> Manifest:
+def _unpack(
+    archive: Path, staging: Path, *, media: bool
+) -> tuple[Manifest, dict[str, Path]]:
     """Read the whole archive: hash every member, keep the database file (and the
-    media files when ``media``) in ``staging``, and check them against the manifest."""
+    media files when ``media``) in ``staging``, and check them against the manifest.
+
+    Returns the manifest and where each media file was staged (flat, numbered: no
+    folder per file to create and remove again)."""
     if not archive.is_file():
         raise BackupError(f"バックアップファイルがありません: {archive}")
     found: dict[str, FileFacts] = {}
+    staged: dict[str, Path] = {}
+    (staging / "media").mkdir()
     raw_manifest = raw_sum = None
     try:
         with _plain_stream(archive) as stream:
-            with tarfile.open(fileobj=stream, mode="r|") as tar:
+            with tarfile.open(fileobj=stream, mode="r|", bufsize=CHUNK) as tar:
                 for member in tar:
                     kind = _member_kind(member, found)
                     source = tar.extractfile(member)
@@ -773,8 +784,11 @@ def _unpack(archive: Path, staging: Path, *, media: bool) -> Manifest:
                             raw_sum = data
                         continue
                     if kind == "database" or media:
-                        target_path = staging / member.name
-                        target_path.parent.mkdir(parents=True, exist_ok=True)
+                        if kind == "database":
+                            target_path = staging / member.name
+                        else:
+                            target_path = staging / "media" / str(len(staged))
+                            staged[member.name] = target_path
                         with target_path.open("wb") as target:
                             found[member.name] = _copy_hashing(source, target)
                     else:
@@ -805,7 +819,7 @@ def _unpack(archive: Path, staging: Path, *, media: bool) -> Manifest:
             f"対応していない形式のバックアップです(format={manifest.get('format')!r})。"
         )
     _check_files(manifest, found)
-    return manifest
+    return manifest, staged
 
 
 def _check_files(manifest: Manifest, found: dict[str, FileFacts]) -> None:
@@ -922,7 +936,7 @@ def backup_verify(*, archive: Path) -> CheckResult:
     started = time.perf_counter()
     staging = Path(tempfile.mkdtemp(prefix="crisis-verify-"))
     try:
-        manifest = _unpack(archive, staging, media=False)
+        manifest, _ = _unpack(archive, staging, media=False)
         details = _check_database_file(manifest, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -1033,16 +1047,14 @@ def _restore_sqlite(manifest: Manifest, staging: Path) -> None:
         source.close()
 
 
-def _restore_media(manifest: Manifest, staging: Path, media_root: Path) -> None:
+def _restore_media(staged: dict[str, Path], media_root: Path) -> None:
     if media_root.is_dir():
         for _, path in _media_files(media_root):
             path.unlink()
-    for name in manifest["files"]:
-        if not name.startswith(MEDIA_PREFIX):
-            continue
+    for name, path in staged.items():
         target = media_root / name[len(MEDIA_PREFIX) :]
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(staging / name, target)
+        shutil.move(path, target)
 
 
 def compare_with_manifest(manifest: Manifest) -> tuple[list[str], list[str]]:
@@ -1084,6 +1096,15 @@ def compare_with_manifest(manifest: Manifest) -> tuple[list[str], list[str]]:
     return problems, summary
 
 
+def _invalidate_cached_pages() -> None:
+    """Cached public pages were rendered from the database just replaced."""
+    try:
+        from meetings import public_cache
+    except ImportError:  # no whole-page cache in this version
+        return
+    public_cache.bump()
+
+
 def backup_restore(
     *, archive: Path, force: bool = False, log: Log = lambda line: None
 ) -> CheckResult:
@@ -1094,8 +1115,6 @@ def backup_restore(
     writing anything; ends by comparing rows and hashes with the manifest.
     """
     from django.contrib.contenttypes.models import ContentType
-
-    from meetings import public_cache
 
     started = time.perf_counter()
     found = target_contents()
@@ -1112,7 +1131,7 @@ def backup_restore(
     except OSError:
         staging = Path(tempfile.mkdtemp(prefix="crisis-restore-"))
     try:
-        manifest = _unpack(archive, staging, media=True)
+        manifest, staged = _unpack(archive, staging, media=True)
         details = _check_database_file(manifest, staging)
         vendor = connections["default"].vendor
         if manifest["database"]["vendor"] != vendor:
@@ -1130,10 +1149,10 @@ def backup_restore(
         else:
             _restore_sqlite(manifest, staging)
         ContentType.objects.clear_cache()
-        _restore_media(manifest, staging, media_root)
+        _restore_media(staged, media_root)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    public_cache.bump()
+    _invalidate_cached_pages()
     problems, summary = compare_with_manifest(manifest)
     if problems:
         raise BackupError(

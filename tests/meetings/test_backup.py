@@ -231,6 +231,7 @@ def test_backup_writes_one_archive_with_database_media_and_manifest(
 ):
     archive = _backup(tmp_path / "backups")
     assert backup.ARCHIVE_RE.match(archive.name)
+    assert archive.stat().st_mode & 0o777 == 0o600  # every account and draft is in it
     members = _members(archive)
     manifest = json.loads(members["manifest.json"])
     assert (
