@@ -317,6 +317,15 @@ def _referenced_files(cursor, tables: Iterable[str]) -> set[str]:
     return names
 
 
+def database_tables(connection: BaseDatabaseWrapper, cursor) -> list[str]:
+    """The database's own tables (not SQLite's internal sqlite_stat1 and the like)."""
+    return [
+        name
+        for name in connection.introspection.table_names(cursor)
+        if not name.startswith("sqlite_")
+    ]
+
+
 def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:
     rows = conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' "
@@ -549,7 +558,7 @@ def _snapshot_postgresql(connection: BaseDatabaseWrapper, staging: Path) -> _Sna
                     "ください(make system-packages)。"
                 ) from None
             try:
-                tables = reader.introspection.table_names(cursor)
+                tables = database_tables(reader, cursor)
                 counts = _count_rows(cursor, tables)
                 migrations = _applied_migrations(cursor, tables)
                 referenced = _referenced_files(cursor, tables)
@@ -963,7 +972,7 @@ def target_contents() -> list[str]:
     found = []
     connection = connections["default"]
     with connection.cursor() as cursor:
-        tables = connection.introspection.table_names(cursor)
+        tables = database_tables(connection, cursor)
         counts = _count_rows(cursor, set(tables) - MIGRATE_FILLED)
     filled = {table: rows for table, rows in counts.items() if rows}
     if filled:
@@ -984,7 +993,7 @@ def _restore_postgresql(manifest: Manifest, staging: Path) -> None:
     if anything fails the database stays as it was."""
     connection = connections["default"]
     with connection.cursor() as cursor:
-        existing = connection.introspection.table_names(cursor)
+        existing = database_tables(connection, cursor)
     connection.close()
     env = _pg_env(connection.settings_dict)
     prelude = "SET client_min_messages = warning;\n" + "".join(
@@ -1062,7 +1071,7 @@ def compare_with_manifest(manifest: Manifest) -> tuple[list[str], list[str]]:
     connection = connections["default"]
     problems = []
     with connection.cursor() as cursor:
-        tables = connection.introspection.table_names(cursor)
+        tables = database_tables(connection, cursor)
         counts = _count_rows(cursor, tables)
         migrations = _applied_migrations(cursor, tables)
     expected = manifest["tables"]

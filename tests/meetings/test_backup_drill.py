@@ -259,7 +259,7 @@ def test_restore_drill_gives_back_every_public_page_file_and_row(tmp_path, setti
 
         # Rows: as in the manifest, which was counted in the dump's own snapshot.
         with connection.cursor() as cursor:
-            tables = connection.introspection.table_names(cursor)
+            tables = backup.database_tables(connection, cursor)
             for table in tables:
                 cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
                 assert cursor.fetchone()[0] == manifest["tables"][table], table
