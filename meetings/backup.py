@@ -631,9 +631,8 @@ def _write_archive(
     mtime = now.timestamp()
     files: dict[str, FileFacts] = {}
     media_root = _media_root()
-    with tarfile.open(
-        fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT, bufsize=CHUNK
-    ) as tar:
+    # Default (10 KiB) buffer: tarfile's stream buffer is copied on every write.
+    with tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT) as tar:
         files[snapshot.member] = _add_member(tar, snapshot.member, snapshot.path, mtime)
         snapshot.path.unlink()
         for name, path in _media_files(media_root):
@@ -775,7 +774,8 @@ def _unpack(
     raw_manifest = raw_sum = None
     try:
         with _plain_stream(archive) as stream:
-            with tarfile.open(fileobj=stream, mode="r|", bufsize=CHUNK) as tar:
+            # 64 KiB reads; the rest of the buffer is copied on every header read.
+            with tarfile.open(fileobj=stream, mode="r|", bufsize=64 * 1024) as tar:
                 for member in tar:
                     kind = _member_kind(member, found)
                     source = tar.extractfile(member)
