@@ -1010,7 +1010,17 @@ def _restore_postgresql(manifest: Manifest, staging: Path) -> None:
                 stderr=psql_err,
             )
             restore = subprocess.Popen(
-                ["pg_restore", "--no-owner", "--no-acl", "--file=-", str(dump)],
+                # --clean --if-exists: also functions and the like that are not
+                # tables (the audit trail's trigger function) are replaced.
+                [
+                    "pg_restore",
+                    "--no-owner",
+                    "--no-acl",
+                    "--clean",
+                    "--if-exists",
+                    "--file=-",
+                    str(dump),
+                ],
                 env=env,
                 stdout=subprocess.PIPE,
                 stderr=restore_err,
