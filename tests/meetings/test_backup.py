@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -438,6 +439,22 @@ def test_restore_refuses_a_non_empty_target_and_says_what_it_found(
     assert "--force" in message
     assert "meetings_meeting 1 行" in message
     assert f"MEDIA_ROOT {settings.MEDIA_ROOT}: 1 ファイル" in message
+
+
+@pytestmark_db
+def test_restore_into_a_migrated_empty_database_needs_no_force(
+    content, tmp_path, settings
+):
+    archive = _backup(tmp_path / "backups")
+    rows = list(Meeting.objects.values_list("pk", "lead"))
+    media = _media_state(Path(settings.MEDIA_ROOT))
+    # Emptied as a new server would be: tables migrated, no rows, no files.
+    call_command("flush", "--noinput", verbosity=0)
+    shutil.rmtree(settings.MEDIA_ROOT)
+    assert backup.target_contents() == []
+    call_command("restore", str(archive), stdout=io.StringIO())
+    assert list(Meeting.objects.values_list("pk", "lead")) == rows
+    assert _media_state(Path(settings.MEDIA_ROOT)) == media
 
 
 @pytestmark_db
