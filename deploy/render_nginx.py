@@ -63,7 +63,9 @@ def render(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--site-root", required=True, help="PUBLIC_SITE_ROOT (the tree)")
+    parser.add_argument(
+        "--site-root", required=True, help="PUBLIC_SITE_ROOT (the tree)"
+    )
     parser.add_argument("--static-root", required=True, help="STATIC_ROOT")
     parser.add_argument("--listen", default="80", help="port or address:port")
     parser.add_argument("--upstream", default="127.0.0.1:8000", help="gunicorn")

@@ -30,7 +30,8 @@ from pathlib import Path
 from celery import shared_task
 from django.conf import settings
 from django.core.files.storage import storages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -81,14 +82,23 @@ def _request(path: str) -> HttpRequest:
     return request
 
 
-def service_pages() -> dict[str, str]:
-    """Tree path → HTML of the pages nginx serves on its own."""
-    context = {
+def _context() -> dict[str, str]:
+    return {
         "archive_url": reverse("public:archive"),
         "search_url": reverse("public:search"),
         "static_search_url": STATIC_SEARCH_URL,
         "bundle_url": BUNDLE_URL,
     }
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """/search-static/ from Django (make run, tests); nginx serves the tree's copy."""
+    return render(request, "site/search_static.html", _context())
+
+
+def service_pages() -> dict[str, str]:
+    """Tree path → HTML of the pages nginx serves on its own."""
+    context = _context()
     pages = {
         SEARCH_PAGE: ("site/search_static.html", STATIC_SEARCH_URL),
         NOT_FOUND_PAGE: ("site/404.html", "/404.html"),
