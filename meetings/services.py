@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from meetings import layout, permissions, search, wareki
+from meetings import layout, permissions, search, site, wareki
 from meetings.models import (
     AgendaItem,
     Attachment,
@@ -541,6 +541,8 @@ def meeting_publish(
     )
     locked.status = Status.PUBLISHED
     _event(locked, action, before, user, correction_note)
+    # Last: the public files, before the approver gets the answer (fails closed).
+    site.meeting_published(locked, correction=before == Status.PUBLISHED)
     return publication
 
 
@@ -563,6 +565,8 @@ def meeting_withdraw(*, meeting: Meeting, user, comment: str = "") -> Meeting:
     locked.status = Status.WITHDRAWN
     locked.save(update_fields=["status", "updated_at"])
     _event(locked, MeetingEvent.Action.WITHDRAW, Status.PUBLISHED, user, comment)
+    # Last: its files go and no list links to it before this returns (fails closed).
+    site.meeting_withdrawn(locked)
     return locked
 
 

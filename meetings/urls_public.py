@@ -5,8 +5,33 @@ from meetings.views import public
 
 app_name = "public"
 
+# Every public page has a path URL ending in "/" (a file in the publication tree,
+# meetings.site); "/" with a query string (the filter form) is a dynamic page.
 urlpatterns = [
     path("", public.archive, name="archive"),
+    path("archive/page/<int:page>/", public.archive_page, name="archive_page"),
+    path("archive/<int:year>/", public.archive_year, name="archive_year"),
+    path(
+        "archive/<int:year>/page/<int:page>/",
+        public.archive_year,
+        name="archive_year_page",
+    ),
+    path("archive/type/<slug:slug>/", public.archive_type, name="archive_type"),
+    path(
+        "archive/type/<slug:slug>/page/<int:page>/",
+        public.archive_type,
+        name="archive_type_page",
+    ),
+    path(
+        "archive/incident/<uuid:public_id>/",
+        public.archive_incident,
+        name="archive_incident",
+    ),
+    path(
+        "archive/incident/<uuid:public_id>/page/<int:page>/",
+        public.archive_incident,
+        name="archive_incident_page",
+    ),
     path("search/", public.search, name="search"),
     path("meetings/<uuid:public_id>/", public.meeting_detail, name="meeting"),
     path(
@@ -16,4 +41,5 @@ urlpatterns = [
     ),
     path("feed/", PublishedMeetingsFeed(), name="feed"),
     path("sitemap.xml", public.sitemap, name="sitemap"),
+    path("robots.txt", public.robots_txt, name="robots"),
 ]

@@ -1,0 +1,116 @@
+"""What the services call: the tree follows each publication, correction,
+withdrawal and incident change.
+
+Synchronous (inside the action's transaction, before it returns): the meeting's
+own files; for a correction or withdrawal, every file that links to the meeting
+(lists, incident pages, feed, sitemap.xml), found in the manifest. A write failure
+raises ``PublicSiteWriteError`` and the action rolls back.
+In the background (Celery, after the commit): every list (``rebuild_lists``), since
+a new publication shifts every archive page and changes counts and filter choices.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import transaction
+
+from meetings.site import pages, tree
+from meetings.site.models import SiteFile
+from meetings.site.render import UUID
+from meetings.site.writer import Batch, lock_tree
+
+UUID_IN_PATH = re.compile(UUID)
+
+
+def _referencing(public_id: str) -> list[str]:
+    return list(
+        SiteFile.objects.filter(refs__contains=f" {public_id} ")
+        .exclude(path__startswith=f"meetings/{public_id}/")
+        .order_by("path")
+        .values_list("path", flat=True)
+    )
+
+
+def _rewrite_referencing(batch: Batch, public_ids: set[str]) -> None:
+    """Re-render every file linking to one of ``public_ids``; a page that is gone
+    (an incident left without published meetings) cascades to the files linking to it.
+    """
+    done: set[str] = set()
+    pending = set(public_ids)
+    while pending:
+        public_id = pending.pop()
+        done.add(public_id)
+        for path in _referencing(public_id):
+            if path in batch.written or path in batch.removed:
+                continue
+            if not batch.put_url(tree.path_to_url(path)) or path not in batch.removed:
+                continue
+            pending |= set(UUID_IN_PATH.findall(path)) - done
+
+
+def _meeting_files(batch: Batch, meeting) -> None:
+    """Write the meeting's page and files; remove files it no longer lists."""
+    from meetings.models import Meeting
+
+    fresh = Meeting.objects.select_related("current_publication").get(pk=meeting.pk)
+    public_id = str(fresh.public_id)
+    prefix = f"meetings/{public_id}/"
+    expected: set[str] = set()
+    if fresh.status == Meeting.Status.PUBLISHED and fresh.current_publication:
+        for url in pages.meeting_urls(
+            public_id, fresh.current_publication.data.get("attachments")
+        ):
+            expected.add(tree.url_to_path(url))
+            batch.put_url(url)
+    present = set(
+        SiteFile.objects.filter(path__startswith=prefix).values_list("path", flat=True)
+    ) | {path for path in tree.walk(prefix)}
+    for path in sorted(present - expected):
+        batch.remove(path)
+
+
+def schedule_lists() -> None:
+    """Rebuild every list in the background once the current transaction commits."""
+    from meetings import tasks
+
+    transaction.on_commit(lambda: tasks.rebuild_lists.delay())
+
+
+def meeting_published(meeting, *, correction: bool) -> None:
+    lock_tree()
+    batch = Batch()
+    _meeting_files(batch, meeting)
+    if correction:
+        # The lists, incident pages and feed show its title and agenda.
+        _rewrite_referencing(batch, {str(meeting.public_id)})
+    batch.finish()
+    schedule_lists()
+
+
+def meeting_withdrawn(meeting) -> None:
+    lock_tree()
+    batch = Batch()
+    _meeting_files(batch, meeting)
+    _rewrite_referencing(batch, {str(meeting.public_id)})
+    batch.finish()
+    schedule_lists()
+
+
+def incidents_changed(*, incidents=(), meetings=()) -> None:
+    """An incident, its links or alert changes changed: its pages, the pages
+    linking to it and the pages of the meetings concerned (alert notices)."""
+    from django.urls import reverse
+
+    lock_tree()
+    batch = Batch()
+    ids = {str(incident.public_id) for incident in incidents}
+    for public_id in sorted(ids):
+        batch.put_url(reverse("incidents_public:incident", args=[public_id]))
+        batch.put_url(reverse("public:archive_incident", args=[public_id]))
+    batch.put_url(reverse("incidents_public:list"))
+    for meeting in meetings:
+        _meeting_files(batch, meeting)
+    _rewrite_referencing(batch, ids)
+    batch.finish()
+    schedule_lists()
