@@ -36,9 +36,7 @@ def meeting_urls(public_id, attachments) -> list[str]:
 def published_meeting_urls() -> Iterator[str]:
     rows = (
         Meeting.objects.published()
-        .annotate(
-            listed_files=KeyTransform("attachments", "current_publication__data")
-        )
+        .annotate(listed_files=KeyTransform("attachments", "current_publication__data"))
         .order_by("pk")
         .values_list("public_id", "listed_files")
     )

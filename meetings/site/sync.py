@@ -12,13 +12,15 @@ a new publication shifts every archive page and changes counts and filter choice
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import transaction
 
 from meetings.site import pages, tree
 from meetings.site.models import SiteFile
 from meetings.site.render import UUID
-from meetings.site.writer import Batch, lock_tree
+from meetings.site.writer import Batch, PublicSiteWriteError, lock_tree
 
 UUID_IN_PATH = re.compile(UUID)
 
@@ -77,24 +79,35 @@ def schedule_lists() -> None:
     transaction.on_commit(lambda: tasks.rebuild_lists.delay())
 
 
-def meeting_published(meeting, *, correction: bool) -> None:
+@contextmanager
+def _fail_closed() -> Iterator[Batch]:
+    """A batch whose any error (an unreadable tree too) undoes its writes and
+    refuses the action."""
     lock_tree()
     batch = Batch()
-    _meeting_files(batch, meeting)
-    if correction:
-        # The lists, incident pages and feed show its title and agenda.
-        _rewrite_referencing(batch, {str(meeting.public_id)})
+    try:
+        yield batch
+    except PublicSiteWriteError:
+        raise
+    except OSError as exc:
+        batch.rollback()
+        raise PublicSiteWriteError(str(exc)) from exc
     batch.finish()
     schedule_lists()
+
+
+def meeting_published(meeting, *, correction: bool) -> None:
+    with _fail_closed() as batch:
+        _meeting_files(batch, meeting)
+        if correction:
+            # The lists, incident pages and feed show its title and agenda.
+            _rewrite_referencing(batch, {str(meeting.public_id)})
 
 
 def meeting_withdrawn(meeting) -> None:
-    lock_tree()
-    batch = Batch()
-    _meeting_files(batch, meeting)
-    _rewrite_referencing(batch, {str(meeting.public_id)})
-    batch.finish()
-    schedule_lists()
+    with _fail_closed() as batch:
+        _meeting_files(batch, meeting)
+        _rewrite_referencing(batch, {str(meeting.public_id)})
 
 
 def incidents_changed(*, incidents=(), meetings=()) -> None:
@@ -102,15 +115,12 @@ def incidents_changed(*, incidents=(), meetings=()) -> None:
     linking to it and the pages of the meetings concerned (alert notices)."""
     from django.urls import reverse
 
-    lock_tree()
-    batch = Batch()
     ids = {str(incident.public_id) for incident in incidents}
-    for public_id in sorted(ids):
-        batch.put_url(reverse("incidents_public:incident", args=[public_id]))
-        batch.put_url(reverse("public:archive_incident", args=[public_id]))
-    batch.put_url(reverse("incidents_public:list"))
-    for meeting in meetings:
-        _meeting_files(batch, meeting)
-    _rewrite_referencing(batch, ids)
-    batch.finish()
-    schedule_lists()
+    with _fail_closed() as batch:
+        for public_id in sorted(ids):
+            batch.put_url(reverse("incidents_public:incident", args=[public_id]))
+            batch.put_url(reverse("public:archive_incident", args=[public_id]))
+        batch.put_url(reverse("incidents_public:list"))
+        for meeting in meetings:
+            _meeting_files(batch, meeting)
+        _rewrite_referencing(batch, ids)

@@ -479,11 +479,22 @@ def _archive(
         "incident": str(incident_id) if incident_id else "",
     }
     state = public_state()
+    choices = _filter_choices(state)
     return render(
         request,
         "meetings/public/archive.html",
         {
             "page_obj": page,
+            # Path links to each 年度 and meeting type list: they work without the
+            # filter form (and from the publication tree alone).
+            "browse_years": [
+                (reverse("public:archive_year", args=[int(value)]), label)
+                for value, label in choices["year"]
+            ],
+            "browse_types": [
+                (reverse("public:archive_type", args=[value]), label)
+                for value, label in choices["type"]
+            ],
             "options": _filter_options(state, filters),
             "filters": filters,
             "is_filtered": any(filters.values()),
