@@ -1,5 +1,6 @@
 from django.urls import path
 
+from meetings import static_search
 from meetings.feeds import PublishedMeetingsFeed
 from meetings.views import public
 
@@ -33,6 +34,8 @@ urlpatterns = [
         name="archive_incident_page",
     ),
     path("search/", public.search, name="search"),
+    # The static (Pagefind) search page; its tree copy is written by static_search.
+    path("search-static/", static_search.search_page, name="search_static"),
     path("meetings/<uuid:public_id>/", public.meeting_detail, name="meeting"),
     path(
         "meetings/<uuid:public_id>/files/<int:attachment_id>/",

@@ -101,6 +101,8 @@ def _crawl_dynamic(origin: str) -> dict[str, bytes]:
             if response.streaming
             else response.content
         )
+        if tree.kept(tree.url_to_path(url)):
+            continue  # written by meetings.static_search, not by the tree build
         pages[tree.url_to_path(url)] = body
         if not body.startswith(b"%PDF"):
             queue.extend(_links(body, origin))
