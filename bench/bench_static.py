@@ -111,6 +111,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the database")
     parser.add_argument("--tree", type=Path, help="keep the tree here (reused)")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
     if not args.database.startswith("postgres"):
         sys.exit("the benchmark runs on PostgreSQL (--database postgres://…)")
     for tool in ("wrk", "nginx"):

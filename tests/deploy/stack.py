@@ -284,7 +284,16 @@ def nginx(
     )
     return Process(
         "nginx",
-        [NGINX, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+        [
+            NGINX,
+            "-c",
+            str(folder / "nginx.conf"),
+            # Before it reads the config nginx opens its compiled-in error log.
+            "-e",
+            str(runtime / "error.log"),
+            "-g",
+            "daemon off;",
+        ],
         dict(os.environ),
         port,
         folder / "nginx.out",
