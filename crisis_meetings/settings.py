@@ -142,6 +142,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "crisis_meetings.middleware.BadInputMiddleware",
     # Last: public URLs answer from the publication tree when SERVE_PUBLIC_SITE is on.
     "meetings.site.middleware.ServePublicSiteMiddleware",
 ]
