@@ -148,7 +148,7 @@ def site():
         for command in (
             ["migrate", "--noinput", "-v0"],
             ["collectstatic", "--noinput", "-v0"],
-            ["load_demo"],
+            ["load_demo", "--i-know-this-is-not-production"],
             ["build_site"],
         ):
             result = subprocess.run(
