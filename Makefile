@@ -62,6 +62,7 @@ migrate: setup
 
 demo: migrate
 	$(RUN_ENV) $(PY) manage.py load_demo
+	$(RUN_ENV) $(PY) manage.py build_site
 
 run: demo
 	@echo "Serving on http://127.0.0.1:8000/ (staff: http://127.0.0.1:8000/staff/)"

@@ -33,7 +33,8 @@ def job_lock(name: str, *, wait: float = 600, hold: float = 3600) -> Iterator[No
         import redis
 
         client = redis.Redis.from_url(url)
-        lock = client.lock(f"crisis_meetings:job:{_safe(name)}", timeout=hold)
+        prefix = getattr(settings, "JOB_LOCK_PREFIX", "crisis_meetings")
+        lock = client.lock(f"{prefix}:job:{_safe(name)}", timeout=hold)
         if not lock.acquire(blocking=True, blocking_timeout=wait):
             raise JobLockTimeout(name)
         try:

@@ -52,6 +52,7 @@ def worker(settings):
 
     assert _redis_up(), "the machine's Redis (127.0.0.1:6379) must be running"
     settings.JOB_LOCK_REDIS_URL = REDIS
+    settings.JOB_LOCK_PREFIX = QUEUE  # locks of this test run's own
     saved = {
         key: app.conf[key]
         for key in ("broker_url", "task_always_eager", "task_default_queue")
@@ -61,6 +62,10 @@ def worker(settings):
         task_always_eager=False,
         task_default_queue=QUEUE,
     )
+    # Built from the earlier configuration: the queue list, the broker connections.
+    if "amqp" in app.__dict__:
+        del app.amqp
+    app._pool = None
     try:
         with start_worker(
             app, pool="solo", perform_ping_check=False, shutdown_timeout=30
@@ -70,6 +75,8 @@ def worker(settings):
         # Back to inline jobs; the producer pool (kombu's, per broker URL) stays
         # open for the next worker test. Our queue's keys go.
         app.conf.update(saved)
+        if "amqp" in app.__dict__:
+            del app.amqp
         client = redis.Redis.from_url(REDIS)
         for key in client.scan_iter(match=f"*{QUEUE}*"):
             client.delete(key)
@@ -122,6 +129,7 @@ def test_a_real_worker_on_redis_builds_the_pdf_zip(worker, admin_user, editor):
 @pytest.mark.parametrize("backend", ["redis", "file"])
 def test_job_lock_lets_one_job_per_target_run_at_a_time(settings, tmp_path, backend):
     settings.JOB_LOCK_REDIS_URL = REDIS if backend == "redis" else ""
+    settings.JOB_LOCK_PREFIX = QUEUE
     settings.JOB_LOCK_DIR = tmp_path / "locks"
     name = f"target-{uuid.uuid4().hex}"
     with job_lock(name):
