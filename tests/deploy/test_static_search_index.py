@@ -11,6 +11,7 @@ character of the marker's Japanese part, which no published text has.
 
 from __future__ import annotations
 
+import fcntl
 import json
 
 import pytest
@@ -101,3 +102,34 @@ def test_withdrawal_removes_the_meeting_from_the_search_index_before_returning(
     assert url not in _fragments(files)
     assert _holding(files, ["公開済み".encode()]) == []
     assert (tree / static_search.SEARCH_PAGE).exists()
+
+
+def test_withdrawn_page_text_leaves_the_index_even_while_a_rebuild_waits(
+    world, settings, folder, approver, django_capture_on_commit_callbacks
+):
+    """The fragment (the page's text) goes in the request; the rebuild may lag."""
+    tree, _ = build_served_tree(settings, folder)
+    settings.PUBLIC_SITE_SEARCH_INDEX = True
+    corrected = world["corrected"]
+    url = f"/meetings/{corrected.public_id}/"
+    entry_before = (tree / "pagefind" / "pagefind-entry.json").read_bytes()
+
+    # Another build holds the lock: this one only marks the index dirty.
+    with open(tree / static_search.LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.meeting_withdraw(meeting=corrected, user=approver, comment="誤り")
+        assert (tree / static_search.DIRTY_FILE).exists()
+        assert (tree / "pagefind" / "pagefind-entry.json").read_bytes() == entry_before
+        files = index_bytes(tree)
+        assert url not in _fragments(files)
+        assert not any(
+            name.endswith(".pf_fragment") and "公開済み".encode() in data
+            for name, data in files.items()
+        )
+        fcntl.flock(lock, fcntl.LOCK_UN)
+
+    # The next build runs and catches up.
+    assert static_search.build_search_index(tree) is True
+    assert not (tree / static_search.DIRTY_FILE).exists()
+    assert _holding(index_bytes(tree), ["公開済み".encode()]) == []
