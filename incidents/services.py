@@ -222,6 +222,8 @@ def alert_change_record(
     # An announcing meeting concerns the incident: it belongs on its timeline.
     _ensure_meeting_linked(incident, meeting)
     site.incidents_changed(incidents=[incident], meetings=[meeting])
+    # Pages show the level in force now: rewrite them again when this one takes effect.
+    site.incidents_refresh_at(effective_at, incident=incident)
     return change
 
 

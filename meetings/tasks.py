@@ -33,6 +33,23 @@ def rebuild_lists() -> dict[str, int]:
     return {"written": len(batch.written), "removed": len(batch.removed)}
 
 
+@shared_task(name="meetings.refresh_incident", **RETRY)
+def refresh_incident(incident_id: int) -> None:
+    """An alert level took effect: the incident's pages and its meetings' pages."""
+    from django.apps import apps
+    from django.db import transaction
+
+    from meetings.site.sync import incidents_changed
+
+    incident = (
+        apps.get_model("incidents", "Incident").objects.filter(pk=incident_id).first()
+    )
+    if incident is None:
+        return
+    with transaction.atomic():
+        incidents_changed(incidents=[incident])
+
+
 @shared_task(name="meetings.build_site", **RETRY)
 def build_site() -> dict[str, int]:
     from meetings.site.build import build_site as run

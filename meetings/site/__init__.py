@@ -36,3 +36,10 @@ def incidents_changed(*, incidents=(), meetings=()) -> None:
     from meetings.site.sync import incidents_changed as run
 
     run(incidents=incidents, meetings=meetings)
+
+
+def incidents_refresh_at(when, *, incident) -> None:
+    """Rewrite ``incident``'s pages at ``when`` (an alert level taking effect later)."""
+    from meetings.site.sync import incidents_refresh_at as run
+
+    run(when, incident=incident)

@@ -96,18 +96,43 @@ def _fail_closed() -> Iterator[Batch]:
     schedule_lists()
 
 
+def _announced_incidents(meeting) -> set[str]:
+    """Incidents whose alert levels this meeting announced: their pages and their
+    other meetings' pages show the level in force, which it may change."""
+    from django.apps import apps
+
+    if not apps.is_installed("incidents"):
+        return set()
+    changes = apps.get_model("incidents", "AlertChange").objects.filter(meeting=meeting)
+    return {str(i) for i in changes.values_list("incident__public_id", flat=True)}
+
+
+def _incident_pages(batch: Batch, ids: set[str]) -> None:
+    from django.urls import reverse
+
+    for public_id in sorted(ids):
+        batch.put_url(reverse("incidents_public:incident", args=[public_id]))
+        batch.put_url(reverse("public:archive_incident", args=[public_id]))
+
+
 def meeting_published(meeting, *, correction: bool) -> None:
     with _fail_closed() as batch:
         _meeting_files(batch, meeting)
         if correction:
             # The lists, incident pages and feed show its title and agenda.
             _rewrite_referencing(batch, {str(meeting.public_id)})
+        announced = _announced_incidents(meeting)
+        _incident_pages(batch, announced)
+        _rewrite_referencing(batch, announced)
 
 
 def meeting_withdrawn(meeting) -> None:
     with _fail_closed() as batch:
         _meeting_files(batch, meeting)
         _rewrite_referencing(batch, {str(meeting.public_id)})
+        announced = _announced_incidents(meeting)
+        _incident_pages(batch, announced)
+        _rewrite_referencing(batch, announced)
 
 
 def incidents_changed(*, incidents=(), meetings=()) -> None:
@@ -117,10 +142,23 @@ def incidents_changed(*, incidents=(), meetings=()) -> None:
 
     ids = {str(incident.public_id) for incident in incidents}
     with _fail_closed() as batch:
-        for public_id in sorted(ids):
-            batch.put_url(reverse("incidents_public:incident", args=[public_id]))
-            batch.put_url(reverse("public:archive_incident", args=[public_id]))
+        _incident_pages(batch, ids)
         batch.put_url(reverse("incidents_public:list"))
         for meeting in meetings:
             _meeting_files(batch, meeting)
         _rewrite_referencing(batch, ids)
+
+
+def incidents_refresh_at(when, *, incident) -> None:
+    """Queue a rewrite of the incident's pages (and its meetings' pages, which link
+    to it) for ``when``, once the current transaction commits. Nothing if ``when``
+    has passed: the pages were just written."""
+    from django.utils import timezone
+
+    from meetings import tasks
+
+    if when <= timezone.now():
+        return
+    transaction.on_commit(
+        lambda: tasks.refresh_incident.apply_async(args=[incident.pk], eta=when)
+    )
