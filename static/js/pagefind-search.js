@@ -83,10 +83,12 @@ async function run(query) {
     const search = await (await pagefind()).search(query);
     if (current !== generation) return;
     results = search.results;
+    await showMore(current);
+    if (current !== generation) return;
+    // Announced once the list is there.
     statusBox.textContent = results.length
       ? `「${query}」を含むページ:${results.length}件`
       : `「${query}」を含むページは見つかりませんでした。別の語句や、短い語句(例:「停電」)で検索してください。`;
-    await showMore(current);
   } catch (error) {
     if (current !== generation) return;
     statusBox.textContent =

@@ -75,6 +75,7 @@ def test_static_search_finds_the_seed_meeting_in_japanese_without_the_app(
     expect(status).to_have_text(DONE)
     expect(status).to_contain_text("件")
     links = page.locator("#static-search-results a")
+    expect(links.first).to_be_visible()
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert f"/meetings/{served['seed']}/" in hrefs
     expect(page.locator("#static-search-results mark").first).to_be_visible()
