@@ -28,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 from celery import shared_task
+from csp.decorators import csp_update
 from django.conf import settings
 from django.core.files.storage import storages
 from django.http import HttpRequest, HttpResponse
@@ -50,6 +51,9 @@ FRAGMENT_MAP = ".fragments.json"
 LOCK_FILE = ".pagefind.lock"
 DIRTY_FILE = ".pagefind.dirty"
 STATIC_SEARCH_URL = "/search-static/"
+# Pagefind compiles WebAssembly: its page and its worker script need exactly this on
+# top of the app's policy (deploy/nginx.conf sends the same).
+SEARCH_CSP_UPDATE = {"script-src": ["'self'", "'wasm-unsafe-eval'"]}
 BUNDLE_URL = f"/{INDEX_DIR}/"
 
 
@@ -91,9 +95,19 @@ def _context() -> dict[str, str]:
     }
 
 
+@csp_update(SEARCH_CSP_UPDATE)
 def search_page(request: HttpRequest) -> HttpResponse:
     """/search-static/ from Django (make run, tests); nginx serves the tree's copy."""
     return render(request, "site/search_static.html", _context())
+
+
+def csp_update_for(path: str) -> dict[str, list[str]] | None:
+    """The CSP addition a tree file needs when Django serves it (make run)."""
+    if path == SEARCH_PAGE or (
+        path.startswith(f"{INDEX_DIR}/") and path.endswith(".js")
+    ):
+        return SEARCH_CSP_UPDATE
+    return None
 
 
 def service_pages() -> dict[str, str]:
