@@ -76,7 +76,8 @@ def shared_tempdir(prefix: str) -> Path:
 
 def _as_pg_user(command: list[str]) -> list[str]:
     if os.geteuid() == 0:
-        return ["runuser", "-u", PG_USER, "--", *command]
+        runuser = shutil.which("runuser") or "/usr/sbin/runuser"
+        return [runuser, "-u", PG_USER, "--", *command]
     return command
 
 
