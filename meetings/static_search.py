@@ -245,18 +245,21 @@ def build_search_index(root: Path | None = None) -> bool:
     root.mkdir(parents=True, exist_ok=True)
     dirty = root / DIRTY_FILE
     dirty.touch()
-    with open(root / LOCK_FILE, "a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        try:
-            while dirty.exists():
-                dirty.unlink()
-                _build(root)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return True
+    while True:
+        with open(root / LOCK_FILE, "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            try:
+                while dirty.exists():
+                    dirty.unlink()
+                    _build(root)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        # A call that gave up between the last check and the unlock left the mark.
+        if not dirty.exists():
+            return True
 
 
 def drop_fragments(removed: list[str], root: Path | None = None) -> list[str]:
