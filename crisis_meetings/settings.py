@@ -422,9 +422,6 @@ LOGGING = {
     },
 }
 DEMO_LOADERS = ["incidents.demo.load", "crisis_meetings.accounts.demo.load"]
-# Context managers run around meetings.services.meeting_replace_parts, so that apps
-# pointing at sections and items keep their references when a meeting is re-saved.
-MEETING_PARTS_REPLACE_HOOKS = ["incidents.services.meeting_parts_keep_references"]
 # sitemap.xml sections (meetings must not import incidents, so they are listed here).
 PUBLIC_SITEMAPS = {
     "archive": "meetings.sitemaps.ArchiveSitemap",
