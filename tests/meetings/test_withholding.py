@@ -581,3 +581,47 @@ def test_editor_error_keeps_the_typed_reason(client, editor):
     assert "正しく選択してください" in html
     assert Meeting.objects.get(pk=meeting.pk).version == meeting.version
     assert not Item.objects.filter(withheld_reason__isnull=False).exists()
+
+
+# ---------------------------------------------------------------------------
+# The static publication tree and its Pagefind index (meetings.site)
+# ---------------------------------------------------------------------------
+
+
+def _unzipped(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def test_static_tree_and_pagefind_index_hold_placeholders_only(
+    published, settings, tmp_path
+):
+    from tests.deploy.tree import build_served_tree, index_bytes
+
+    settings.PUBLIC_SITE_URL = "http://testserver"
+    tree, _ = build_served_tree(settings, tmp_path)
+    files = {
+        path.relative_to(tree).as_posix(): _unzipped(path.read_bytes())
+        for path in tree.rglob("*")
+        if path.is_file()
+    }
+    page = files[f"meetings/{published.public_id}/index.html"].decode()
+    assert_in_order(page, "公開する説明その一。", PERSONAL, "公開する子項目。")
+    assert_in_order(page, "■警察本部から説明", SAFETY, DELIBERATION)
+    # Pagefind lower-cases words and splits Japanese down to single characters:
+    # look for the markers' Latin part and for 匿, which no public text holds.
+    for name, data in {**files, **index_bytes(tree)}.items():
+        text = data.decode("utf-8", errors="replace")
+        assert_no_marker(text, name)
+        assert b"zqxv" not in data.lower(), name
+        assert "匿" not in text.replace("\u200b", ""), name
+    fragments = [
+        json.loads(data.removeprefix(b"pagefind_dcd"))
+        for name, data in index_bytes(tree).items()
+        if name.endswith(".pf_fragment")
+    ]
+    [fragment] = [f for f in fragments if str(published.public_id) in f["url"]]
+    content = fragment["content"].replace("\u200b", "")
+    assert compact(PERSONAL) in compact(content)
+    assert compact(SAFETY) in compact(content)
