@@ -126,6 +126,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "meetings",
     "incidents",
 ]
@@ -133,6 +137,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -282,4 +287,49 @@ PUBLIC_SITEMAPS = {
     "archive": "meetings.sitemaps.ArchiveSitemap",
     "meetings": "meetings.sitemaps.MeetingSitemap",
     "incidents": "incidents.sitemaps.IncidentSitemap",
+    "data": "meetings.api.sitemaps.DataSitemap",
 }
+
+# Open-data API (/api/v1/, meetings.api): read-only JSON for anyone, per-client limit.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/minute")
+if not __import__("re").fullmatch(r"\d+/(second|minute|hour|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT must look like 120/minute; got {API_RATE_LIMIT!r}"
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["meetings.api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_RATE_LIMIT},
+    # Proxies in front of gunicorn (nginx): the client is the last address it adds.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 1),
+    "EXCEPTION_HANDLER": "meetings.api.common.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "危機管理会議 開催結果 オープンデータAPI",
+    "DESCRIPTION": "公開中の開催結果と事案(読み取り専用)。"
+    "政府標準利用規約(第2.0版)/CC BY 4.0。v1の中では項目の追加だけが行われます。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": [],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "meetings.api.schema.postprocess",
+    ],
+}
+# CORS: any origin may GET the API (public data, no cookies sent or read).
+CORS_URLS_REGEX = r"^/(api|data)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]

@@ -12,4 +12,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("crisis_meetings.api_urls")),
+    path("data/", include("meetings.api.urls_data")),
 ]
