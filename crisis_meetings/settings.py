@@ -146,6 +146,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "crisis_meetings.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "crisis_meetings.urls"

@@ -15,3 +15,5 @@ urlpatterns = [
     path("api/v1/", include("crisis_meetings.api_urls")),
     path("data/", include("meetings.api.urls_data")),
 ]
+
+handler400 = "crisis_meetings.middleware.bad_request"

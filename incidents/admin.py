@@ -60,9 +60,22 @@ class AlertChangeAdmin(admin.ModelAdmin):
 
 
 class DirectiveProgressInline(admin.TabularInline):
+    """The progress log is append-only: recorded in the staff pages, shown here."""
+
     model = DirectiveProgress
     extra = 0
-    readonly_fields = ["recorded_at", "recorded_by", "from_status", "to_status"]
+    can_delete = False
+    fields = ["recorded_at", "recorded_by", "note", "from_status", "to_status"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class DirectiveFollowUpInline(admin.TabularInline):
@@ -79,7 +92,8 @@ class DirectiveAssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "incident"]
     search_fields = ["directive_text", "issuer"]
     raw_id_fields = ["item", "meeting", "incident", "organisation"]
-    readonly_fields = ["created_at", "updated_at", "created_by"]
+    # The status changes only through directive_progress_record, which logs it.
+    readonly_fields = ["status", "created_at", "updated_at", "created_by"]
     inlines = [DirectiveProgressInline, DirectiveFollowUpInline]
 
 

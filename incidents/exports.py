@@ -7,7 +7,6 @@ IPAex) and fetches nothing from outside.
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from django.utils.http import content_disposition_header
 
 from incidents import timeline
 from incidents.models import Incident
+from meetings import csv_safe
 from meetings import pdf as meeting_pdf
 
 CSV_BOM = "\ufeff"  # Excel reads a UTF-8 CSV as Shift_JIS without it
@@ -49,7 +49,7 @@ def _content_disposition(incident: Incident, extension: str) -> str:
 def timeline_csv(incident: Incident) -> str:
     rows = timeline.timeline_rows(timeline.build_timeline(incident))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_safe.writer(buffer, lineterminator="\r\n")
     writer.writerow(["事案", str(incident)])
     writer.writerow([label for _, label in timeline.ROW_FIELDS])
     for row in rows:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import date
 
 from django import forms
+from django.core import validators
 from django.db.models import Q
 
 from incidents.models import (
@@ -83,6 +84,20 @@ def grouped_choices(objects, group_of, label_of, empty_label: str | None = "----
     return choices
 
 
+# Sane maximum lengths of the free texts (they are printed in the timeline PDF).
+PUBLIC_SUMMARY_MAX = 4_000
+PROGRESS_NOTE_MAX = 2_000
+
+
+def _cap(field: forms.Field, cap: int) -> None:
+    field.max_length = cap
+    field.validators.append(
+        validators.MaxLengthValidator(
+            cap, message=f"{cap:,}字までにしてください(%(show_value)s字)。"
+        )
+    )
+
+
 class IncidentForm(forms.ModelForm):
     class Meta:
         model = Incident
@@ -104,6 +119,7 @@ class IncidentForm(forms.ModelForm):
         ).order_by("kind", "name", "valid_from")
         for name in ("started_at", "ended_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+        _cap(self.fields["public_summary"], PUBLIC_SUMMARY_MAX)
 
 
 class MeetingLinkForm(forms.Form):
@@ -262,6 +278,7 @@ class DirectiveProgressForm(forms.Form):
 
     def __init__(self, *args, allowed: frozenset[str], current: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        _cap(self.fields["note"], PROGRESS_NOTE_MAX)
         self.fields["new_status"].choices = [("", "変更しない")] + [
             (value, label)
             for value, label in DirectiveAssignment.Status.choices

@@ -11,7 +11,14 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 
-from meetings.models import AgendaItem, Item, Meeting, Organisation, Section
+from meetings.models import (
+    AgendaItem,
+    AppendOnlyModel,
+    Item,
+    Meeting,
+    Organisation,
+    Section,
+)
 
 
 class IncidentQuerySet(models.QuerySet):
@@ -478,12 +485,15 @@ class DirectiveAssignment(models.Model):
             raise ValidationError(errors)
 
 
-class DirectiveProgress(models.Model):
-    """One entry of a directive's progress log: a note, optionally a status change."""
+class DirectiveProgress(AppendOnlyModel):
+    """One entry of a directive's progress log: a note, optionally a status change.
+
+    Append-only like the meetings' workflow events (a trigger refuses UPDATE/DELETE).
+    """
 
     assignment = models.ForeignKey(
         DirectiveAssignment,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="progress_entries",
     )
     recorded_at = models.DateTimeField("記録日時")
@@ -491,7 +501,7 @@ class DirectiveProgress(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="directive_progress_entries",
     )
     note = models.TextField("取組状況", blank=True)

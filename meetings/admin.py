@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import router
+from django.db.models.deletion import Collector, ProtectedError
+from django.shortcuts import redirect
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from meetings.models import (
@@ -59,21 +65,42 @@ class MeetingTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class AttendeeInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """A meeting's parts, shown in the admin but changed only in the staff editor.
+
+    Editing them here would bypass ``meetings.services.meeting_save`` (version, saved
+    event, PDF checks) and change a published page without a 訂正.
+    """
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AttendeeInline(ReadOnlyInline):
     model = Attendee
-    extra = 0
     fields = ["order", "role", "organisation", "is_remote", "is_outside"]
-    autocomplete_fields = ["organisation"]
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(ReadOnlyInline):
     model = AgendaItem
-    extra = 0
+    fields = ["order", "marker", "text"]
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(ReadOnlyInline):
     model = Section
-    extra = 0
     fields = [
         "order",
         "group",
@@ -84,22 +111,16 @@ class SectionInline(admin.TabularInline):
         "topic_heading",
         "heading",
     ]
-    show_change_link = True  # items are entered on the section's own page
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    extra = 0
-    fields = ["order", "label", "kind", "file", "size_bytes", "is_generated"]
-    readonly_fields = ["size_bytes", "is_generated"]
+    fields = ["order", "label", "kind", "size_bytes", "is_generated"]
 
 
 @admin.action(description="選択した会議の開催結果PDFをZIPで出力")
 def export_official_pdfs(modeladmin, request, queryset):
     """Published: the stored official PDFs; unpublished: drafts marked 「案」."""
-    from django.core.exceptions import PermissionDenied
-    from django.shortcuts import redirect
-
     from meetings import exports, permissions
 
     if not permissions.is_admin(request.user):
@@ -123,9 +144,32 @@ class MeetingAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    autocomplete_fields = ["venue"]
     inlines = [AttendeeInline, AgendaItemInline, SectionInline, AttachmentInline]
     actions = [export_official_pdfs]
+    # Meetings are entered, saved, published and withdrawn in the staff pages, whose
+    # services record every step (meetings.services). The admin only shows them: it
+    # cannot add a meeting, change one (its status included), revert its history or
+    # delete it (its workflow events are PROTECTed).
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple_history would save the old version on POST ("revert") even for a
+        # view-only admin: that would set an old status without any workflow event.
+        if request.method == "POST":
+            raise PermissionDenied("会議の状態や内容は職員用画面で変更してください。")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        raise PermissionDenied("会議の状態や内容は職員用画面で変更してください。")
+
     fieldsets = [
         (
             None,
@@ -188,27 +232,10 @@ class MeetingAdmin(SimpleHistoryAdmin):
         ),
     ]
 
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in instances:
-            if isinstance(obj, Attachment) and obj.file:
-                obj.read_file_facts()
-            obj.save()
-        formset.save_m2m()
 
-
-class ItemInline(admin.TabularInline):
+class ItemInline(ReadOnlyInline):
     model = Item
-    extra = 3
     fields = ["parent", "order", "marker", "text"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "parent":
-            section_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Item.objects.filter(section_id=section_id or 0)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Section)
@@ -216,24 +243,60 @@ class SectionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "meeting", "order", "kind", "group"]
     list_filter = ["kind", "group"]
     search_fields = ["speaker", "topic", "heading"]
-    autocomplete_fields = ["speaker_org"]
     inlines = [ItemInline]
 
+    # Sections and items are changed in the staff editor only (see ReadOnlyInline).
+    def has_add_permission(self, request):
+        return False
 
-@admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
-    list_display = ["title", "number", "published_at", "published_by"]
-    readonly_fields = [f.name for f in Publication._meta.fields]
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AppendOnlyAdmin(admin.ModelAdmin):
+    """Audit records: listed and shown, never added, changed or deleted here."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False  # snapshots are immutable
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Publication)
+class PublicationAdmin(AppendOnlyAdmin):
+    list_display = ["title", "number", "published_at", "published_by"]
+    list_select_related = ["published_by"]
+    fields = [
+        "meeting",
+        "number",
+        "published_at",
+        "published_by",
+        "correction_note",
+        "meeting_version",
+        "title",
+        "held_on",
+        "pdf",
+        "pdf_sha256",
+        "pdf_size",
+        "text",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
 
 @admin.register(MeetingEvent)
-class MeetingEventAdmin(admin.ModelAdmin):
+class MeetingEventAdmin(AppendOnlyAdmin):
     list_display = [
         "meeting",
         "action",
@@ -243,3 +306,67 @@ class MeetingEventAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["action"]
+    list_select_related = ["meeting__meeting_type", "actor"]
+
+
+# ---------------------------------------------------------------------------
+# Users are deactivated, never deleted: workflow events and publications name
+# their actor with on_delete=PROTECT, so the admin's delete page refuses (in
+# Japanese, listing the records) and offers nothing that would blank the actor.
+# ---------------------------------------------------------------------------
+
+User = get_user_model()
+
+
+def _protected_records(user) -> list:
+    """The audit records that keep ``user`` (PROTECT): why it cannot be deleted."""
+    collector = Collector(using=router.db_for_write(User))
+    try:
+        collector.collect([user])
+    except ProtectedError as exc:
+        return list(exc.protected_objects)
+    return []
+
+
+@admin.action(description="選択した利用者を無効化する(ログインできなくなります)")
+def deactivate_users(modeladmin, request, queryset):
+    count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+    modeladmin.message_user(
+        request,
+        f"{count}人の利用者を無効化しました。操作履歴に残る利用者は削除せず、"
+        "無効化して残します。",
+        messages.SUCCESS,
+    )
+
+
+_UserAdminBase = (
+    type(admin.site._registry[User]) if admin.site.is_registered(User) else None
+)
+if _UserAdminBase is not None:
+
+    class StaffUserAdmin(_UserAdminBase):
+        """The registered user admin, plus deactivation (keeps the audit trail)."""
+
+        actions = [*(_UserAdminBase.actions or []), deactivate_users]
+
+        def delete_view(self, request, object_id, extra_context=None):
+            user = self.get_object(request, object_id)
+            protected = _protected_records(user) if user is not None else []
+            if protected:
+                kinds = "・".join(
+                    sorted({str(p._meta.verbose_name) for p in protected})
+                )
+                self.message_user(
+                    request,
+                    f"利用者「{user.get_username()}」は{kinds}に記録されているため削除できません"
+                    f"({len(protected)}件)。記録を残すため、削除せずに無効化してください"
+                    "(一覧で選んで「選択した利用者を無効化する」)。",
+                    messages.ERROR,
+                )
+                return redirect(
+                    reverse("admin:auth_user_change", args=[user.pk]),
+                )
+            return super().delete_view(request, object_id, extra_context)
+
+    admin.site.unregister(User)
+    admin.site.register(User, StaffUserAdmin)

@@ -21,7 +21,6 @@ e.g. from a systemd timer); replacing the thread with a task queue means replaci
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import logging
@@ -33,12 +32,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import close_old_connections, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from meetings import layout, pdf, services, wareki
+from meetings import csv_safe, layout, pdf, permissions, services, wareki
 from meetings.models import Meeting, PdfExportJob
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def _unique_name(name: str, taken: set[str]) -> str:
 
 def _manifest(rows: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_safe.writer(buffer, lineterminator="\r\n")
     writer.writerow(
         ["ファイル名", "タイトル", "開催日", "状態", "種別", "バイト数", "SHA-256"]
     )
@@ -166,6 +166,8 @@ def pdf_export_job_create(
     include_unpublished: bool = False,
 ) -> PdfExportJob:
     """Queue an export of a fiscal year or of selected meetings; starts on commit."""
+    if not permissions.is_admin(user):
+        raise PermissionDenied("開催結果PDFの一括出力は管理者だけが行えます。")
     if (fiscal_year is None) == (not meeting_ids):
         raise ValueError("give either a fiscal year or a non-empty selection")
     job = PdfExportJob(

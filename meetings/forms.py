@@ -18,10 +18,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core import validators
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
-from meetings import layout, wareki
+from meetings import layout, limits, uploads, wareki
 from meetings.models import Attachment, Meeting, MeetingType, Section
 
 KEY_RE = re.compile(r"^[a-z0-9]{1,16}$")
@@ -260,6 +262,14 @@ class MeetingHeaderForm(forms.ModelForm):
             "開始時刻を入力してください。"
         )
         self.fields["location"].help_text = "書面開催なら空欄にできます。"
+        for name in ("lead", "unstructured_text"):
+            cap = limits.limit(name)
+            self.fields[name].max_length = cap
+            self.fields[name].validators.append(
+                validators.MaxLengthValidator(
+                    cap, message=f"{cap:,}字までにしてください(%(show_value)s字)。"
+                )
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -374,6 +384,14 @@ class UploadRowForm(RowForm):
         token = cleaned.get("token") or ""
         if token and token not in self.pending:
             cleaned["token"] = ""  # not ours, or already used: ignore it
+        elif token and not default_storage.exists(f"pending/{token}.pdf"):
+            # Removed by clean_pending_uploads after a day: ask for the file again.
+            cleaned["token"] = ""
+            self.add_error(
+                "file",
+                f"一時保存していた「{self.pending[token]}」は保存期限が過ぎたため"
+                "削除されました。もう一度ファイルを選んでください。",
+            )
         if (cleaned.get("file") or cleaned.get("token")) and not cleaned.get("label"):
             name = (
                 cleaned["file"].name
@@ -398,6 +416,9 @@ def pdf_problem(upload: UploadedFile) -> None:
             "PDFファイルではありません。ファイル名ではなく中身で確認しています。"
             "PDFとして保存したファイルを選んでください。"
         )
+    problem = uploads.pdf_problem(content)
+    if problem:
+        raise forms.ValidationError(problem)
 
 
 def _read(upload: UploadedFile) -> bytes:
@@ -754,7 +775,43 @@ class Editor:
                 s.form.add_error("speaker", "発言者(または見出し)を入力してください。")
             if data.get("kind") == Section.Kind.DIRECTIVE and not named:
                 s.form.add_error("speaker", "指示した人(職名)を入力してください。")
+        self._check_limits()
         return not self.has_errors()
+
+    def _check_limits(self) -> None:
+        """Sane maximum lengths (meetings.limits), each message next to its field."""
+        sections = []
+        for s in self.sections:
+            data = getattr(s.form, "cleaned_data", {})
+            items, last = [], None
+            for row in s.items:
+                pieces = _row_pieces(row.form)
+                longest = max((len(p["text"]) for p in pieces), default=0)
+                if longest > limits.limit("item_text"):
+                    row.form.add_error("text", limits.item_message(longest))
+                if pieces:
+                    last = row
+                items.extend(pieces)
+            section = {
+                **{k: data.get(k) or "" for k in SECTION_TEXT_FIELDS},
+                "items": items,
+            }
+            length = limits.section_text_length(section)
+            if length > limits.limit("section_text") and last is not None:
+                last.form.add_error("text", limits.section_message(length))
+            sections.append(section)
+        header = getattr(self.header, "cleaned_data", {})
+        data = {
+            **{k: header.get(k) or "" for k in HEADER_TEXT_FIELDS},
+            "attendees": _typed(self.attendees, "role"),
+            "agenda": _typed(self.agenda, "text"),
+            "sections": sections,
+        }
+        for problem in limits.count_problems(data):
+            self.header.add_error(None, problem)
+        total = limits.total_problem(data)
+        if total:
+            self.header.add_error(None, total)
 
     def _forms(self) -> list[forms.Form]:
         return [
@@ -843,6 +900,34 @@ class Editor:
             **self.layout_data(),
             "attachments": [],
         }
+
+
+SECTION_TEXT_FIELDS = ("speaker", "recipients", "topic", "heading")
+HEADER_TEXT_FIELDS = (
+    "title_override",
+    "lead",
+    "location",
+    "attendee_tail",
+    "unstructured_text",
+)
+
+
+def _typed(rows: list[Row], name: str) -> list[str]:
+    """The non-blank values typed in one field of each row (after validation)."""
+    values = (getattr(r.form, "cleaned_data", {}).get(name) or "" for r in rows)
+    return [v for v in values if v.strip()]
+
+
+def _row_pieces(form: forms.Form) -> list[dict[str, Any]]:
+    """The items an item row becomes (pasted lines make several), as layout_data."""
+    data = getattr(form, "cleaned_data", {})
+    text = data.get("text") or ""
+    if not text.strip():
+        return []
+    marker = data.get("marker") or ""
+    if "\n" in text.strip():
+        return split_pasted_items(text, depth=data.get("depth") or 0, marker=marker)
+    return [_with_marker(text, marker, data.get("depth"))]
 
 
 def _with_marker(text: str, marker: str, depth: int | None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -21,6 +21,51 @@ from meetings import wareki
 
 if TYPE_CHECKING:
     from datetime import date
+
+
+class AppendOnlyError(IntegrityError):
+    """A change or deletion of an audit record (workflow event, publication)."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletions: the rows are an audit trail.
+
+    The database refuses them too (see migration meetings 0009: a trigger on
+    PostgreSQL; on SQLite a trigger refuses UPDATE and this layer refuses DELETE).
+    """
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(
+            f"{self.model._meta.verbose_name}は変更できません(追記のみの記録です)。"
+        )
+
+    def delete(self):
+        raise AppendOnlyError(
+            f"{self.model._meta.verbose_name}は削除できません(追記のみの記録です)。"
+        )
+
+    delete.queryset_only = True
+
+
+class AppendOnlyModel(models.Model):
+    """A row is written once and never changed or deleted."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(
+                f"{self._meta.verbose_name}は変更できません(追記のみの記録です)。"
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(
+            f"{self._meta.verbose_name}は削除できません(追記のみの記録です)。"
+        )
 
 
 class DatedMasterData(models.Model):
@@ -645,7 +690,7 @@ def publication_pdf_upload_to(instance: Publication, filename: str) -> str:
     return f"publications/{instance.meeting.public_id}/{instance.number}-{uuid.uuid4().hex}.pdf"
 
 
-class Publication(models.Model):
+class Publication(AppendOnlyModel):
     """An immutable snapshot of what the public saw: one per publication or correction."""
 
     meeting = models.ForeignKey(
@@ -653,11 +698,12 @@ class Publication(models.Model):
     )
     number = models.PositiveIntegerField("版番号")
     published_at = models.DateTimeField("公開日時")
+    # Users are deactivated, never deleted: PROTECT keeps who published.
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="publications",
     )
     correction_note = models.TextField("訂正内容", blank=True)
@@ -694,8 +740,11 @@ class Publication(models.Model):
         return f"{self.title} (第{self.number}版)"
 
 
-class MeetingEvent(models.Model):
-    """Workflow log: submit, publish, return with a comment, correct, withdraw."""
+class MeetingEvent(AppendOnlyModel):
+    """Workflow log: submit, publish, return with a comment, correct, withdraw.
+
+    Append-only (see ``AppendOnlyModel``); a meeting with events cannot be deleted.
+    """
 
     class Action(models.TextChoices):
         CREATE = "create", "作成"
@@ -707,21 +756,22 @@ class MeetingEvent(models.Model):
         WITHDRAW = "withdraw", "取下げ"
 
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="events"
+        Meeting, verbose_name="会議", on_delete=models.PROTECT, related_name="events"
     )
-    action = models.CharField(max_length=20, choices=Action.choices)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    from_status = models.CharField("変更前の状態", max_length=20, blank=True)
+    to_status = models.CharField("変更後の状態", max_length=20, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="操作者",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="meeting_events",
     )
-    comment = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField("コメント", blank=True)
+    changes = models.JSONField("変更内容", default=dict, blank=True)
+    created_at = models.DateTimeField("日時", auto_now_add=True)
 
     class Meta:
         verbose_name = "操作履歴"

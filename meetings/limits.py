@@ -1,0 +1,142 @@
+"""How much text one meeting may hold (the staff editor refuses more, in Japanese).
+
+Real 開催結果 pages hold a few thousand characters; an item is rarely above 300.
+The limits leave ample room and keep the largest accepted meeting's official PDF
+well inside the web worker's 30 s timeout: ``bench/bench_limits.py`` builds that
+meeting and times its draft PDF and its publication against the seed meeting.
+Each can be changed in settings (``MEETING_LIMITS = {"item_text": ...}``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS = {
+    "item_text": 2_000,  # characters in one item (bullet or paragraph)
+    "section_text": 20_000,  # characters in one section's items together
+    "meeting_text": 60_000,  # characters in the whole meeting
+    "sections": 80,  # sections in a meeting
+    "items": 1_500,  # items in a meeting
+    "attendees": 200,  # listed attendees
+    "agenda": 50,  # agenda items
+    "lead": 1_000,  # the lead sentence
+    "unstructured_text": 20_000,  # text the importer could not structure
+    "attachment_label": 200,
+}
+
+
+def limit(name: str) -> int:
+    return {**DEFAULTS, **getattr(settings, "MEETING_LIMITS", {})}[name]
+
+
+def _items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    flat, stack = [], list(items or [])
+    while stack:
+        item = stack.pop()
+        flat.append(item)
+        stack.extend(item.get("children") or [])
+    return flat
+
+
+def section_text_length(section: dict[str, Any]) -> int:
+    return sum(len(i.get("text") or "") for i in _items(section.get("items") or []))
+
+
+def meeting_text_length(data: dict[str, Any]) -> int:
+    """Characters of everything the official layout prints from typed text."""
+    header = sum(
+        len(data.get(key) or "")
+        for key in ("title_override", "lead", "location", "attendee_tail")
+    )
+    header += sum(len(p) for p in data.get("unparsed") or [])
+    header += len(data.get("unstructured_text") or "")
+    roles = [d.get("role") or "" for d in data.get("attendee_details") or []] or list(
+        data.get("attendees") or []
+    )
+    sections = data.get("sections") or []
+    heads = sum(
+        len(s.get(key) or "")
+        for s in sections
+        for key in ("speaker", "recipients", "topic", "heading")
+    )
+    return (
+        header
+        + sum(map(len, roles))
+        + sum(len(a or "") for a in data.get("agenda") or [])
+        + heads
+        + sum(section_text_length(s) for s in sections)
+    )
+
+
+def count_problems(data: dict[str, Any]) -> list[str]:
+    """Rows over their per-meeting caps, as Japanese messages."""
+    sections = data.get("sections") or []
+    counts = [
+        ("sections", len(sections), "説明・報告・指示", "件"),
+        (
+            "items",
+            sum(len(_items(s.get("items") or [])) for s in sections),
+            "項目",
+            "件",
+        ),
+        (
+            "attendees",
+            len(data.get("attendee_details") or data.get("attendees") or []),
+            "出席者",
+            "人",
+        ),
+        ("agenda", len(data.get("agenda") or []), "協議概要(議題)", "件"),
+    ]
+    return [
+        f"{label}は1つの会議で{limit(name):,}{unit}までです"
+        f"(現在{count:,}{unit})。会議を分けるか、まとめてください。"
+        for name, count, label, unit in counts
+        if count > limit(name)
+    ]
+
+
+def total_problem(data: dict[str, Any]) -> str | None:
+    total = meeting_text_length(data)
+    if total > limit("meeting_text"):
+        return (
+            f"1つの会議の本文は合計{limit('meeting_text'):,}字までです"
+            f"(現在{total:,}字)。長い資料は添付ファイル(PDF)にしてください。"
+        )
+    return None
+
+
+def meeting_problems(data: dict[str, Any]) -> list[str]:
+    """Everything in a meeting's layout dict that is over the limits (Japanese).
+
+    The staff editor shows the same checks next to the fields concerned; the
+    benchmark uses this to prove the meeting it builds is accepted.
+    """
+    problems = count_problems(data)
+    total = total_problem(data)
+    if total:
+        problems.append(total)
+    for n, section in enumerate(data.get("sections") or [], start=1):
+        length = section_text_length(section)
+        if length > limit("section_text"):
+            problems.append(section_message(length, number=n))
+        for item in _items(section.get("items") or []):
+            if len(item.get("text") or "") > limit("item_text"):
+                problems.append(item_message(len(item["text"])))
+    return problems
+
+
+def section_message(length: int, number: int | None = None) -> str:
+    which = f"{number}番目の" if number else ""
+    return (
+        f"{which}説明・報告・指示の項目は合計{limit('section_text'):,}字までです"
+        f"(現在{length:,}字)。説明・報告を分けるか、資料は添付ファイルにしてください。"
+    )
+
+
+def item_message(length: int) -> str:
+    return (
+        f"1つの項目は{limit('item_text'):,}字までです(現在{length:,}字)。"
+        "項目を分けてください(Enterで次の項目)。"
+    )

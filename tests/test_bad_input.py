@@ -1,0 +1,195 @@
+"""Bad input answers 400 or a Japanese message next to the field, never a 500.
+
+Control characters in URLs, NUL in form fields, text over the sane maximum lengths
+(meetings.limits), in the meeting editor and the incident forms.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from incidents.models import Incident
+from meetings.forms import Editor
+from meetings.models import Meeting
+from tests.factories import editor_post, make_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+# -- control characters in URLs: 400 with a Japanese page in the site layout -------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search/?q=a%00b",
+        "/?type=a%00b",
+        "/?page=1&type=%01",
+        "/search/?q=%7F",  # DEL
+        "/search/?q=a%09b",  # tab
+        "/search/?q=a%0Ab",  # LF
+        "/search/?q%00=a",  # in the name
+        "/incidents/?status=a%1Fb",
+        "/staff/?q=%00",
+        "/admin/meetings/meeting/?q=%00",
+        "/feed/%00/",  # in the path
+    ],
+)
+def test_control_characters_in_the_url_answer_400_in_japanese(client, url):
+    response = client.get(url)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    html = response.content.decode()
+    assert "使えない文字" in html
+    assert "開催結果一覧" in html  # in the site layout, with a way on
+    assert "\x00" not in html
+
+
+def test_seed_search_still_works(client, seed_meeting):
+    response = client.get("/search/", {"q": "サイバー攻撃"})
+    assert response.status_code == HTTPStatus.OK
+    assert seed_meeting.title in response.content.decode()
+    assert client.get("/", {"type": "renraku-kaigi"}).status_code == HTTPStatus.OK
+
+
+def test_nul_in_search_on_this_database_is_not_a_500(client, seed_meeting):
+    """The reported case: PostgreSQL refuses NUL in a string literal (was a 500)."""
+    client.raise_request_exception = False
+    assert client.get("/search/?q=a%00b").status_code == HTTPStatus.BAD_REQUEST
+
+
+# -- form fields ------------------------------------------------------------------
+
+
+@pytest.fixture
+def editing(client, editor):
+    meeting = make_meeting(user=editor)
+    meeting = Meeting.objects.with_parts().get(pk=meeting.pk)
+    client.force_login(editor)
+    shown = Editor.for_meeting(meeting)
+    return meeting, shown, editor_post(shown), reverse("staff:edit", args=[meeting.pk])
+
+
+def _item_key(shown: Editor) -> str:
+    return f"i-{shown.sections[0].items[0].key}-text"
+
+
+def test_django_forms_refuse_nul_but_with_a_misleading_message():
+    """Why the middleware drops NUL from form fields instead of leaving it to forms."""
+    from django import forms
+
+    field = forms.CharField()
+    with pytest.raises(forms.ValidationError) as refused:
+        field.clean("a\x00b")
+    assert "ヌル" not in str(refused.value)  # 「何か文字を入力してください。」
+
+
+def test_control_characters_in_a_form_are_dropped_and_the_text_saved(client, editing):
+    meeting, shown, data, url = editing
+    data["lead"] = "貼り付けた\x01リード\x7f文\x0cです\x00"
+    data[_item_key(shown)] = "項目\x00の本文\x02"
+    response = client.post(url, data)
+    assert response.status_code == HTTPStatus.FOUND
+    meeting.refresh_from_db()
+    assert meeting.lead == "貼り付けたリード文\nです"
+    assert meeting.sections.get().items.get().text == "項目の本文"
+
+
+def test_nul_in_an_incident_form_is_dropped(client, editor):
+    client.force_login(editor)
+    response = client.post(
+        reverse("incidents_staff:create"),
+        {
+            "title": "台風\x00第14号",
+            "category": "weather",
+            "status": "active",
+            "started_at": "2024-09-01T10:00",
+            "is_public": "on",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert Incident.objects.get().title == "台風第14号"
+
+
+# -- maximum lengths ----------------------------------------------------------------
+
+
+def test_an_item_over_the_cap_is_refused_with_the_text_kept(client, editing):
+    meeting, shown, data, url = editing
+    long_item = "あ" * 2_001
+    data[_item_key(shown)] = long_item
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "1つの項目は2,000字までです(現在2,001字)" in html
+    assert long_item in html
+    meeting.refresh_from_db()
+    assert meeting.version == 1
+
+
+def test_the_largest_accepted_item_is_saved(client, editing):
+    meeting, shown, data, url = editing
+    data[_item_key(shown)] = "あ" * 2_000
+    assert client.post(url, data).status_code == HTTPStatus.FOUND
+    assert len(meeting.sections.get().items.get().text) == 2_000
+
+
+def test_pasted_lines_count_as_separate_items(client, editing, settings):
+    settings.MEETING_LIMITS = {"item_text": 10}
+    meeting, shown, data, url = editing
+    data[_item_key(shown)] = "・一二三四五六七八\n・一二三四五六七八"
+    assert client.post(url, data).status_code == HTTPStatus.FOUND
+    assert meeting.sections.get().items.count() == 2
+
+
+def test_a_section_over_its_total_is_refused(client, editing, settings):
+    settings.MEETING_LIMITS = {"item_text": 10, "section_text": 15}
+    meeting, shown, data, url = editing
+    section = shown.sections[0]
+    data[f"s-{section.key}-items"].append("second")
+    data.update({"i-second-marker": "・", "i-second-text": "かきくけこさしすせそ"})
+    data[_item_key(shown)] = "あいうえおかきくけこ"
+    html = client.post(url, data).content.decode()
+    assert "説明・報告・指示の項目は合計15字までです(現在20字)" in html
+    meeting.refresh_from_db()
+    assert meeting.version == 1
+
+
+def test_a_meeting_over_its_total_or_row_caps_is_refused(client, editing, settings):
+    settings.MEETING_LIMITS = {"meeting_text": 100, "attendees": 1}
+    meeting, shown, data, url = editing
+    data["lead"] = "い" * 90
+    html = client.post(url, data).content.decode()
+    assert "1つの会議の本文は合計100字までです" in html
+    assert "出席者は1つの会議で1人までです(現在2人)" in html
+    meeting.refresh_from_db()
+    assert meeting.version == 1
+
+
+def test_the_lead_has_a_cap(client, editing):
+    meeting, shown, data, url = editing
+    data["lead"] = "う" * 1_001
+    html = client.post(url, data).content.decode()
+    assert "1,000字までにしてください(1001字)" in html
+
+
+def test_an_incident_summary_over_its_cap_is_refused(client, editor):
+    client.force_login(editor)
+    summary = "え" * 4_001
+    response = client.post(
+        reverse("incidents_staff:create"),
+        {
+            "title": "台風第14号",
+            "category": "weather",
+            "status": "active",
+            "started_at": "2024-09-01T10:00",
+            "public_summary": summary,
+            "is_public": "on",
+        },
+    )
+    html = response.content.decode()
+    assert "4,000字までにしてください(4001字)" in html
+    assert summary in html
+    assert not Incident.objects.exists()
