@@ -15,7 +15,6 @@ in one pass over the archive (``generate_all``).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -23,7 +22,7 @@ from typing import Any
 
 from django.db.models import Max, Min
 
-from meetings import wareki
+from meetings import csv_safe, wareki
 from meetings.api import records
 from meetings.models import Meeting
 
@@ -115,7 +114,7 @@ def _blank(value: Any) -> Any:
 
 def _csv_writer(buffer: io.StringIO):
     """A csv writer whose cells cannot run as spreadsheet formulas."""
-    return csv.writer(buffer)
+    return csv_safe.writer(buffer)
 
 
 def _walk_items(

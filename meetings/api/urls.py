@@ -7,7 +7,7 @@ The project URLconf joins these with the incidents app's API under one namespace
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from meetings.api import views
+from meetings.api import docs, views
 
 urlpatterns = [
     path("meetings/", views.meeting_list, name="meetings"),
@@ -16,4 +16,6 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("", views.docs, name="docs"),
+    path("docs/swagger-ui.css", docs.stylesheet, name="docs_css"),
+    path("docs/images/<slug:name>", docs.image, name="docs_image"),
 ]
