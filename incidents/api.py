@@ -284,7 +284,7 @@ def incident_list(request: Request) -> Response:
         "previous": link(number - 1) if page.has_previous() else None,
         "results": [_summary(incident, base) for incident in page.object_list],
     }
-    return Response(IncidentPageSerializer(data).data)
+    return Response(data)
 
 
 @extend_schema(
@@ -310,7 +310,7 @@ def incident_detail(request: Request, id: uuid.UUID) -> Response:
     if incident is None:
         raise exceptions.NotFound
     record = incident_record(incident, base_url(request))
-    return Response(IncidentDetailSerializer(record).data)
+    return Response(record)
 
 
 urlpatterns = [

@@ -120,7 +120,7 @@ def meeting_list(request: Request) -> Response:
     base = base_url(request)
     rows = in_page_order(records.published_meetings(), pks)
     page["results"] = [records.summary_record(m, base=base) for m in rows]
-    return Response(serializers.MeetingPageSerializer(page).data)
+    return Response(page)
 
 
 @extend_schema(
@@ -137,7 +137,7 @@ def meeting_detail(request: Request, id: uuid.UUID) -> Response:
     if meeting is None:
         raise exceptions.NotFound
     (record,) = records.full_records([meeting], base=base_url(request))
-    return Response(serializers.MeetingDetailSerializer(record).data)
+    return Response(record)
 
 
 @extend_schema(
@@ -203,7 +203,7 @@ def search(request: Request) -> Response:
         result["snippet"] = html.unescape(strip_tags(excerpt))
         results.append(result)
     page["results"] = results
-    return Response(serializers.SearchPageSerializer(page).data)
+    return Response(page)
 
 
 def docs(request) -> HttpResponse:
