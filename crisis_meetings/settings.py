@@ -7,6 +7,7 @@ the variable, so that a malformed value stops start-up instead of half-working.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -130,6 +131,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "axes",
+    "django_otp",
+    "crisis_meetings.accounts.apps.TOTPConfig",  # django_otp.plugins.otp_totp
+    "crisis_meetings.accounts.apps.StaticConfig",  # django_otp.plugins.otp_static
+    "csp",
+    "crisis_meetings.accounts",
     "meetings",
     "incidents",
 ]
@@ -139,14 +146,29 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "crisis_meetings.accounts.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Unverified sessions of users who need a second factor reach no staff/admin page.
+    "crisis_meetings.accounts.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Inside CSPMiddleware: files get `sandbox` before the page policy is added.
+    "crisis_meetings.accounts.middleware.SecurityHeadersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "crisis_meetings.middleware.BadInputMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the 429 lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is hashed.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "crisis_meetings.urls"
@@ -260,6 +282,74 @@ if PDF_EXPORT_RUNNER not in {"thread", "command"}:
         f"PDF_EXPORT_RUNNER must be thread or command; got {PDF_EXPORT_RUNNER!r}"
     )
 
+# ---------------------------------------------------------------------------
+# Security: login throttling, second factor, headers, sessions (see SECURITY.md)
+# ---------------------------------------------------------------------------
+# django-axes: LOGIN_FAILURE_LIMIT failures for one user name, or from one client
+# address, within LOGIN_LOCKOUT_MINUTES lock it for LOGIN_LOCKOUT_MINUTES after the
+# last failure. While locked, the password is not even checked (no hashing cost).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not clear failures: with it, an insider's own logins would wipe the
+# count of guesses at a colleague's account from the same address.
+AXES_RESET_ON_SUCCESS = False
+# Refused attempts while locked write nothing (cheap) and do not extend the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "crisis_meetings.accounts.views.lockout"
+AXES_HTTP_RESPONSE_CODE = 429
+# Successful logins are in the security log (crisis_meetings.accounts.SecurityEvent).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # crisis_meetings.accounts.admin registers it in Japanese
+# The client address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front (nginx)
+# the address they appended to X-Forwarded-For. A client-sent header is never trusted.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# django-otp: roles (editor, approver, admin) whose users must use a second factor.
+# "admin" also covers superusers and every user allowed into the Django admin.
+_MFA_ROLE_NAMES = {"editor", "approver", "admin"}
+_mfa_roles_raw = os.environ.get("MFA_REQUIRED_ROLES", "approver,admin").strip()
+MFA_REQUIRED_ROLES = (
+    []
+    if _mfa_roles_raw.lower() in {"", "none"}
+    else [r.strip() for r in _mfa_roles_raw.split(",")]
+)
+if not set(MFA_REQUIRED_ROLES) <= _MFA_ROLE_NAMES:
+    raise ImproperlyConfigured(
+        "MFA_REQUIRED_ROLES must be a comma-separated subset of editor, approver, "
+        f"admin (or none); got {_mfa_roles_raw!r}"
+    )
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+MFA_BACKUP_CODES = 10
+
+# django-csp 4: one strict policy for every page; files get `sandbox` instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Pages that must never be stored by a browser or a proxy.
+NO_STORE_PATH_PREFIXES = ["/staff/", "/accounts/", "/admin/"]
+
+# Staff sessions end after a working day without a request (sliding expiry).
+# (crisis_meetings.accounts.middleware.SlidingSessionMiddleware moves the expiry on,
+# writing the session at most every SESSION_REFRESH_SECONDS.)
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 9 * 60) * 60
+SESSION_REFRESH_SECONDS = 60
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -278,8 +368,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One JSON line per login, lockout, second-factor or role change.
+        "crisis_meetings.security": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+        },
+        "axes": {"level": "ERROR"},  # its lines repeat the security log's
+    },
 }
-DEMO_LOADERS = ["incidents.demo.load"]
+DEMO_LOADERS = ["incidents.demo.load", "crisis_meetings.accounts.demo.load"]
 # Context managers run around meetings.services.meeting_replace_parts, so that apps
 # pointing at sections and items keep their references when a meeting is re-saved.
 MEETING_PARTS_REPLACE_HOOKS = ["incidents.services.meeting_parts_keep_references"]
@@ -305,8 +404,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_CLASSES": ["meetings.api.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": API_RATE_LIMIT},
-    # Proxies in front of gunicorn (nginx): the client is the last address it adds.
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 1),
+    # The client address as for login throttling: REMOTE_ADDR, or the address the
+    # last of TRUSTED_PROXY_COUNT proxies appended to X-Forwarded-For.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "meetings.api.common.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,

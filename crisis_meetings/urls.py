@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
+
+from crisis_meetings.accounts import views as account_views
 
 urlpatterns = [
     path("", include("meetings.urls_public")),
@@ -9,8 +11,14 @@ urlpatterns = [
     path("staff/import/", include("meetings.urls_import")),
     path("staff/pdf/", include("meetings.urls_pdf")),
     path("staff/incidents/", include("incidents.urls_staff")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("crisis_meetings.accounts.urls")),
+    # The admin has no login or logout of its own: the staff login (with its lockout
+    # and 確認コード step) and the logout that clears the browser's copies.
+    path(
+        "admin/login/",
+        RedirectView.as_view(url=reverse_lazy("login"), query_string=True),
+    ),
+    path("admin/logout/", account_views.LogoutView.as_view()),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crisis_meetings.api_urls")),
     path("data/", include("meetings.api.urls_data")),

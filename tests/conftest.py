@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from meetings import permissions
 
@@ -22,6 +23,37 @@ def _media_in_tmp(settings, tmp_path):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+def verify_otp(client: Client, user) -> None:
+    """Mark the client's session as having passed the 確認コード step, with a real
+    (confirmed) TOTP device of the user, as django_otp.login does after a code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """Tests that are not about the second factor log in as a user who has passed it
+    (where the role requires one). `client.force_login(user, otp=False)` gives the
+    session of a user who has only typed the password."""
+    from crisis_meetings.accounts.mfa import mfa_required
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, *, otp=True):
+        original(self, user, backend)
+        if otp and mfa_required(user):
+            verify_otp(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 def _user(django_user_model, username: str, role: str | None):
