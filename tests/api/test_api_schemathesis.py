@@ -37,7 +37,22 @@ schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
 
 
 @pytest.fixture(autouse=True)
-def demo_data(db, monkeypatch):
+def _keep_test_connection():
+    """Requests go through the WSGI handler, which closes the database connection
+    when a request finishes; the test's transaction lives on it (Django's test
+    client disconnects the same handlers)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def demo_data(db, _keep_test_connection, monkeypatch):
     from django.core.cache import cache
 
     from meetings import demo, pdf
