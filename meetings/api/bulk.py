@@ -270,30 +270,92 @@ def build_file(scope: str, name: str, *, base: str = "") -> bytes:
     return _encode(name, files.body(name))
 
 
+def _headers() -> dict[str, str]:
+    header = ScopeFiles()
+    header.header()
+    return {name: header.body(name) for name in FILE_NAMES}
+
+
+def year_files(year: int, *, base: str = "") -> dict[str, bytes]:
+    """The four files of one 年度 (name -> bytes)."""
+    files = ScopeFiles()
+    for record in iter_records(year, base=base):
+        files.add(record)
+    headers = _headers()
+    return {
+        name: _encode(name, headers[name] + files.body(name)) for name in FILE_NAMES
+    }
+
+
+def _body(name: str, content: bytes) -> bytes:
+    """A file's rows without its header (and BOM): what ``all`` joins."""
+    if not name.endswith(".csv"):
+        return content
+    text = content.decode("utf-8-sig")
+    return text[text.index("\r\n") + 2 :].encode("utf-8")
+
+
+def joined_all(year_contents: Iterable[dict[str, bytes]]) -> dict[str, bytes]:
+    """The ``all`` files from the 年度 files, oldest 年度 first."""
+    headers = _headers()
+    parts: dict[str, list[bytes]] = {
+        name: [_encode(name, headers[name])] for name in FILE_NAMES
+    }
+    for contents in year_contents:
+        for name in FILE_NAMES:
+            parts[name].append(_body(name, contents[name]))
+    return {name: b"".join(parts[name]) for name in FILE_NAMES}
+
+
 def generate_all(*, base: str = "") -> Iterator[tuple[str, bytes]]:
     """Every bulk file as (path under data/, bytes), in one pass over the archive.
 
     Each 年度's files are yielded as soon as the 年度 is done; the ``all`` files are
-    the 年度 bodies joined, oldest first, under one header.
+    the 年度 files joined, oldest first, under one header.
     """
-    all_parts: dict[str, list[str]] = {name: [] for name in FILE_NAMES}
+    done: list[dict[str, bytes]] = []
     for year in sorted(fiscal_years()):
-        files = ScopeFiles()
-        for record in iter_records(year, base=base):
-            files.add(record)
-        header = ScopeFiles()
-        header.header()
+        contents = year_files(year, base=base)
+        done.append(contents)
         for name in FILE_NAMES:
-            body = files.body(name)
-            all_parts[name].append(body)
-            yield f"{year}/{name}", _encode(name, header.body(name) + body)
-    header = ScopeFiles()
-    header.header()
-    for name in FILE_NAMES:
-        yield (
-            f"{ALL}/{name}",
-            _encode(name, header.body(name) + "".join(all_parts[name])),
-        )
+            yield f"{year}/{name}", contents[name]
+    for name, content in joined_all(done).items():
+        yield f"{ALL}/{name}", content
+
+
+def update_years(
+    years: Iterable[int],
+    read: Callable[[str], bytes | None],
+    *,
+    base: str = "",
+) -> Iterator[tuple[str, bytes | None]]:
+    """The files to write after a change within ``years`` (a publication, a
+    correction, a withdrawal): those 年度 again (None: the 年度 has no published
+    meeting left, remove its files) and ``all``, joined from every 年度's files as
+    ``read(path)`` gives them (the ones written here included)."""
+    current = set(fiscal_years())
+    fresh: dict[int, dict[str, bytes]] = {}
+    for year in sorted(set(years)):
+        if year in current:
+            fresh[year] = year_files(year, base=base)
+            for name in FILE_NAMES:
+                yield f"{year}/{name}", fresh[year][name]
+        else:
+            for name in FILE_NAMES:
+                yield f"{year}/{name}", None
+    stored: list[dict[str, bytes]] = []
+    for year in sorted(current):
+        if year in fresh:
+            stored.append(fresh[year])
+            continue
+        contents = {name: read(f"{year}/{name}") for name in FILE_NAMES}
+        if any(content is None for content in contents.values()):
+            contents = year_files(year, base=base)  # missing: build it too
+            for name in FILE_NAMES:
+                yield f"{year}/{name}", contents[name]
+        stored.append(contents)
+    for name, content in joined_all(stored).items():
+        yield f"{ALL}/{name}", content
 
 
 def file_urls() -> list[str]:

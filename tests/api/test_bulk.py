@@ -161,3 +161,22 @@ def test_sitemap_lists_the_bulk_files(client: Client, demo):
     sitemap = client.get("/sitemap.xml").content.decode()
     for url in bulk.file_urls():
         assert f"<loc>http://testserver{url}</loc>" in sitemap
+
+
+def test_updating_one_fiscal_year_gives_what_a_full_build_gives(approver, editor, demo):
+    files = dict(bulk.generate_all(base="https://example.lg.jp"))
+    added = make_meeting(user=editor, status="review", held_on="2023-05-01")
+    services.meeting_publish(meeting=added, user=approver)
+    lonely = make_meeting(user=editor, status="review", held_on="2019-05-01")
+    services.meeting_publish(meeting=lonely, user=approver)
+    for path, content in bulk.update_years(
+        [2023, 2019], files.get, base="https://example.lg.jp"
+    ):
+        files[path] = content
+    assert files == dict(bulk.generate_all(base="https://example.lg.jp"))
+    assert str(added.public_id).encode() in files["all/meetings.csv"]
+    # Withdrawn: the 年度 left without meetings loses its files, all loses the row.
+    services.meeting_withdraw(meeting=lonely, user=approver)
+    updates = dict(bulk.update_years([2019], files.get, base="https://example.lg.jp"))
+    assert {updates[f"2019/{name}"] for name in bulk.FILE_NAMES} == {None}
+    assert str(lonely.public_id).encode() not in updates["all/meetings.jsonl"]
