@@ -392,3 +392,93 @@ __all__: Iterable[str] = [
     "SECTION_COLUMNS",
     "ITEM_COLUMNS",
 ]
+
+
+# ---------------------------------------------------------------------------
+# In a file tree (the publication tree): what changed since the files were made
+# ---------------------------------------------------------------------------
+
+FINGERPRINTS = ".fingerprints.json"
+
+
+def fingerprints(*, base: str = "") -> dict[str, str]:
+    """For each 年度 with published meetings, a digest of everything its files
+    show: which meetings, which publication of each, their public incidents
+    (titles included), and the origin of the URLs. Two queries."""
+    import hashlib
+
+    rows = (
+        Meeting.objects.published()
+        .order_by("pk")
+        .values_list(
+            "pk", "public_id", "current_publication_id", "current_publication__held_on"
+        )
+    )
+    by_year: dict[int, list[str]] = {}
+    year_of: dict[int, int] = {}
+    for pk, public_id, publication_id, held_on in rows:
+        year = wareki.fiscal_year(held_on)
+        year_of[pk] = year
+        by_year.setdefault(year, []).append(f"{public_id}:{publication_id}")
+    model = records.incident_model()
+    if model is not None:
+        link_model = model._meta.get_field("links").related_model
+        links = (
+            link_model.objects.filter(
+                incident__is_public=True, meeting_id__in=list(year_of)
+            )
+            .order_by("meeting_id", "incident_id")
+            .values_list(
+                "meeting_id",
+                "incident__public_id",
+                "incident__title",
+                "incident__is_drill",
+                "incident__started_at",
+            )
+        )
+        for meeting_id, *incident in links:
+            by_year[year_of[meeting_id]].append(repr(incident))
+    return {
+        str(year): hashlib.sha256(
+            "\n".join([base, *sorted(parts)]).encode()
+        ).hexdigest()
+        for year, parts in by_year.items()
+    }
+
+
+def refresh(
+    read: Callable[[str], bytes | None], *, base: str = ""
+) -> Iterator[tuple[str, bytes | None]]:
+    """The files to write (None: to remove) so that a tree read through ``read``
+    (paths under data/) matches the database; only changed 年度 are rebuilt.
+
+    The fingerprints of the files as made are kept beside them (FINGERPRINTS).
+    """
+    now = fingerprints(base=base)
+    try:
+        before = json.loads(read(FINGERPRINTS) or b"{}")
+    except ValueError:
+        before = {}
+    changed = {
+        int(year)
+        for year in set(now) | set(before)
+        if now.get(year) != before.get(year)
+    }
+    missing = {
+        int(year)
+        for year in now
+        if any(read(f"{year}/{name}") is None for name in FILE_NAMES)
+    }
+    stale = changed | missing
+    if not stale and all(read(f"{ALL}/{name}") is not None for name in FILE_NAMES):
+        return
+    yield from update_years(stale, read, base=base)
+    yield FINGERPRINTS, json.dumps(now, sort_keys=True).encode()
+
+
+def expected_paths() -> set[str]:
+    """Paths under data/ that the files of the current database occupy."""
+    scopes = [ALL, *(str(year) for year in fiscal_years())]
+    return {f"{scope}/{name}" for scope in scopes for name in FILE_NAMES} | {
+        FINGERPRINTS
+    }

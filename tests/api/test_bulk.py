@@ -180,3 +180,50 @@ def test_updating_one_fiscal_year_gives_what_a_full_build_gives(approver, editor
     updates = dict(bulk.update_years([2019], files.get, base="https://example.lg.jp"))
     assert {updates[f"2019/{name}"] for name in bulk.FILE_NAMES} == {None}
     assert str(lonely.public_id).encode() not in updates["all/meetings.jsonl"]
+
+
+def test_refresh_rebuilds_only_what_changed(approver, editor, demo, monkeypatch):
+    files: dict[str, bytes] = {}
+
+    def apply(changes) -> set[str]:
+        written = set()
+        for path, content in changes:
+            written.add(path)
+            if content is None:
+                files.pop(path, None)
+            else:
+                files[path] = content
+        return written
+
+    assert apply(bulk.refresh(files.get)) == bulk.expected_paths()
+    assert apply(bulk.refresh(files.get)) == set()  # nothing changed
+    added = make_meeting(user=editor, status="review", held_on="2023-05-01")
+    services.meeting_publish(meeting=added, user=approver)
+    built: list[int] = []
+    monkeypatch.setattr(
+        bulk,
+        "year_files",
+        lambda year, **kw: built.append(year) or original(year, **kw),
+    )
+    assert {p.split("/")[0] for p in apply(bulk.refresh(files.get))} == {
+        "2023",
+        "all",
+        bulk.FINGERPRINTS,
+    }
+    assert built == [2023]
+    monkeypatch.undo()
+    assert files == {
+        **dict(bulk.generate_all()),
+        bulk.FINGERPRINTS: files[bulk.FINGERPRINTS],
+    }
+    # An incident renamed: the 年度 of its meetings is rebuilt.
+    from incidents.models import Incident
+
+    incident = Incident.objects.public().first()
+    incident.title = "改名した事案"
+    incident.save()
+    assert apply(bulk.refresh(files.get))
+    assert "改名した事案".encode() in files["all/meetings.jsonl"]
+
+
+original = bulk.year_files
