@@ -108,14 +108,15 @@ def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             request, etag=etag, last_modified=timestamp
         )
         if not_modified is not None:
-            _cache_headers(not_modified)
-            return not_modified
-        response = view(request, *args, **kwargs)
-        if response.status_code == status.HTTP_200_OK:
-            response["ETag"] = etag
-            if timestamp is not None:
-                response["Last-Modified"] = http_date(timestamp)
-            _cache_headers(response)
+            response = not_modified  # a 304 repeats the validators (RFC 9110)
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code != status.HTTP_200_OK:
+                return response
+        response["ETag"] = etag
+        if timestamp is not None:
+            response["Last-Modified"] = http_date(timestamp)
+        _cache_headers(response)
         return response
 
     return wrapped
