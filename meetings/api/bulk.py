@@ -482,3 +482,33 @@ def expected_paths() -> set[str]:
     return {f"{scope}/{name}" for scope in scopes for name in FILE_NAMES} | {
         FINGERPRINTS
     }
+
+
+class TreeFiles:
+    """The bulk files as a generator of the publication tree (``meetings.site``):
+    paths under ``prefix``; ``full`` for a whole build, ``refresh`` after a change
+    (only the 年度 that changed), ``expected`` the paths that must exist."""
+
+    prefix = "data/"
+
+    @staticmethod
+    def _base() -> str:
+        from django.conf import settings
+
+        return getattr(settings, "PUBLIC_SITE_URL", "")
+
+    def full(self) -> Iterator[tuple[str, bytes]]:
+        base = self._base()
+        yield from generate_all(base=base)
+        yield FINGERPRINTS, json.dumps(fingerprints(base=base), sort_keys=True).encode()
+
+    def refresh(
+        self, read: Callable[[str], bytes | None]
+    ) -> Iterator[tuple[str, bytes | None]]:
+        return refresh(read, base=self._base())
+
+    def expected(self) -> set[str]:
+        return expected_paths()
+
+
+tree_files = TreeFiles()
