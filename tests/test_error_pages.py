@@ -124,3 +124,21 @@ def test_history_page_speaks_japanese(client, editor):
         "simple-history",
     ]:
         assert hidden not in text, hidden
+
+
+@pytest.mark.django_db
+def test_the_public_trees_404_says_what_djangos_404_says(client, settings):
+    """nginx serves /404.html from the public tree; Django its own 404: one text."""
+    import re
+
+    from meetings.static_search import NOT_FOUND_PAGE, service_pages
+
+    settings.DEBUG = False
+
+    def main(html: str) -> str:
+        return re.search(r"<main[^>]*>(.*)</main>", html, re.S).group(1)
+
+    tree = service_pages()[NOT_FOUND_PAGE]
+    served = client.get("/no-such-page/").content.decode()
+    assert "お問い合わせください" in main(tree)
+    assert main(tree) == main(served)

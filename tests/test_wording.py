@@ -33,6 +33,7 @@ ALLOWED = {
     "FAX",
     "LGWAN",
     "HTML",
+    "API",
     # Abbreviations and names in the demo's minutes (as the prefecture writes them).
     "BCP",
     "CSIRT",

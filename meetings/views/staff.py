@@ -35,6 +35,7 @@ from meetings.forms import (
     apply_op,
     blank_rows,
     paste_attendees,
+    stored_pk,
 )
 from meetings.models import (
     Attachment,
@@ -138,6 +139,10 @@ def _editor_context(
     meeting_type: MeetingType,
     **extra: Any,
 ) -> dict[str, Any]:
+    if meeting is not None:
+        references = services.section_references(meeting=meeting)
+        for section in editor.sections:
+            section.references = references.get(stored_pk(section.key) or 0, 0)
     return {
         "editor": editor,
         "meeting": meeting,
@@ -412,10 +417,17 @@ def _preview(
         ),
     )
     current = meeting.current_publication
+    withheld = layout.withheld_parts(data)
+    withheld_published = layout.withheld_parts(current.data) if current else []
     return render(
         request,
         "meetings/staff/preview.html",
         {
+            # 部分公開: what is withheld and why, for the approver before publishing.
+            "withheld": withheld,
+            "withheld_published": withheld_published,
+            "withheld_released": current is not None
+            and len(withheld) < len(withheld_published),
             "meeting": meeting,
             "publication": {"title": data["title"]},
             "is_drill": bool(data.get("is_drill")),
