@@ -34,6 +34,8 @@ ALLOWED = {
     "LGWAN",
     "HTML",
     "API",
+    "JSON",
+    "JAVASCRIPT",
     # Abbreviations and names in the demo's minutes (as the prefecture writes them).
     "BCP",
     "CSIRT",
@@ -63,8 +65,10 @@ DJANGO_DEFAULTS = [
 ]
 ASCII_TILDE_RANGE = re.compile(r"\d{1,2}[:：]\d{2}\s*~|~\s*\d{1,2}[:：]\d{2}")
 # Machine-readable answers and files are not pages.
+# /data/ and /api/ document machine-readable formats for developers (field names,
+# JSON Lines, ISO 8601, OpenAPI): their words are the formats' own, checked there.
 NOT_A_PAGE = re.compile(
-    r"(\.pdf|\.csv|\.svg|\.xml|\.zip|/download/|/files/|/feed/|/logout/|/progress/"
+    r"(^/data/|^/api/|\.pdf|\.csv|\.svg|\.xml|\.zip|/download/|/files/|/feed/|/logout/|/progress/"
     r"|/attachments/)"
 )
 
