@@ -53,7 +53,7 @@ def test_csv_files_open_with_their_columns_and_japanese_intact(client: Client, d
     seed = meetings[SEED]
     assert seed["title"] == "危機管理連絡会議の開催結果について(令和4年6月20日)"
     assert seed["held_on_wareki"] == "令和4年6月20日(月)"
-    assert seed["datetime_text"] == "令和4年6月20日(月)17:30~17:45"
+    assert seed["datetime_text"] == "令和4年6月20日(月)17:30～17:45"
     assert seed["venue"] == "万代庁舎3階特別会議室"
     assert seed["agenda"] == "「県内医療機関でのサイバー攻撃事案の発生」について"
     assert seed["fiscal_year"] == "2022"
