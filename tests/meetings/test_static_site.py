@@ -232,7 +232,10 @@ def test_withdrawal_is_in_the_tree_before_the_response(
     client.force_login(approver)
     # The background list rebuild never runs here (its on_commit callback is not
     # executed): only what the action itself wrote counts.
-    response = client.post(reverse("staff:withdraw", args=[target.pk]))
+    response = client.post(
+        reverse("staff:withdraw", args=[target.pk]),
+        {"comment": "誤りのため", "confirm": "on"},
+    )
     assert response.status_code == HTTPStatus.FOUND
 
     after = _tree(settings)
@@ -337,7 +340,11 @@ def test_a_failed_tree_write_refuses_the_withdrawal_and_changes_nothing(
         }
 
     client.force_login(approver)
-    response = client.post(reverse("staff:withdraw", args=[meeting.pk]), follow=True)
+    response = client.post(
+        reverse("staff:withdraw", args=[meeting.pk]),
+        {"comment": "誤りのため", "confirm": "on"},
+        follow=True,
+    )
     assert (
         "公開用ファイル(公開ツリー)を書き込めなかったため" in response.content.decode()
     )

@@ -33,7 +33,7 @@ def _page(settings, meeting) -> str:
     return (root / f"meetings/{meeting.public_id}/index.html").read_text()
 
 
-NOW_IS = "現在の段階:<strong>{}</strong>"
+NOW_IS = "現在の段階:「<strong>{}</strong>」"
 
 
 def test_publishing_a_later_announcement_rewrites_the_earlier_meetings_page(
