@@ -482,6 +482,43 @@ def is_pdf(content: bytes) -> bool:
         return False
 
 
+# The importer: one pasted public page.
+MAX_TEXT_CHARS = 300_000
+
+
+class ImportForm(forms.Form):
+    text = forms.CharField(
+        label="公開ページの本文(テキストまたはHTML)",
+        max_length=MAX_TEXT_CHARS,
+        strip=False,
+        widget=forms.Textarea,
+        error_messages={
+            "required": "公開ページの本文を貼り付けてください。",
+            "max_length": "本文が長すぎます(%(limit_value)s文字まで)。"
+            "1ページ分ずつ貼り付けてください。",
+        },
+    )
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
+        if not text.strip():
+            raise forms.ValidationError("公開ページの本文を貼り付けてください。")
+        return text
+
+
+class FiscalYearExportForm(forms.Form):
+    fiscal_year = forms.TypedChoiceField(label="年度", coerce=int, choices=())
+    include_unpublished = forms.BooleanField(
+        label="未公開(下書き・承認待ち)の会議も「案」として含める", required=False
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [
+            (year, f"{wareki.format_fiscal_year(year)}({year}年度)") for year in years
+        ]
+
+
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         label="差戻しの理由",
