@@ -23,7 +23,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
-from meetings import layout, limits, uploads, wareki
+from meetings import files, layout, limits, uploads, wareki
 from meetings.models import Attachment, Item, Meeting, MeetingType, Section
 
 KEY_RE = re.compile(r"^[a-z0-9]{1,16}$")
@@ -417,7 +417,7 @@ class UploadRowForm(RowForm):
     def clean_file(self) -> UploadedFile | None:
         upload = self.cleaned_data.get("file")
         if upload:
-            pdf_problem(upload)
+            check_pdf_upload(upload)
         return upload
 
     def clean(self) -> dict[str, Any]:
@@ -443,13 +443,13 @@ class UploadRowForm(RowForm):
         return cleaned
 
 
-def pdf_problem(upload: UploadedFile) -> None:
-    """Refuse anything that is not a PDF by its content, or is too large."""
+def check_pdf_upload(upload: UploadedFile) -> None:
+    """Raise ``ValidationError`` unless the upload is a PDF (by content) within the limit."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         raise forms.ValidationError(
-            f"ファイルが大きすぎます({wareki.format_file_size(upload.size)})。"
-            f"{wareki.format_file_size(limit)}以下のPDFにしてください。"
+            f"ファイルが大きすぎます({files.format_file_size(upload.size)})。"
+            f"{files.format_file_size(limit)}以下のPDFにしてください。"
         )
     content = _read(upload)
     if not is_pdf(content):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
-from meetings import wareki
+from meetings import files, wareki
 
 OTHER_REPORTS_HEADING = "(その他報告事項)"
 SECTION_MARK = "■"
@@ -68,7 +68,7 @@ def meeting_data(meeting) -> dict[str, Any]:
     attachments = [
         {
             "label": a.label,
-            "size": wareki.format_file_size(a.size_bytes),
+            "size": files.format_file_size(a.size_bytes),
             "size_bytes": a.size_bytes,
             "kind": a.kind,
             "id": a.pk,

@@ -7,7 +7,6 @@ the contact. What cannot be structured is kept in ``unstructured_text``.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import TYPE_CHECKING
 
@@ -17,7 +16,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from meetings import wareki
+from meetings import files, wareki
 
 if TYPE_CHECKING:
     from datetime import date
@@ -669,21 +668,15 @@ class Attachment(models.Model):
 
     @property
     def size_display(self) -> str:
-        return wareki.format_file_size(self.size_bytes)
+        return files.format_file_size(self.size_bytes)
 
-    def read_file_facts(self) -> None:
-        """Take size and hash from the file itself, never from user input."""
-        digest = hashlib.sha256()
-        size = 0
-        self.file.open("rb")
-        try:
-            for chunk in self.file.chunks():
-                digest.update(chunk)
-                size += len(chunk)
-        finally:
-            self.file.close()
-        self.size_bytes = size
-        self.sha256 = digest.hexdigest()
+    def store(self, name: str, content: bytes) -> None:
+        """Put ``content`` in the file field (not yet saved) with its size and hash."""
+        from django.core.files.base import ContentFile
+
+        found = files.facts(content)
+        self.file.save(name, ContentFile(content), save=False)
+        self.size_bytes, self.sha256 = found.size, found.sha256
 
 
 def publication_pdf_upload_to(instance: Publication, filename: str) -> str:

@@ -6,7 +6,6 @@ Workflow functions lock the meeting row, so a double click publishes once.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -113,7 +112,8 @@ def venue_resolve(*, location: str) -> Venue | None:
     return None
 
 
-def meeting_type_for_name(*, name: str | None) -> MeetingType:
+def meeting_type_get_or_create(*, name: str | None) -> MeetingType:
+    """The meeting type of that name, created (tier 1) when there is none."""
     name = (name or "").strip() or "危機管理連絡会議"
     meeting_type = MeetingType.objects.filter(name=name).first()
     if meeting_type is None:
@@ -127,14 +127,14 @@ def meeting_type_for_name(*, name: str | None) -> MeetingType:
 # Create / replace a meeting's parts from the layout dict
 # ---------------------------------------------------------------------------
 
-_HEADER_KEYS = {
-    "session_number": "session_number",
-    "cumulative_number": "cumulative_number",
-    "end_next_day": "end_next_day",
-    "is_drill": "is_drill",
-    "attendee_total": "attendee_total",
-    "attendee_remote": "attendee_remote",
-}
+HEADER_NUMBERS = (
+    "session_number",
+    "cumulative_number",
+    "end_next_day",
+    "is_drill",
+    "attendee_total",
+    "attendee_remote",
+)
 
 
 def _time(value: str | None):
@@ -147,9 +147,9 @@ def _date(value: str | None):
 
 def meeting_apply_header(*, meeting: Meeting, data: dict[str, Any]) -> None:
     """Copy the header fields of a layout dict onto an (unsaved) meeting."""
-    for key, attr in _HEADER_KEYS.items():
-        if key in data and data[key] is not None:
-            setattr(meeting, attr, data[key])
+    for key in HEADER_NUMBERS:
+        if data.get(key) is not None:
+            setattr(meeting, key, data[key])
     meeting.held_on = _date(data.get("held_on")) or meeting.held_on
     meeting.published_on = _date(data.get("published_on"))
     meeting.start_time = _time(data.get("start_time"))
@@ -495,7 +495,7 @@ def meeting_create_from_data(
     """Create a meeting and all its parts from a layout dict (importer, demo data)."""
     meeting = Meeting(
         meeting_type=meeting_type
-        or meeting_type_for_name(name=data.get("meeting_type")),
+        or meeting_type_get_or_create(name=data.get("meeting_type")),
         status=Status.DRAFT,
         created_by=user,
         updated_by=user,
@@ -542,9 +542,7 @@ def attachment_add(
     attachment = Attachment(
         meeting=meeting, order=order, label=label, kind=kind, is_generated=is_generated
     )
-    attachment.file.save("upload.pdf", ContentFile(content), save=False)
-    attachment.size_bytes = len(content)
-    attachment.sha256 = hashlib.sha256(content).hexdigest()
+    attachment.store("upload.pdf", content)
     attachment.full_clean()
     attachment.save()
     return attachment
@@ -708,9 +706,7 @@ def meeting_publish(
         kind=Attachment.Kind.RESULT,
         is_generated=True,
     )
-    attachment.file.save("result.pdf", ContentFile(pdf_bytes), save=False)
-    attachment.size_bytes = len(pdf_bytes)
-    attachment.sha256 = hashlib.sha256(pdf_bytes).hexdigest()
+    attachment.store("result.pdf", pdf_bytes)
     attachment.save()
 
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
