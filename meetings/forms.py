@@ -23,17 +23,22 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
-from meetings import files, layout, limits, uploads, wareki
-from meetings.models import Attachment, Item, Meeting, MeetingType, Section
+from meetings import files, layout, limits, markers, uploads, wareki
+from meetings.models import (
+    Attachment,
+    Item,
+    Meeting,
+    MeetingType,
+    Section,
+    attendee_total_problem,
+)
 
 KEY_RE = re.compile(r"^[a-z0-9]{1,16}$")
 MAX_DEPTH = 5
 MAX_ROWS = 400
 
 # A typed or pasted marker at the start of a bullet: ・ ○ ● • ① (1) ⑴ 1. -
-MARKER_RE = re.compile(
-    r"^\s*(・|○|●|•|◯|◎|■|□|[①-⑳]|[⑴-⒇]|[((][0-90-9]+[))]|[0-90-9]+[..](?!\d)|-)\s*"
-)
+MARKER_RE = re.compile(markers.EDITOR_PATTERN)
 ATTENDEE_SPLIT_RE = re.compile(r"[,,、\n]+")
 ATTENDEE_TAIL_RE = re.compile(
     r"^(?P<tail>.*?(?:など|ほか|等))?\s*計\s*(?P<total>[0-90-9]+)\s*(?P<unit>名|人)"
@@ -839,12 +844,12 @@ class Editor:
         listed = sum(
             1 for r in self.attendees if (r.form.cleaned_data.get("role") or "").strip()
         )
-        total = getattr(self.header, "cleaned_data", {}).get("attendee_total")
-        if total is not None and total < listed:
-            self.header.add_error(
-                "attendee_total",
-                f"出席者数(計){total}が、列挙した出席者の数({listed})より少なくなっています。",
-            )
+        header = getattr(self.header, "cleaned_data", {})
+        problem = attendee_total_problem(
+            header.get("attendee_total"), listed, header.get("attendee_unit") or ""
+        )
+        if problem:
+            self.header.add_error("attendee_total", problem)
         for s in self.sections:
             data = s.form.cleaned_data
             has_items = any(

@@ -452,13 +452,19 @@ class Meeting(models.Model):
             raise ValidationError(errors)
 
     def check_attendee_total(self, listed: int) -> str | None:
-        """The stated total may not be below the number of listed attendees."""
-        if self.attendee_total is not None and self.attendee_total < listed:
-            return (
-                f"出席者数(計){self.attendee_total}{self.attendee_unit}が、"
-                f"列挙された出席者の数({listed})より少なくなっています。"
-            )
-        return None
+        return attendee_total_problem(self.attendee_total, listed, self.attendee_unit)
+
+
+def attendee_total_problem(
+    total: int | None, listed: int, unit: str = ""
+) -> str | None:
+    """The stated total (計N名) may not be below the number of listed attendees."""
+    if total is not None and total < listed:
+        return (
+            f"出席者数(計){total}{unit}が、"
+            f"列挙した出席者の数({listed})より少なくなっています。"
+        )
+    return None
 
 
 class Attendee(models.Model):

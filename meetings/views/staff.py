@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from meetings import files, layout, permissions, services, wareki
+from meetings import files, layout, markers, permissions, services, wareki
 from meetings.access import approver_required, editor_required, meeting_for_staff
 from meetings.forms import (
     HEADER_FIELDS,
@@ -122,6 +122,7 @@ def _editor_context(
         "blank": blank_rows(chair=meeting_type.default_chair_position),
         "held_on_wareki": _wareki_of(editor.header["held_on"].value()),
         "max_upload": files.format_file_size(settings.ATTACHMENT_MAX_BYTES),
+        "marker_pattern": markers.EDITOR_PATTERN,
         **extra,
     }
 
