@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meetings import files, wareki
+
+if TYPE_CHECKING:
+    from meetings.models import Meeting
 
 OTHER_REPORTS_HEADING = "(その他報告事項)"
 SECTION_MARK = "■"
@@ -42,7 +45,7 @@ def _items_tree(items: list) -> list[dict[str, Any]]:
     return build(None)
 
 
-def meeting_data(meeting) -> dict[str, Any]:
+def meeting_data(meeting: Meeting) -> dict[str, Any]:
     """Serialise a meeting (fetched with ``Meeting.objects.with_parts()``) to a dict.
 
     Uses only prefetched relations (``.all()``), so it adds no queries.
@@ -61,7 +64,9 @@ def meeting_data(meeting) -> dict[str, Any]:
                 "topic_heading": s.topic_heading,
                 "heading": s.heading or None,
                 "group": s.group,
-                "agenda_index": agenda_index.get(s.agenda_item_id),
+                "agenda_index": agenda_index.get(s.agenda_item_id)
+                if s.agenda_item_id is not None
+                else None,
                 "items": _items_tree(list(s.items.all())),
             }
         )
@@ -94,7 +99,7 @@ def meeting_data(meeting) -> dict[str, Any]:
     }
 
 
-def header_data(meeting) -> dict[str, Any]:
+def header_data(meeting: Meeting) -> dict[str, Any]:
     """The meeting's own fields as layout data; works on an unsaved meeting too."""
     return {
         "public_id": str(meeting.public_id),

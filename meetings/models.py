@@ -8,7 +8,7 @@ the contact. What cannot be structured is kept in ``unstructured_text``.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, models
@@ -33,17 +33,18 @@ class AppendOnlyQuerySet(models.QuerySet):
     PostgreSQL; on SQLite a trigger refuses UPDATE and this layer refuses DELETE).
     """
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError(
             f"{self.model._meta.verbose_name}は変更できません(追記のみの記録です)。"
         )
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(
             f"{self.model._meta.verbose_name}は削除できません(追記のみの記録です)。"
         )
 
-    delete.queryset_only = True
+    # Not copied onto the manager (Django reads this attribute).
+    delete.queryset_only = True  # type: ignore[attr-defined]  # a Django convention
 
 
 class AppendOnlyModel(models.Model):
@@ -54,14 +55,14 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError(
                 f"{self._meta.verbose_name}は変更できません(追記のみの記録です)。"
             )
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(
             f"{self._meta.verbose_name}は削除できません(追記のみの記録です)。"
         )
