@@ -13,7 +13,7 @@ validation), then in one process and one run times:
 and prints the times, the page counts and the ratios largest / seed. The target:
 the largest meeting's publish stays well inside the 30 s worker timeout.
 
-    .venv/bin/python bench/bench_limits.py [--runs 3]
+    .venv/bin/python bench/bench_limits.py [--runs 3] [--save-pdfs DIR]
 """
 
 from __future__ import annotations
@@ -131,13 +131,15 @@ def pages(content: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(content)).pages)
 
 
-def measure(meeting: Meeting, approver, runs: int) -> dict:
+def measure(meeting: Meeting, approver, runs: int, save: Path | None = None) -> dict:
     data = layout.meeting_data(Meeting.objects.with_parts().get(pk=meeting.pk))
     draft_times = []
     for _ in range(runs):
         started = time.perf_counter()
         content = pdf.render_meeting_pdf(data, draft=True)
         draft_times.append(time.perf_counter() - started)
+    if save is not None:
+        save.write_bytes(content)
     started = time.perf_counter()
     services.meeting_submit(meeting=meeting, user=approver)
     publication = services.meeting_publish(
@@ -155,6 +157,7 @@ def measure(meeting: Meeting, approver, runs: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="draft renders per meeting")
+    parser.add_argument("--save-pdfs", metavar="DIR", help="write the draft PDFs there")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -175,9 +178,16 @@ def main() -> None:
         )
         shapes[name] = (meeting, check_accepted(meeting))
 
-    base = measure(seed_copy, approver, args.runs)
+    out = Path(args.save_pdfs) if args.save_pdfs else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+
+    def path(name: str) -> Path | None:
+        return out / f"{name.replace(' ', '_')}.pdf" if out is not None else None
+
+    base = measure(seed_copy, approver, args.runs, path("seed"))
     results = {
-        name: (chars, measure(meeting, approver, args.runs))
+        name: (chars, measure(meeting, approver, args.runs, path(name)))
         for name, (meeting, chars) in shapes.items()
     }
     names = ("item_text", "section_text", "meeting_text", "sections", "items")

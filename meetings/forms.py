@@ -889,7 +889,7 @@ class Editor:
             sections.append(section)
         header = getattr(self.header, "cleaned_data", {})
         data = {
-            **{k: header.get(k) or "" for k in HEADER_TEXT_FIELDS},
+            **{k: header.get(k) or "" for k in limits.HEADER_TEXT_FIELDS},
             "attendees": _typed(self.attendees, "role"),
             "agenda": _typed(self.agenda, "text"),
             "sections": sections,
@@ -996,13 +996,6 @@ class Editor:
 
 
 SECTION_TEXT_FIELDS = ("speaker", "recipients", "topic", "heading")
-HEADER_TEXT_FIELDS = (
-    "title_override",
-    "lead",
-    "location",
-    "attendee_tail",
-    "unstructured_text",
-)
 
 
 def _typed(rows: list[Row], name: str) -> list[str]:

@@ -16,9 +16,9 @@ from django.conf import settings
 DEFAULTS = {
     "item_text": 2_000,  # characters in one item (bullet or paragraph)
     "section_text": 20_000,  # characters in one section's items together
-    "meeting_text": 60_000,  # characters in the whole meeting
+    "meeting_text": 40_000,  # characters in the whole meeting
     "sections": 80,  # sections in a meeting
-    "items": 1_500,  # items in a meeting
+    "items": 600,  # items in a meeting
     "attendees": 200,  # listed attendees
     "agenda": 50,  # agenda items
     "lead": 1_000,  # the lead sentence
@@ -44,14 +44,20 @@ def section_text_length(section: dict[str, Any]) -> int:
     return sum(len(i.get("text") or "") for i in _items(section.get("items") or []))
 
 
+# The meeting's own free-text fields counted in its total.
+HEADER_TEXT_FIELDS = (
+    "title_override",
+    "lead",
+    "location",
+    "attendee_tail",
+    "unstructured_text",
+)
+
+
 def meeting_text_length(data: dict[str, Any]) -> int:
     """Characters of everything the official layout prints from typed text."""
-    header = sum(
-        len(data.get(key) or "")
-        for key in ("title_override", "lead", "location", "attendee_tail")
-    )
+    header = sum(len(data.get(key) or "") for key in HEADER_TEXT_FIELDS)
     header += sum(len(p) for p in data.get("unparsed") or [])
-    header += len(data.get("unstructured_text") or "")
     roles = [d.get("role") or "" for d in data.get("attendee_details") or []] or list(
         data.get("attendees") or []
     )

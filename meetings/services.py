@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import layout, permissions, search, uploads, wareki
+from meetings import layout, limits, permissions, search, uploads, wareki
 from meetings.models import (
     AgendaItem,
     Attachment,
@@ -485,6 +485,17 @@ def meeting_validate_parts(*, meeting: Meeting, data: dict[str, Any]) -> None:
     message = meeting.check_attendee_total(listed)
     if message:
         raise ValidationError({"attendee_total": message})
+    # The sane maximum lengths (meetings.limits), whoever writes: editor, importer.
+    problems = limits.meeting_problems(
+        {
+            **{key: data.get(key) for key in ("attendees", "attendee_details")},
+            "agenda": data.get("agenda") or [],
+            "sections": data.get("sections") or [],
+            **{name: getattr(meeting, name) for name in limits.HEADER_TEXT_FIELDS},
+        }
+    )
+    if problems:
+        raise ValidationError(problems)
 
 
 @transaction.atomic

@@ -193,3 +193,45 @@ def test_an_incident_summary_over_its_cap_is_refused(client, editor):
     assert "4,000字までにしてください(4001字)" in html
     assert summary in html
     assert not Incident.objects.exists()
+
+
+def test_items_over_the_meeting_cap_are_refused(client, editing, settings):
+    settings.MEETING_LIMITS = {"items": 1}
+    meeting, shown, data, url = editing
+    data[_item_key(shown)] = "・一つ目\n・二つ目"  # pasted: two items
+    html = client.post(url, data).content.decode()
+    assert "項目は1つの会議で1件までです(現在2件)" in html
+    assert "・二つ目" in html
+    meeting.refresh_from_db()
+    assert meeting.version == 1
+
+
+def test_the_services_refuse_text_over_the_limits_too(editor):
+    """The importer and anything else that creates meetings get the same limits."""
+    from django.core.exceptions import ValidationError
+
+    from meetings import services
+    from tests.factories import meeting_data
+
+    data = meeting_data()
+    data["sections"][0]["items"][0]["text"] = "お" * 2_001
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_create_from_data(data=data, user=editor)
+    assert "1つの項目は2,000字までです" in " ".join(refused.value.messages)
+    assert not Meeting.objects.exists()
+
+
+def test_the_import_page_refuses_an_oversized_item_with_a_message(client, editor):
+    client.force_login(editor)
+    text = (
+        "危機管理連絡会議の開催結果について(令和4年6月20日)\n"
+        "1 日時:令和4年6月20日(月)17:30~17:45\n2 場所:万代庁舎3階特別会議室\n"
+        "4 協議概要:「テスト」について\n■危機管理政策課から説明\n・" + "か" * 2_500
+    )
+    response = client.post(
+        reverse("importer:paste"), {"text": text, "action": "save", "choice": "0"}
+    )
+    html = response.content.decode()
+    assert "下書きを保存できませんでした" in html
+    assert "1つの項目は2,000字までです(現在2,500字)" in html
+    assert not Meeting.objects.exists()
