@@ -9,10 +9,10 @@ from django.core.cache import cache
 
 from meetings import services
 from tests.factories import make_meeting
-from tests.meetings.public_builders import _fresh_public_cache, fast_pdf
+from tests.meetings.public_builders import _fresh_public_cache
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
-__all__ = ["_fresh_public_cache", "fast_pdf"]
+__all__ = ["_fresh_public_cache"]
 
 
 @pytest.fixture(autouse=True)
