@@ -25,7 +25,7 @@ from incidents.models import (
     Incident,
     IncidentLink,
 )
-from meetings import permissions
+from meetings import permissions, site
 from meetings.models import AgendaItem, Item, Meeting, Organisation, Section
 from meetings.permissions import Actor
 
@@ -112,6 +112,7 @@ def incident_create(*, user: Actor, data: dict[str, Any]) -> Incident:
     incident = Incident(**{k: data[k] for k in INCIDENT_FIELDS if k in data})
     incident.full_clean()
     incident.save()
+    site.incidents_changed(incidents=[incident])
     return incident
 
 
@@ -126,7 +127,13 @@ def incident_update(
             setattr(locked, key, data[key])
     locked.full_clean()
     locked.save()
+    # Its page, the pages linking to it, and its meetings' pages (titles, notices).
+    site.incidents_changed(incidents=[locked], meetings=_linked_meetings(locked))
     return locked
+
+
+def _linked_meetings(incident: Incident) -> list[Meeting]:
+    return list(Meeting.objects.filter(incident_links__incident=incident).distinct())
 
 
 @transaction.atomic
@@ -164,7 +171,9 @@ def incident_link_meeting(
     ]
     for link in links:
         link.full_clean(validate_constraints=False)
-    return IncidentLink.objects.bulk_create(links)
+    created = IncidentLink.objects.bulk_create(links)
+    site.incidents_changed(incidents=[incident], meetings=[meeting])
+    return created
 
 
 @transaction.atomic
@@ -175,6 +184,7 @@ def incident_unlink_meeting(
     deleted, _ = IncidentLink.objects.filter(
         incident=incident, meeting=meeting
     ).delete()
+    site.incidents_changed(incidents=[incident], meetings=[meeting])
     return deleted
 
 
@@ -218,6 +228,9 @@ def alert_change_record(
     change.save()
     # An announcing meeting concerns the incident: it belongs on its timeline.
     _ensure_meeting_linked(incident, meeting)
+    site.incidents_changed(incidents=[incident], meetings=[meeting])
+    # Pages show the level in force now: rewrite them again when this one takes effect.
+    site.incidents_refresh_at(effective_at, incident=incident)
     return change
 
 
@@ -226,6 +239,7 @@ def alert_change_delete(*, change: AlertChange, user: Actor) -> None:
     """Remove a change recorded by mistake (approvers and admins only)."""
     _require_approver(user)
     change.delete()
+    site.incidents_changed(incidents=[change.incident], meetings=[change.meeting])
 
 
 # ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import layout, limits, permissions, search, uploads, wareki
+from meetings import layout, limits, permissions, search, site, uploads, wareki
 from meetings.models import (
     AgendaItem,
     Attachment,
@@ -758,6 +758,8 @@ def meeting_publish(
     )
     locked.status = Status.PUBLISHED
     _event(locked, action, before, user, correction_note)
+    # Last: the public files, before the approver gets the answer (fails closed).
+    site.meeting_published(locked, correction=before == Status.PUBLISHED)
     return publication
 
 
@@ -780,6 +782,8 @@ def meeting_withdraw(*, meeting: Meeting, user: Actor, comment: str = "") -> Mee
     locked.status = Status.WITHDRAWN
     locked.save(update_fields=["status", "updated_at"])
     _event(locked, MeetingEvent.Action.WITHDRAW, Status.PUBLISHED, user, comment)
+    # Last: its files go and no list links to it before this returns (fails closed).
+    site.meeting_withdrawn(locked)
     return locked
 
 
