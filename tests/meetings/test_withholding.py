@@ -684,3 +684,42 @@ def test_api_and_bulk_files_hold_placeholders_only(client, published, editor):
     )
     assert str(published.public_id) in found
     assert_no_marker(found, "an API search snippet")
+
+
+def test_reasons_are_edited_in_the_admin_and_published_placeholders_stay(
+    client, published, admin_user, approver, editor
+):
+    client.force_login(admin_user)
+    changelist = reverse("admin:meetings_withholdingreason_changelist")
+    page = client.get(changelist).content.decode()
+    assert "公開ページでの表示" in page and SAFETY in page
+    reason = WithholdingReason.objects.get(code="public-safety")
+    response = client.post(
+        reverse("admin:meetings_withholdingreason_change", args=[reason.pk]),
+        {
+            "name": "公共安全情報",
+            "article": "第7条第4号",
+            "description": "",
+            "code": "public-safety",
+            "order": reason.order,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    # What was published keeps the placeholder it was published with.
+    assert SAFETY in Publication.objects.get(meeting=published, number=1).text
+    # A correction cites the article as it is now.
+    data = layout.meeting_data(Meeting.objects.with_parts().get(pk=published.pk))
+    data["sections"][3]["items"][0]["text"] = "最後の公開する説明(訂正)。"
+    services.meeting_save(
+        meeting=published,
+        header={},
+        parts=data,
+        user=editor,
+        expected_version=published.version,
+    )
+    publication = services.meeting_publish(
+        meeting=published, user=approver, correction_note="語句を訂正しました。"
+    )
+    assert "徳島県情報公開条例第7条第4号に該当するため非公開" in publication.text
+    assert SAFETY not in publication.text
