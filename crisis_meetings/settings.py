@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "csp",
     "crisis_meetings.accounts",
     "meetings",
+    "meetings.site",
     "incidents",
 ]
 
@@ -156,6 +157,9 @@ MIDDLEWARE = [
     "crisis_meetings.accounts.middleware.SecurityHeadersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "crisis_meetings.middleware.BadInputMiddleware",
+    # Public URLs answer from the publication tree when SERVE_PUBLIC_SITE is on
+    # (inside the security headers and CSP middleware, so tree files get them too).
+    "meetings.site.middleware.ServePublicSiteMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the 429 lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -240,8 +244,8 @@ STORAGES = {
     },
 }
 
-# Cache: a shared Redis cache in production (CACHE_URL=redis://host:6379/0), else local
-# memory. Whole public pages are cached only with a shared cache (see meetings.public_cache).
+# Cache: small values of the dynamic pages (search, filtered lists); an unreachable
+# cache means "compute it" (meetings.safe_cache). Public pages are files (below).
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(
@@ -249,13 +253,64 @@ if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     )
 CACHES = {
     "default": {
-        "BACKEND": "crisis_meetings.cache.ReusingRedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": CACHE_URL,
+        # Fail fast when Redis is down: the page is then computed, not stalled.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
-PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", bool(CACHE_URL))
+
+# The publication tree (meetings.site): every public page, the feed, sitemap.xml,
+# robots.txt, official PDFs and attachments, written as files on every change and
+# served by nginx (deploy/). Any Django storage: STORAGES["public_site"].
+PUBLIC_SITE_ROOT = Path(os.environ.get("PUBLIC_SITE_ROOT", BASE_DIR / "public_site"))
+if not PUBLIC_SITE_ROOT.is_absolute():
+    PUBLIC_SITE_ROOT = BASE_DIR / PUBLIC_SITE_ROOT
+STORAGES["public_site"] = {
+    "BACKEND": os.environ.get(
+        "PUBLIC_SITE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+    ),
+    "OPTIONS": {"location": str(PUBLIC_SITE_ROOT), "base_url": "/"}
+    if "PUBLIC_SITE_STORAGE_BACKEND" not in os.environ
+    else {},
+}
+# Absolute URLs in the tree (feed, sitemap.xml, robots.txt) use this origin.
+PUBLIC_SITE_URL = os.environ.get(
+    "PUBLIC_SITE_URL",
+    "http://127.0.0.1:8000"
+    if DEBUG or not ALLOWED_HOSTS
+    else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
+).rstrip("/")
+if urlsplit(PUBLIC_SITE_URL).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured(
+        f"PUBLIC_SITE_URL must start with http:// or https://; got {PUBLIC_SITE_URL!r}"
+    )
+# Serve the tree through Django (make run): public URLs answer from the files,
+# anything missing falls back to the views. Production serves it with nginx.
+SERVE_PUBLIC_SITE = env_bool("SERVE_PUBLIC_SITE", DEBUG)
+# Tree paths that build_site/verify_site leave alone: the Pagefind index, the static
+# search page and the error pages (meetings.static_search writes them).
+PUBLIC_SITE_KEEP = ["pagefind/", "search-static/", "404.html", "503.html"]
+
+# Background jobs (list rebuilds, full rebuilds, PDF ZIP exports): Celery with a
+# Redis (or RabbitMQ) broker. Without a broker they run inline (make run).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Asia/Tokyo"
+# Locks that keep two jobs off one target: Redis when there is one, else a file lock.
+JOB_LOCK_REDIS_URL = os.environ.get(
+    "JOB_LOCK_REDIS_URL",
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else CACHE_URL,
+)
+JOB_LOCK_DIR = Path(os.environ.get("JOB_LOCK_DIR", BASE_DIR / ".locks"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:dashboard"
@@ -269,13 +324,6 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 # Whether an approver may publish a meeting they edited themselves.
 APPROVER_MAY_PUBLISH_OWN_EDITS = env_bool("APPROVER_MAY_PUBLISH_OWN_EDITS", False)
-# Who builds PDF ZIP exports: "thread" (in the web process) or "command"
-# (`manage.py run_pdf_exports`, e.g. from a systemd timer).
-PDF_EXPORT_RUNNER = os.environ.get("PDF_EXPORT_RUNNER", "thread")
-if PDF_EXPORT_RUNNER not in {"thread", "command"}:
-    raise ImproperlyConfigured(
-        f"PDF_EXPORT_RUNNER must be thread or command; got {PDF_EXPORT_RUNNER!r}"
-    )
 
 # ---------------------------------------------------------------------------
 # Security: login throttling, second factor, headers, sessions (see SECURITY.md)
@@ -374,9 +422,6 @@ LOGGING = {
     },
 }
 DEMO_LOADERS = ["incidents.demo.load", "crisis_meetings.accounts.demo.load"]
-# Context managers run around meetings.services.meeting_replace_parts, so that apps
-# pointing at sections and items keep their references when a meeting is re-saved.
-MEETING_PARTS_REPLACE_HOOKS = ["incidents.services.meeting_parts_keep_references"]
 # sitemap.xml sections (meetings must not import incidents, so they are listed here).
 PUBLIC_SITEMAPS = {
     "archive": "meetings.sitemaps.ArchiveSitemap",

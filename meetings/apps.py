@@ -8,11 +8,13 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the PDF environment check (Japanese fonts, libharfbuzz-subset0).
-        # Any committed write to meetings or incidents invalidates cached public pages.
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from meetings import (
+            checks,  # noqa: F401
+            static_search,
+        )
+        from meetings.site.signals import tree_changed
 
-        from meetings import checks  # noqa: F401
-        from meetings.public_cache import on_model_write
-
-        for signal in (post_save, post_delete, m2m_changed):
-            signal.connect(on_model_write, dispatch_uid=f"public-cache-{signal!r}")
+        # The Pagefind index follows the tree.
+        tree_changed.connect(
+            static_search.on_tree_changed, dispatch_uid="static-search"
+        )

@@ -24,7 +24,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
 from meetings import layout, limits, uploads, wareki
-from meetings.models import Attachment, Meeting, MeetingType, Section
+from meetings.models import Attachment, Item, Meeting, MeetingType, Section
 
 KEY_RE = re.compile(r"^[a-z0-9]{1,16}$")
 MAX_DEPTH = 5
@@ -42,7 +42,23 @@ ATTENDEE_TAIL_RE = re.compile(
 
 
 def new_key() -> str:
+    """A new row's key (hex, so never taken for a stored row's ``p<id>``)."""
     return secrets.token_hex(4)
+
+
+# A stored row's key is ``p`` and its id: the save updates that row. Any other key is
+# a row typed on this page, which the save creates.
+STORED_KEY_RE = re.compile(r"^p([0-9]{1,15})$")
+
+
+def stored_key(pk: int) -> str:
+    return f"p{pk}"
+
+
+def stored_pk(key: str) -> int | None:
+    """The id of the stored row a key names, or None for a new row."""
+    match = STORED_KEY_RE.match(key or "")
+    return int(match.group(1)) if match else None
 
 
 def split_marker(text: str) -> tuple[str | None, str]:
@@ -119,9 +135,34 @@ def items_to_tree(flat: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "text": item["text"],
             "children": [],
         }
+        if item.get("id") is not None:
+            node["id"] = item["id"]
         stack[depth].append(node)
         stack.append(node["children"])
     return root
+
+
+def _stored_items(items: list[Item]) -> list[dict[str, Any]]:
+    """A section's stored items (any order) as editor rows, parents first, with depth."""
+    children: dict[int | None, list[Item]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    rows: list[dict[str, Any]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for item in sorted(children.get(parent, []), key=lambda i: i.order):
+            rows.append(
+                {
+                    "key": stored_key(item.pk),
+                    "marker": item.marker,
+                    "text": item.text,
+                    "depth": depth,
+                }
+            )
+            walk(item.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
 
 
 def tree_to_items(tree: list[dict[str, Any]], depth: int = 0) -> list[dict[str, Any]]:
@@ -475,6 +516,9 @@ class Row:
 @dataclass
 class SectionRow(Row):
     items: list[Row] = field(default_factory=list)
+    # Rows of other apps that point at this stored section or its items: the page
+    # asks before removing it.
+    references: int = 0
 
 
 @dataclass
@@ -553,38 +597,38 @@ class Editor:
 
     @classmethod
     def for_meeting(cls, meeting: Meeting) -> Editor:
-        data = layout.meeting_data(meeting)
-        agenda_keys = [new_key() for _ in data["agenda"]]
+        """The meeting's rows (fetched with ``with_parts()``), each keyed by its id."""
         attachments = {a.pk: a for a in meeting.attachments.all() if not a.is_generated}
+        agenda_keys = {a.pk: stored_key(a.pk) for a in meeting.agenda_items.all()}
         return cls.from_values(
             header={},
             instance=meeting,
             attendees=[
                 {
-                    "key": new_key(),
-                    "role": d["role"],
-                    "is_remote": d["remote"],
-                    "is_outside": d["outside"],
+                    "key": stored_key(a.pk),
+                    "role": a.role,
+                    "is_remote": a.is_remote,
+                    "is_outside": a.is_outside,
                 }
-                for d in data["attendee_details"]
+                for a in meeting.attendees.all()
             ],
             agenda=[
-                {"key": k, "marker": m, "text": t}
-                for k, m, t in zip(
-                    agenda_keys, data["agenda_markers"], data["agenda"], strict=True
-                )
+                {"key": stored_key(a.pk), "marker": a.marker, "text": a.text}
+                for a in meeting.agenda_items.all()
             ],
             sections=[
                 {
-                    "key": new_key(),
-                    **{k: s.get(k) or "" for k in SectionRowForm.base_fields},
-                    "topic_heading": s["topic_heading"],
-                    "agenda": agenda_keys[s["agenda_index"]]
-                    if s.get("agenda_index") is not None
-                    else "",
-                    "items": tree_to_items(s["items"]),
+                    "key": stored_key(s.pk),
+                    **{
+                        k: getattr(s, k) or ""
+                        for k in SectionRowForm.base_fields
+                        if k != "agenda"
+                    },
+                    "topic_heading": s.topic_heading,
+                    "agenda": agenda_keys.get(s.agenda_item_id, ""),
+                    "items": _stored_items(list(s.items.all())),
                 }
-                for s in data["sections"]
+                for s in meeting.sections.all()
             ],
             files=[
                 {"key": a.pk, "label": a.label, "kind": a.kind}
@@ -723,13 +767,14 @@ class Editor:
                 values["depth"] = _int(values.get("depth")) or 0
                 text = str(values.get("text") or "")
                 if "\n" in text.strip():
-                    items.extend(
-                        split_pasted_items(
-                            text,
-                            depth=values["depth"],
-                            marker=values.get("marker") or "",
-                        )
+                    pieces = split_pasted_items(
+                        text, depth=values["depth"], marker=values.get("marker") or ""
                     )
+                    if (
+                        pieces
+                    ):  # the first line stays this row (a stored one keeps its id)
+                        pieces[0]["key"] = item.key
+                    items.extend(pieces)
                 else:
                     found, body = split_marker(text)
                     if found is not None:
@@ -841,7 +886,8 @@ class Editor:
         return found
 
     def layout_data(self) -> dict[str, Any]:
-        """The parts as the layout dict that ``services.meeting_replace_parts`` takes."""
+        """The parts as the layout dict that ``services.meeting_parts_sync`` takes:
+        a stored row carries its ``id`` (the agenda's in ``agenda_ids``)."""
         agenda_rows = [r for r in self.agenda if r.form.cleaned_data["text"].strip()]
         agenda_index = {r.key: n for n, r in enumerate(agenda_rows)}
         sections = []
@@ -860,11 +906,14 @@ class Editor:
                     if "\n" in text.strip()
                     else [_with_marker(text, marker, item.form.cleaned_data["depth"])]
                 )
+                if pieces:  # the first line stays this row (a stored one keeps its id)
+                    pieces[0]["id"] = stored_pk(item.key)
                 flat.extend(pieces)
             if not (flat or data["speaker"].strip() or data["heading"].strip()):
                 continue  # an untouched empty section
             sections.append(
                 {
+                    "id": stored_pk(s.key),
                     "kind": data["kind"],
                     "speaker": data["speaker"].strip(),
                     "recipients": data["recipients"].strip(),
@@ -879,6 +928,7 @@ class Editor:
         return {
             "attendee_details": [
                 {
+                    "id": stored_pk(r.key),
                     "role": r.form.cleaned_data["role"].strip(),
                     "remote": r.form.cleaned_data["is_remote"],
                     "outside": r.form.cleaned_data["is_outside"],
@@ -890,6 +940,7 @@ class Editor:
             "agenda_markers": [
                 r.form.cleaned_data["marker"].strip() for r in agenda_rows
             ],
+            "agenda_ids": [stored_pk(r.key) for r in agenda_rows],
             "sections": sections,
         }
 

@@ -34,6 +34,7 @@ from meetings.forms import (
     apply_op,
     blank_rows,
     paste_attendees,
+    stored_pk,
 )
 from meetings.models import (
     Attachment,
@@ -137,6 +138,10 @@ def _editor_context(
     meeting_type: MeetingType,
     **extra: Any,
 ) -> dict[str, Any]:
+    if meeting is not None:
+        references = services.section_references(meeting=meeting)
+        for section in editor.sections:
+            section.references = references.get(stored_pk(section.key) or 0, 0)
     return {
         "editor": editor,
         "meeting": meeting,
