@@ -41,6 +41,7 @@ class ServePublicSiteMiddleware:
                     response = FileResponse(
                         handle, content_type=tree.content_type(path)
                     )
+                    del response["Content-Disposition"]  # a page, not a download
                     response["X-Public-Site"] = "file"
                     return response
         return self.get_response(request)
