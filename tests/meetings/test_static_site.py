@@ -556,3 +556,16 @@ def test_serve_public_site_answers_public_urls_from_the_tree(settings, client):
     assert "X-Public-Site" not in client.get("/search/", {"q": "事案"})
     settings.SERVE_PUBLIC_SITE = False
     assert "X-Public-Site" not in client.get("/")
+
+
+def test_the_trees_sitemap_lists_every_published_meeting(settings, origin):
+    from meetings.sitemaps import MeetingSitemap
+
+    # One file for up to 50,000 meetings (the protocol's maximum): the tree has no
+    # ?p=2 page, so a smaller limit would leave meetings out of sitemap.xml.
+    assert MeetingSitemap.limit >= 50000
+    meetings = publish_many(30, first_day=date(2024, 4, 1))
+    call_command("build_site", stdout=io.StringIO())
+    sitemap = _tree(settings)["sitemap.xml"].decode()
+    for meeting in meetings:
+        assert f"<loc>{origin}/meetings/{meeting.public_id}/</loc>" in sitemap
