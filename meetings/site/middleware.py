@@ -38,11 +38,12 @@ class ServePublicSiteMiddleware:
                 except Exception:  # a bad path (..), an unreachable storage
                     handle = None
                 if handle is not None:
-                    response = FileResponse(
-                        handle, content_type=tree.content_type(path)
-                    )
+                    response = FileResponse(handle, content_type=_content_type(path))
                     del response["Content-Disposition"]  # a page, not a download
                     response["X-Public-Site"] = "file"
+                    extra = _csp_update_for(path)
+                    if extra:  # the static search page and its scripts (WebAssembly)
+                        response._csp_update = extra
                     return response
         return self.get_response(request)
 
@@ -63,3 +64,9 @@ def _content_type(path: str) -> str:
     ):
         return f"{guessed}; charset=utf-8"
     return guessed or "application/octet-stream"
+
+
+def _csp_update_for(path: str):
+    from meetings import static_search
+
+    return static_search.csp_update_for(path)

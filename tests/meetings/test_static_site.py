@@ -569,3 +569,27 @@ def test_the_trees_sitemap_lists_every_published_meeting(settings, origin):
     sitemap = _tree(settings)["sitemap.xml"].decode()
     for meeting in meetings:
         assert f"<loc>{origin}/meetings/{meeting.public_id}/</loc>" in sitemap
+
+
+def test_serve_public_site_gives_the_static_search_files_their_types_and_policy(
+    settings, client
+):
+    from meetings import static_search
+
+    settings.SERVE_PUBLIC_SITE = True
+    root = _root(settings)
+    (root / "pagefind").mkdir(parents=True)
+    (root / "pagefind/pagefind.js").write_text("export const x = 1;")
+    (root / static_search.SEARCH_PAGE).parent.mkdir(parents=True, exist_ok=True)
+    (root / static_search.SEARCH_PAGE).write_text("<!DOCTYPE html><p>検索</p>")
+    script = client.get("/pagefind/pagefind.js")
+    assert script["X-Public-Site"] == "file"
+    assert script["Content-Type"].split(";")[0] in {
+        "text/javascript",
+        "application/javascript",
+    }
+    assert "sandbox" not in script.get("Content-Security-Policy", "")
+    page = client.get("/search-static/")
+    assert page["X-Public-Site"] == "file"
+    assert "'wasm-unsafe-eval'" in page["Content-Security-Policy"]
+    assert "'wasm-unsafe-eval'" not in client.get("/")["Content-Security-Policy"]
