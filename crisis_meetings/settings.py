@@ -127,6 +127,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "axes",
     "django_otp",
     "crisis_meetings.accounts.apps.TOTPConfig",  # django_otp.plugins.otp_totp
@@ -141,6 +145,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "crisis_meetings.accounts.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -427,8 +432,53 @@ PUBLIC_SITEMAPS = {
     "archive": "meetings.sitemaps.ArchiveSitemap",
     "meetings": "meetings.sitemaps.MeetingSitemap",
     "incidents": "incidents.sitemaps.IncidentSitemap",
+    "data": "meetings.api.sitemaps.DataSitemap",
 }
 
+# Open-data API (/api/v1/, meetings.api): read-only JSON for anyone, per-client limit.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/minute")
+if not __import__("re").fullmatch(r"\d+/(second|minute|hour|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT must look like 120/minute; got {API_RATE_LIMIT!r}"
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["meetings.api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_RATE_LIMIT},
+    # The client address as for login throttling: REMOTE_ADDR, or the address the
+    # last of TRUSTED_PROXY_COUNT proxies appended to X-Forwarded-For.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "EXCEPTION_HANDLER": "meetings.api.common.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "危機管理会議 開催結果 オープンデータAPI",
+    "DESCRIPTION": "公開中の開催結果と事案(読み取り専用)。"
+    "政府標準利用規約(第2.0版)/CC BY 4.0。v1の中では項目の追加だけが行われます。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": [],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "meetings.api.schema.postprocess",
+    ],
+}
+# CORS: any origin may GET the API (public data, no cookies sent or read).
+CORS_URLS_REGEX = r"^/(api|data)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 # Backups (manage.py backup / verify_backup / restore; README "Operations"): generations
 # kept in the destination folder, and the optional age key the archive is encrypted with
 # (AGE-SECRET-KEY-1…: encrypts and decrypts) or to (age1… public keys: encrypt only).
