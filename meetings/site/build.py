@@ -20,7 +20,15 @@ from meetings.site.writer import Batch, lock_tree
 # Rendered and written per transaction: a withdrawal waits at most one chunk.
 CHUNK = 25
 # URL prefixes answered by Django, not by files (nginx proxies them).
-DYNAMIC_PREFIXES = ("/staff/", "/admin/", "/accounts/", "/search/", "/static/")
+DYNAMIC_PREFIXES = (
+    "/staff/",
+    "/admin/",
+    "/accounts/",
+    "/search/",
+    "/static/",
+    "/api/",  # the open-data API (JSON) and its bulk files
+    "/data/",
+)
 
 Progress = Callable[[int, int], None]
 

@@ -15,7 +15,16 @@ from django.http import FileResponse, HttpRequest
 
 from meetings.site import tree
 
-DYNAMIC = ("/staff/", "/admin/", "/accounts/", "/search/", "/static/", "/media/")
+DYNAMIC = (
+    "/staff/",
+    "/admin/",
+    "/accounts/",
+    "/search/",
+    "/static/",
+    "/media/",
+    "/api/",
+    "/data/",
+)
 
 
 class ServePublicSiteMiddleware:
