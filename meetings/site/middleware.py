@@ -1,6 +1,6 @@
 """Serve the publication tree through Django (``make run``; SERVE_PUBLIC_SITE=1).
 
-A GET of a public URL without a query string answers with the tree's file when it
+A GET of a public URL without list parameters (?year= ?type= ?incident= ?page= ?q=) answers with the tree's file when it
 exists, as nginx does in production; anything else (staff, search, filters, a file
 not written yet, PDFs, which the view serves with their file name) goes on to the
 views. Last in MIDDLEWARE, so the other middleware still add their headers.
@@ -15,6 +15,9 @@ from django.http import FileResponse, HttpRequest
 
 from meetings.site import tree
 
+# As nginx (deploy/nginx.conf): only these parameters make a public URL dynamic;
+# any other query string (?utm_source=…, Pagefind's ?ts=…) gets the file.
+LIST_PARAMETERS = frozenset({"year", "type", "incident", "page", "q"})
 DYNAMIC = (
     "/staff/",
     "/admin/",
@@ -35,7 +38,7 @@ class ServePublicSiteMiddleware:
         if (
             getattr(settings, "SERVE_PUBLIC_SITE", False)
             and request.method in ("GET", "HEAD")
-            and not request.META.get("QUERY_STRING")
+            and not LIST_PARAMETERS.intersection(request.GET)
             and not request.path.startswith(DYNAMIC)
         ):
             path = tree.url_to_path(request.path)

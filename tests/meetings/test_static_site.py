@@ -551,8 +551,10 @@ def test_serve_public_site_answers_public_urls_from_the_tree(settings, client):
     assert b"".join(response.streaming_content) == (root / "index.html").read_bytes()
     assert response["Content-Type"] == "text/html; charset=utf-8"
     assert client.get("/feed/")["Content-Type"] == "application/atom+xml; charset=utf-8"
-    # Query strings, staff pages and files not in the tree go to the views.
+    # List parameters, staff pages and files not in the tree go to the views;
+    # other query strings get the file (as from nginx).
     assert "X-Public-Site" not in client.get("/", {"year": 2024})
+    assert client.get("/", {"utm_source": "x"})["X-Public-Site"] == "file"
     assert "X-Public-Site" not in client.get("/search/", {"q": "事案"})
     settings.SERVE_PUBLIC_SITE = False
     assert "X-Public-Site" not in client.get("/")
@@ -589,6 +591,11 @@ def test_serve_public_site_gives_the_static_search_files_their_types_and_policy(
         "application/javascript",
     }
     assert "sandbox" not in script.get("Content-Security-Policy", "")
+    # Pagefind's cache-busting query (?ts=…) still gets the file, as from nginx.
+    (root / "pagefind/pagefind-entry.json").write_text("{}")
+    entry = client.get("/pagefind/pagefind-entry.json", {"ts": "1"})
+    assert entry["X-Public-Site"] == "file"
+    assert entry["Content-Type"].startswith("application/json")
     page = client.get("/search-static/")
     assert page["X-Public-Site"] == "file"
     assert "'wasm-unsafe-eval'" in page["Content-Security-Policy"]
