@@ -114,6 +114,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The public site's organisation, printed in the PDF running header and feed.
 SITE_ORGANISATION = os.environ.get("SITE_ORGANISATION", "徳島県 危機管理部")
 SITE_NAME = os.environ.get("SITE_NAME", "危機管理会議 開催結果")
+# The prefecture whose 情報公開条例 withheld parts cite (部分公開 placeholders).
+PREFECTURE_NAME = os.environ.get("PREFECTURE_NAME", "徳島県")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

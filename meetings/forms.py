@@ -24,7 +24,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
 from meetings import layout, limits, uploads, wareki
-from meetings.models import Attachment, Item, Meeting, MeetingType, Section
+from meetings.models import (
+    Attachment,
+    Item,
+    Meeting,
+    MeetingType,
+    Section,
+    WithholdingReason,
+)
 
 KEY_RE = re.compile(r"^[a-z0-9]{1,16}$")
 MAX_DEPTH = 5
@@ -134,6 +141,7 @@ def items_to_tree(flat: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "marker": item.get("marker") or "",
             "text": item["text"],
             "children": [],
+            **withheld_from_row(item),
         }
         if item.get("id") is not None:
             node["id"] = item["id"]
@@ -157,6 +165,7 @@ def _stored_items(items: list[Item]) -> list[dict[str, Any]]:
                     "marker": item.marker,
                     "text": item.text,
                     "depth": depth,
+                    **withheld_row_values(item),
                 }
             )
             walk(item.pk, depth + 1)
@@ -174,10 +183,80 @@ def tree_to_items(tree: list[dict[str, Any]], depth: int = 0) -> list[dict[str, 
                 "marker": node.get("marker") or "",
                 "text": node.get("text") or "",
                 "depth": depth,
+                **withheld_to_row(node),
             }
         )
         flat.extend(tree_to_items(node.get("children") or [], depth + 1))
     return flat
+
+
+# ---------------------------------------------------------------------------
+# 部分公開: the reason select and note of a section or item row
+# ---------------------------------------------------------------------------
+
+_reason_choices_cache: list[tuple[str, str]] | None = None
+
+
+def reason_choices() -> list[tuple[str, str]]:
+    """(code, label) of the active reasons, first 「公開する」; read once per process
+    and again after an admin changes a reason (signals in meetings.apps)."""
+    global _reason_choices_cache
+    if _reason_choices_cache is None:
+        _reason_choices_cache = [
+            (r.code, f"非公開:{r.name}({r.article})")
+            for r in WithholdingReason.objects.filter(is_active=True)
+        ]
+    return [("", "公開する"), *_reason_choices_cache]
+
+
+def forget_reason_choices(**kwargs: Any) -> None:
+    global _reason_choices_cache
+    _reason_choices_cache = None
+
+
+def withheld_from_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's typed reason and note as the layout's ``withheld`` key (or nothing)."""
+    code = (row.get("withheld_reason") or "").strip()
+    if not code:
+        return {}
+    info: dict[str, Any] = {
+        "reason": code,
+        "note": (row.get("withheld_note") or "").strip(),
+    }
+    if "withheld_hide_heading" in row:
+        info["keep_heading"] = not row.get("withheld_hide_heading")
+    return {"withheld": info}
+
+
+def withheld_to_row(node: dict[str, Any]) -> dict[str, Any]:
+    """The layout's ``withheld`` key as a row's initial values."""
+    info = node.get("withheld") or {}
+    values = {
+        "withheld_reason": info.get("reason") or "",
+        "withheld_note": info.get("note") or "",
+    }
+    if "keep_heading" in info:
+        values["withheld_hide_heading"] = not info["keep_heading"]
+    return values
+
+
+WITHHELD_ROW_FIELDS = ("withheld_reason", "withheld_note", "withheld_hide_heading")
+
+
+def withheld_row_values(row: Section | Item) -> dict[str, Any]:
+    """A stored section's or item's withholding as the editor row's initial values."""
+    values: dict[str, Any] = {
+        "withheld_reason": row.withheld_reason.code if row.withheld_reason_id else "",
+        "withheld_note": row.withheld_note,
+    }
+    if isinstance(row, Section):
+        values["withheld_hide_heading"] = not row.withheld_keep_heading
+    return values
+
+
+def _withheld_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The withholding fields of a row's values (copied onto pasted pieces)."""
+    return {k: data.get(k) for k in ("withheld_reason", "withheld_note") if k in data}
 
 
 # ---------------------------------------------------------------------------
@@ -378,6 +457,15 @@ class SectionRowForm(RowForm):
     group = forms.ChoiceField(
         label="区分", choices=Section.Group.choices, initial=Section.Group.MAIN
     )
+    withheld_reason = forms.ChoiceField(
+        label="公開・非公開", choices=reason_choices, required=False
+    )
+    withheld_note = forms.CharField(
+        label="非公開のメモ(職員のみ)", max_length=1000, required=False
+    )
+    withheld_hide_heading = forms.BooleanField(
+        label="見出しも非公開にする", required=False
+    )
 
 
 class ItemRowForm(RowForm):
@@ -389,6 +477,12 @@ class ItemRowForm(RowForm):
     )
     depth = forms.IntegerField(
         min_value=0, max_value=MAX_DEPTH, required=False, widget=forms.HiddenInput
+    )
+    withheld_reason = forms.ChoiceField(
+        label="公開・非公開(下位の項目も含む)", choices=reason_choices, required=False
+    )
+    withheld_note = forms.CharField(
+        label="非公開のメモ(職員のみ)", max_length=1000, required=False
     )
 
 
@@ -622,8 +716,9 @@ class Editor:
                     **{
                         k: getattr(s, k) or ""
                         for k in SectionRowForm.base_fields
-                        if k != "agenda"
+                        if k not in ("agenda", *WITHHELD_ROW_FIELDS)
                     },
+                    **withheld_row_values(s),
                     "topic_heading": s.topic_heading,
                     "agenda": agenda_keys.get(s.agenda_item_id, ""),
                     "items": _stored_items(list(s.items.all())),
@@ -767,9 +862,14 @@ class Editor:
                 values["depth"] = _int(values.get("depth")) or 0
                 text = str(values.get("text") or "")
                 if "\n" in text.strip():
-                    pieces = split_pasted_items(
-                        text, depth=values["depth"], marker=values.get("marker") or ""
-                    )
+                    pieces = [
+                        {**piece, **_withheld_values(values)}
+                        for piece in split_pasted_items(
+                            text,
+                            depth=values["depth"],
+                            marker=values.get("marker") or "",
+                        )
+                    ]
                     if (
                         pieces
                     ):  # the first line stays this row (a stored one keeps its id)
@@ -906,6 +1006,10 @@ class Editor:
                     if "\n" in text.strip()
                     else [_with_marker(text, marker, item.form.cleaned_data["depth"])]
                 )
+                pieces = [
+                    {**piece, **_withheld_values(item.form.cleaned_data)}
+                    for piece in pieces
+                ]
                 if pieces:  # the first line stays this row (a stored one keeps its id)
                     pieces[0]["id"] = stored_pk(item.key)
                 flat.extend(pieces)
@@ -923,6 +1027,7 @@ class Editor:
                     "group": data["group"],
                     "agenda_index": agenda_index.get(data["agenda"]),
                     "items": items_to_tree(flat),
+                    **withheld_from_row(data),
                 }
             )
         return {

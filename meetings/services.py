@@ -33,6 +33,7 @@ from meetings.models import (
     Publication,
     Section,
     Venue,
+    WithholdingReason,
 )
 
 Status = Meeting.Status
@@ -173,6 +174,35 @@ def meeting_apply_header(*, meeting: Meeting, data: dict[str, Any]) -> None:
         meeting.venue = venue_resolve(location=meeting.location)
 
 
+def withholding_reasons() -> dict[str, WithholdingReason]:
+    """Every reason by code (one query), to resolve ``withheld`` keys of layout data."""
+    return {r.code: r for r in WithholdingReason.objects.all()}
+
+
+def _withheld_fields(
+    entry: dict[str, Any], reasons: dict[str, WithholdingReason]
+) -> dict[str, Any]:
+    """Model fields for the ``withheld`` key of a section or item dict."""
+    info = entry.get("withheld") or {}
+    code = info.get("reason") or ""
+    if not code:
+        return {"withheld_reason": None, "withheld_note": ""}
+    if code not in reasons:
+        raise ValidationError(
+            {"withheld_reason": f"非公開の理由「{code}」は登録されていません。"}
+        )
+    return {
+        "withheld_reason": reasons[code],
+        "withheld_note": (info.get("note") or "").strip(),
+    }
+
+
+def _any_withheld(items: list[dict[str, Any]]) -> bool:
+    return any(
+        i.get("withheld") or _any_withheld(i.get("children") or []) for i in items
+    )
+
+
 # Rows are kept by id: an edit updates the rows it changed, creates the new ones and
 # deletes the removed ones, so whatever other apps point at (incident links, follow-ups,
 # directive assignments) stays attached; what happens to a reference whose row is
@@ -237,7 +267,10 @@ def _sync_rows(
 
 
 def _flatten_items(
-    section: Section, nodes: list[dict[str, Any]], parent: dict[str, Any] | None
+    section: Section,
+    nodes: list[dict[str, Any]],
+    parent: dict[str, Any] | None,
+    reasons: dict[str, WithholdingReason] | None = None,
 ) -> list[tuple[Item, dict[str, Any], dict[str, Any] | None]]:
     """(row, node, parent node) for a section's item tree, parents first."""
     rows: list[tuple[Item, dict[str, Any], dict[str, Any] | None]] = []
@@ -248,9 +281,10 @@ def _flatten_items(
             order=order,
             marker=node.get("marker") or "",
             text=node.get("text") or "",
+            **_withheld_fields(node, reasons or {}),
         )
         rows.append((row, node, parent))
-        rows.extend(_flatten_items(section, node.get("children") or [], node))
+        rows.extend(_flatten_items(section, node.get("children") or [], node, reasons))
     return rows
 
 
@@ -355,6 +389,10 @@ def meeting_parts_sync(
     unknown = list(dict.fromkeys(n for n in speakers if n and n not in known))
     if unknown and offer_unknown_speakers:
         known = {**known, **organisations_offer_unknown(names=unknown)}
+    withheld_anything = any(
+        s.get("withheld") or _any_withheld(s.get("items") or []) for s in sections
+    )
+    reasons = withholding_reasons() if withheld_anything else {}
     section_rows: list[Section] = []
     for n, (s, speaker) in enumerate(zip(sections, speakers, strict=True), start=1):
         speaker_org = known.get(speaker)
@@ -375,6 +413,10 @@ def meeting_parts_sync(
                 agenda_item=agenda_rows[agenda_index]
                 if agenda_index is not None and agenda_index < len(agenda_rows)
                 else None,
+                withheld_keep_heading=bool(
+                    (s.get("withheld") or {}).get("keep_heading", True)
+                ),
+                **_withheld_fields(s, reasons),
             )
         )
     dead_sections = _sync_rows(
@@ -392,6 +434,9 @@ def meeting_parts_sync(
             "heading",
             "group",
             "agenda_item_id",
+            "withheld_reason_id",
+            "withheld_note",
+            "withheld_keep_heading",
         ],
         slot=["order"],
     )
@@ -402,7 +447,7 @@ def meeting_parts_sync(
     flat = [
         row
         for section, s in zip(section_rows, sections, strict=True)
-        for row in _flatten_items(section, s.get("items") or [], None)
+        for row in _flatten_items(section, s.get("items") or [], None, reasons)
     ]
     by_node = {id(node): row for row, node, _ in flat}
     parents = [
@@ -421,7 +466,15 @@ def meeting_parts_sync(
             row.order = order
     for row, parent in zip(wanted, parents, strict=True):
         row.parent_id = parent.pk if parent is not None else None
-    fields = ["section_id", "parent_id", "order", "marker", "text"]
+    fields = [
+        "section_id",
+        "parent_id",
+        "order",
+        "marker",
+        "text",
+        "withheld_reason_id",
+        "withheld_note",
+    ]
     slot = ["section_id", "parent_id", "order"]
     created = {id(row) for row in new}
     old = [(row, items_before[row.pk]) for row in wanted if id(row) not in created]
@@ -703,7 +756,9 @@ def meeting_publish(
     # Drop the previous generated 開催結果 attachment; its PDF stays in its Publication.
     locked.attachments.filter(is_generated=True).delete()
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
-    data = layout.meeting_data(fresh)
+    # Everything public (PDF, text, HTML, search, the snapshot the public surfaces
+    # read) is built from the public data: withheld parts are placeholders.
+    data = layout.public_data(layout.meeting_data(fresh))
     pdf_label = official_pdf_label(fresh)
     # The PDF cannot state its own size: it lists the other attachments only.
     try:
@@ -725,7 +780,7 @@ def meeting_publish(
     attachment.save()
 
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
-    data = layout.meeting_data(fresh)
+    data = layout.public_data(layout.meeting_data(fresh))
     text = layout.render_text(data)
     publication = Publication(
         meeting=fresh,

@@ -389,10 +389,17 @@ def meeting_preview(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     current = meeting.current_publication
+    withheld = layout.withheld_parts(data)
+    withheld_published = layout.withheld_parts(current.data) if current else []
     return render(
         request,
         "meetings/staff/preview.html",
         {
+            # 部分公開: what is withheld and why, for the approver before publishing.
+            "withheld": withheld,
+            "withheld_published": withheld_published,
+            "withheld_released": current is not None
+            and len(withheld) < len(withheld_published),
             "meeting": meeting,
             "publication": {"title": data["title"]},
             "body_html": mark_safe(html),  # noqa: S308 - rendered from the escaped template

@@ -52,6 +52,17 @@
     return row;
   }
 
+  // 部分公開: lines pasted into a withheld item stay withheld (as without JavaScript).
+  function copyWithholding(from, to) {
+    ["withheld_reason", "withheld_note"].forEach((name) => {
+      const source = from.querySelector(`[name$='-${name}']`);
+      const target = to.querySelector(`[name$='-${name}']`);
+      if (source && target) target.value = source.value;
+    });
+    const details = to.querySelector("details.withhold-field");
+    if (details && from.querySelector("details.withhold-field[open]")) details.open = true;
+  }
+
   function newSectionRow(directive) {
     const row = clone(directive ? "tpl-s-directive" : "tpl-s", {
       __IKEY__: newKey(),
@@ -211,6 +222,7 @@
       const depth = baseDepth + (match && indentWidth > firstIndent ? 1 : 0);
       if (!first) {
         const next = newItemRow(sectionKey, match ? match[1] : "", depth);
+        copyWithholding(item, next);
         row.after(next);
         row = next;
       } else if (match) {
