@@ -299,7 +299,15 @@ if urlsplit(PUBLIC_SITE_URL).scheme not in {"http", "https"}:
 SERVE_PUBLIC_SITE = env_bool("SERVE_PUBLIC_SITE", DEBUG)
 # Tree paths that build_site/verify_site leave alone: the Pagefind index, the static
 # search page and the error pages (meetings.static_search writes them).
-PUBLIC_SITE_KEEP = ["pagefind/", "search-static/", "404.html", "503.html"]
+PUBLIC_SITE_KEEP = [
+    "pagefind/",
+    "search-static/",
+    "404.html",
+    "503.html",
+    "data/.fingerprints.json",  # what the bulk files show (meetings.api.bulk)
+]
+# Tree files written by generators rather than rendered per URL (meetings.site.generators).
+PUBLIC_SITE_GENERATORS = ["meetings.api.bulk.tree_files"]
 
 # Background jobs (list rebuilds, full rebuilds, PDF ZIP exports): Celery with a
 # Redis (or RabbitMQ) broker. Without a broker they run inline (make run).
