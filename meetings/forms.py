@@ -23,7 +23,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
-from meetings import layout, limits, uploads, wareki
+from meetings import files, layout, limits, markers, uploads, wareki
 from meetings.models import (
     Attachment,
     Item,
@@ -31,6 +31,7 @@ from meetings.models import (
     MeetingType,
     Section,
     WithholdingReason,
+    attendee_total_problem,
 )
 
 KEY_RE = re.compile(r"^[a-z0-9]{1,16}$")
@@ -38,9 +39,7 @@ MAX_DEPTH = 5
 MAX_ROWS = 400
 
 # A typed or pasted marker at the start of a bullet: ・ ○ ● • ① (1) ⑴ 1. -
-MARKER_RE = re.compile(
-    r"^\s*(・|○|●|•|◯|◎|■|□|[①-⑳]|[⑴-⒇]|[((][0-90-9]+[))]|[0-90-9]+[..](?!\d)|-)\s*"
-)
+MARKER_RE = re.compile(markers.EDITOR_PATTERN)
 ATTENDEE_SPLIT_RE = re.compile(r"[,,、\n]+")
 ATTENDEE_TAIL_RE = re.compile(
     r"^(?P<tail>.*?(?:など|ほか|等))?\s*計\s*(?P<total>[0-90-9]+)\s*(?P<unit>名|人)"
@@ -511,7 +510,7 @@ class UploadRowForm(RowForm):
     def clean_file(self) -> UploadedFile | None:
         upload = self.cleaned_data.get("file")
         if upload:
-            pdf_problem(upload)
+            check_pdf_upload(upload)
         return upload
 
     def clean(self) -> dict[str, Any]:
@@ -537,13 +536,13 @@ class UploadRowForm(RowForm):
         return cleaned
 
 
-def pdf_problem(upload: UploadedFile) -> None:
-    """Refuse anything that is not a PDF by its content, or is too large."""
+def check_pdf_upload(upload: UploadedFile) -> None:
+    """Raise ``ValidationError`` unless the upload is a PDF (by content) within the limit."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         raise forms.ValidationError(
-            f"ファイルが大きすぎます({wareki.format_file_size(upload.size)})。"
-            f"{wareki.format_file_size(limit)}以下のPDFにしてください。"
+            f"ファイルが大きすぎます({files.format_file_size(upload.size)})。"
+            f"{files.format_file_size(limit)}以下のPDFにしてください。"
         )
     content = _read(upload)
     if not is_pdf(content):
@@ -574,6 +573,43 @@ def is_pdf(content: bytes) -> bool:
         return len(PdfReader(io.BytesIO(content)).pages) > 0
     except (PyPdfError, ValueError, KeyError, TypeError, OSError):
         return False
+
+
+# The importer: one pasted public page.
+MAX_TEXT_CHARS = 300_000
+
+
+class ImportForm(forms.Form):
+    text = forms.CharField(
+        label="公開ページの本文(テキストまたはHTML)",
+        max_length=MAX_TEXT_CHARS,
+        strip=False,
+        widget=forms.Textarea,
+        error_messages={
+            "required": "公開ページの本文を貼り付けてください。",
+            "max_length": "本文が長すぎます(%(limit_value)s文字まで)。"
+            "1ページ分ずつ貼り付けてください。",
+        },
+    )
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
+        if not text.strip():
+            raise forms.ValidationError("公開ページの本文を貼り付けてください。")
+        return text
+
+
+class FiscalYearExportForm(forms.Form):
+    fiscal_year = forms.TypedChoiceField(label="年度", coerce=int, choices=())
+    include_unpublished = forms.BooleanField(
+        label="未公開(下書き・承認待ち)の会議も「案」として含める", required=False
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [
+            (year, f"{wareki.format_fiscal_year(year)}({year}年度)") for year in years
+        ]
 
 
 class ReturnForm(forms.Form):
@@ -902,12 +938,12 @@ class Editor:
         listed = sum(
             1 for r in self.attendees if (r.form.cleaned_data.get("role") or "").strip()
         )
-        total = getattr(self.header, "cleaned_data", {}).get("attendee_total")
-        if total is not None and total < listed:
-            self.header.add_error(
-                "attendee_total",
-                f"出席者数(計){total}が、列挙した出席者の数({listed})より少なくなっています。",
-            )
+        header = getattr(self.header, "cleaned_data", {})
+        problem = attendee_total_problem(
+            header.get("attendee_total"), listed, header.get("attendee_unit") or ""
+        )
+        if problem:
+            self.header.add_error("attendee_total", problem)
         for s in self.sections:
             data = s.form.cleaned_data
             has_items = any(

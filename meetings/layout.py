@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from meetings import wareki
+from meetings import files, wareki
+
+if TYPE_CHECKING:
+    from meetings.models import Item, Meeting, Section, WithholdingReason
 
 OTHER_REPORTS_HEADING = "(その他報告事項)"
 SECTION_MARK = "■"
@@ -47,7 +50,7 @@ def _items_tree(items: list) -> list[dict[str, Any]]:
     return build(None)
 
 
-def withheld_info(reason, note: str = "") -> dict[str, Any]:
+def withheld_info(reason: WithholdingReason, note: str = "") -> dict[str, Any]:
     """The layout's record of a withholding: the reason's data at this moment."""
     return {
         "reason": reason.code,
@@ -59,21 +62,23 @@ def withheld_info(reason, note: str = "") -> dict[str, Any]:
     }
 
 
-def _withheld_key(row) -> dict[str, Any]:
+def _withheld_key(row: Section | Item) -> dict[str, Any]:
     """``{"withheld": ...}`` for a withheld section or item, else nothing.
 
     Public rows add no key, so the data of meetings without withheld parts is
     unchanged (diffs, snapshots and the importer's JSON stay as they were).
     """
-    if row.withheld_reason_id is None:
+    reason = row.withheld_reason if row.withheld_reason_id is not None else None
+    if reason is None:
         return {}
-    info = withheld_info(row.withheld_reason, row.withheld_note)
-    if hasattr(row, "withheld_keep_heading"):
-        info["keep_heading"] = row.withheld_keep_heading
+    info = withheld_info(reason, row.withheld_note)
+    keep_heading = getattr(row, "withheld_keep_heading", None)  # sections only
+    if keep_heading is not None:
+        info["keep_heading"] = keep_heading
     return {"withheld": info}
 
 
-def meeting_data(meeting) -> dict[str, Any]:
+def meeting_data(meeting: Meeting) -> dict[str, Any]:
     """Serialise a meeting (fetched with ``Meeting.objects.with_parts()``) to a dict.
 
     Uses only prefetched relations (``.all()``), so it adds no queries.
@@ -92,7 +97,9 @@ def meeting_data(meeting) -> dict[str, Any]:
                 "topic_heading": s.topic_heading,
                 "heading": s.heading or None,
                 "group": s.group,
-                "agenda_index": agenda_index.get(s.agenda_item_id),
+                "agenda_index": agenda_index.get(s.agenda_item_id)
+                if s.agenda_item_id is not None
+                else None,
                 "items": _items_tree(list(s.items.all())),
                 **_withheld_key(s),
             }
@@ -100,7 +107,7 @@ def meeting_data(meeting) -> dict[str, Any]:
     attachments = [
         {
             "label": a.label,
-            "size": wareki.format_file_size(a.size_bytes),
+            "size": files.format_file_size(a.size_bytes),
             "size_bytes": a.size_bytes,
             "kind": a.kind,
             "id": a.pk,
@@ -126,7 +133,7 @@ def meeting_data(meeting) -> dict[str, Any]:
     }
 
 
-def header_data(meeting) -> dict[str, Any]:
+def header_data(meeting: Meeting) -> dict[str, Any]:
     """The meeting's own fields as layout data; works on an unsaved meeting too."""
     return {
         "public_id": str(meeting.public_id),

@@ -8,7 +8,8 @@
   if (!form) return;
 
   const MAX_DEPTH = 5;
-  const MARKER_RE = /^\s*(・|○|●|•|◯|◎|■|□|[①-⑳]|[⑴-⒇]|[((][0-90-9]+[))]|[0-90-9]+[..](?!\d)|-)\s*/;
+  // The marks that start a bullet: the server's list (meetings.markers), from the page.
+  const MARKER_RE = new RegExp(form.dataset.markerPattern);
   const TAIL_RE = /^(.*?(?:など|ほか|等))?\s*計\s*([0-9]+)\s*(名|人)(?:[((]内テレビ会議\s*([0-9]+)\s*(?:名|人)[))])?$/;
 
   // ---- small helpers -------------------------------------------------------

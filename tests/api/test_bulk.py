@@ -13,7 +13,7 @@ from django.test import Client
 
 from meetings import demo_data, services
 from meetings.api import bulk
-from tests.factories import make_meeting
+from tests.factories import make_meeting, stub_pdf_rendering
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +23,9 @@ SEED = demo_data.SEED_PUBLIC_ID
 @pytest.fixture
 def demo(monkeypatch):
     from meetings import demo as demo_module
-    from meetings import pdf
     from tests.factories import tiny_pdf
 
-    monkeypatch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: tiny_pdf())
+    stub_pdf_rendering(monkeypatch)
     monkeypatch.setattr(demo_module, "_material_pdf", lambda title: tiny_pdf())
     demo_module.load_demo()
 
