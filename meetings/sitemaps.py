@@ -24,7 +24,9 @@ class ArchiveSitemap(Sitemap):
 
 class MeetingSitemap(Sitemap):
     changefreq = "monthly"
-    limit = 5000
+    # One sitemap.xml holds every meeting (the protocol's maximum is 50,000 URLs):
+    # the publication tree has no ?p=2 page.
+    limit = 50000
 
     def items(self) -> QuerySet[Meeting]:
         return (

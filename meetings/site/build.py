@@ -26,7 +26,7 @@ DYNAMIC_PREFIXES = (
     "/accounts/",
     "/search/",
     "/static/",
-    "/api/",
+    "/api/",  # the open-data API (JSON); its bulk files /data/ are in the tree
 )
 
 Progress = Callable[[int, int], None]

@@ -1,6 +1,6 @@
 """Serve the publication tree through Django (``make run``; SERVE_PUBLIC_SITE=1).
 
-A GET of a public URL without a query string answers with the tree's file when it
+A GET of a public URL without list parameters (?year= ?type= ?incident= ?page= ?q=) answers with the tree's file when it
 exists, as nginx does in production; anything else (staff, search, filters, a file
 not written yet, PDFs, which the view serves with their file name) goes on to the
 views. Last in MIDDLEWARE, so the other middleware still add their headers.
@@ -15,6 +15,9 @@ from django.http import FileResponse, HttpRequest
 
 from meetings.site import tree
 
+# As nginx (deploy/nginx.conf): only these parameters make a public URL dynamic;
+# any other query string (?utm_source=…, Pagefind's ?ts=…) gets the file.
+LIST_PARAMETERS = frozenset({"year", "type", "incident", "page", "q"})
 DYNAMIC = (
     "/staff/",
     "/admin/",
@@ -34,7 +37,7 @@ class ServePublicSiteMiddleware:
         if (
             getattr(settings, "SERVE_PUBLIC_SITE", False)
             and request.method in ("GET", "HEAD")
-            and not request.META.get("QUERY_STRING")
+            and not LIST_PARAMETERS.intersection(request.GET)
             and not request.path.startswith(DYNAMIC)
         ):
             path = tree.url_to_path(request.path)
@@ -46,10 +49,12 @@ class ServePublicSiteMiddleware:
                 except Exception:  # a bad path (..), an unreachable storage
                     handle = None
                 if handle is not None:
-                    response = FileResponse(
-                        handle, content_type=tree.content_type(path)
-                    )
+                    response = FileResponse(handle, content_type=_content_type(path))
+                    del response["Content-Disposition"]  # a page, not a download
                     response["X-Public-Site"] = "file"
+                    extra = _csp_update_for(path)
+                    if extra:  # the static search page and its scripts (WebAssembly)
+                        response._csp_update = extra
                     return response
         return self.get_response(request)
 
@@ -70,3 +75,9 @@ def _content_type(path: str) -> str:
     ):
         return f"{guessed}; charset=utf-8"
     return guessed or "application/octet-stream"
+
+
+def _csp_update_for(path: str):
+    from meetings import static_search
+
+    return static_search.csp_update_for(path)

@@ -557,8 +557,52 @@ def test_serve_public_site_answers_public_urls_from_the_tree(settings, client):
     assert b"".join(response.streaming_content) == (root / "index.html").read_bytes()
     assert response["Content-Type"] == "text/html; charset=utf-8"
     assert client.get("/feed/")["Content-Type"] == "application/atom+xml; charset=utf-8"
-    # Query strings, staff pages and files not in the tree go to the views.
+    # List parameters, staff pages and files not in the tree go to the views;
+    # other query strings get the file (as from nginx).
     assert "X-Public-Site" not in client.get("/", {"year": 2024})
+    assert client.get("/", {"utm_source": "x"})["X-Public-Site"] == "file"
     assert "X-Public-Site" not in client.get("/search/", {"q": "事案"})
     settings.SERVE_PUBLIC_SITE = False
     assert "X-Public-Site" not in client.get("/")
+
+
+def test_the_trees_sitemap_lists_every_published_meeting(settings, origin):
+    from meetings.sitemaps import MeetingSitemap
+
+    # One file for up to 50,000 meetings (the protocol's maximum): the tree has no
+    # ?p=2 page, so a smaller limit would leave meetings out of sitemap.xml.
+    assert MeetingSitemap.limit >= 50000
+    meetings = publish_many(30, first_day=date(2024, 4, 1))
+    call_command("build_site", stdout=io.StringIO())
+    sitemap = _tree(settings)["sitemap.xml"].decode()
+    for meeting in meetings:
+        assert f"<loc>{origin}/meetings/{meeting.public_id}/</loc>" in sitemap
+
+
+def test_serve_public_site_gives_the_static_search_files_their_types_and_policy(
+    settings, client
+):
+    from meetings import static_search
+
+    settings.SERVE_PUBLIC_SITE = True
+    root = _root(settings)
+    (root / "pagefind").mkdir(parents=True)
+    (root / "pagefind/pagefind.js").write_text("export const x = 1;")
+    (root / static_search.SEARCH_PAGE).parent.mkdir(parents=True, exist_ok=True)
+    (root / static_search.SEARCH_PAGE).write_text("<!DOCTYPE html><p>検索</p>")
+    script = client.get("/pagefind/pagefind.js")
+    assert script["X-Public-Site"] == "file"
+    assert script["Content-Type"].split(";")[0] in {
+        "text/javascript",
+        "application/javascript",
+    }
+    assert "sandbox" not in script.get("Content-Security-Policy", "")
+    # Pagefind's cache-busting query (?ts=…) still gets the file, as from nginx.
+    (root / "pagefind/pagefind-entry.json").write_text("{}")
+    entry = client.get("/pagefind/pagefind-entry.json", {"ts": "1"})
+    assert entry["X-Public-Site"] == "file"
+    assert entry["Content-Type"].startswith("application/json")
+    page = client.get("/search-static/")
+    assert page["X-Public-Site"] == "file"
+    assert "'wasm-unsafe-eval'" in page["Content-Security-Policy"]
+    assert "'wasm-unsafe-eval'" not in client.get("/")["Content-Security-Policy"]
