@@ -578,7 +578,7 @@ def test_editor_error_keeps_the_typed_reason(client, editor):
     data["held_on"] = "2024-05-10"
     data[f"i-{item.key}-withheld_reason"] = "no-such-reason"
     html = client.post(reverse("staff:edit", args=[meeting.pk]), data).content.decode()
-    assert "正しく選択してください" in html
+    assert "一覧から選び直してください" in html
     assert Meeting.objects.get(pk=meeting.pk).version == meeting.version
     assert not Item.objects.filter(withheld_reason__isnull=False).exists()
 
