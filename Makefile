@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh Debian/Ubuntu machine:
 #   make run    venv, dependencies, system packages, migrate, demo data, serve on 127.0.0.1:8000
-#   make test   the same set-up, then ruff, makemigrations --check and the whole test suite
+#   make test   the same set-up, then ruff, mypy, makemigrations --check and the whole test suite
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -75,5 +75,6 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 
 test: setup lint
+	DEBUG=1 $(VENV)/bin/mypy
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -q

@@ -220,7 +220,11 @@ def main() -> None:
         except Exception:
             reuse = False
         connections.close_all()
-    if not reuse:
+    if reuse:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+    else:
         shutil.rmtree(media, ignore_errors=True)
         recreate(args.database)
         print(f"Generating {args.meetings} published meetings in {args.database} …")

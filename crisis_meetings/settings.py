@@ -114,6 +114,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The public site's organisation, printed in the PDF running header and feed.
 SITE_ORGANISATION = os.environ.get("SITE_ORGANISATION", "徳島県 危機管理部")
 SITE_NAME = os.environ.get("SITE_NAME", "危機管理会議 開催結果")
+# The prefecture whose 情報公開条例 withheld parts cite (部分公開 placeholders).
+PREFECTURE_NAME = os.environ.get("PREFECTURE_NAME", "徳島県")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -297,7 +299,15 @@ if urlsplit(PUBLIC_SITE_URL).scheme not in {"http", "https"}:
 SERVE_PUBLIC_SITE = env_bool("SERVE_PUBLIC_SITE", DEBUG)
 # Tree paths that build_site/verify_site leave alone: the Pagefind index, the static
 # search page and the error pages (meetings.static_search writes them).
-PUBLIC_SITE_KEEP = ["pagefind/", "search-static/", "404.html", "503.html"]
+PUBLIC_SITE_KEEP = [
+    "pagefind/",
+    "search-static/",
+    "404.html",
+    "503.html",
+    "data/.fingerprints.json",  # what the bulk files show (meetings.api.bulk)
+]
+# Tree files written by generators rather than rendered per URL (meetings.site.generators).
+PUBLIC_SITE_GENERATORS = ["meetings.api.bulk.tree_files"]
 
 # Background jobs (list rebuilds, full rebuilds, PDF ZIP exports): Celery with a
 # Redis (or RabbitMQ) broker. Without a broker they run inline (make run).

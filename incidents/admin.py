@@ -1,3 +1,8 @@
+"""Incidents in the admin: master data (incidents, alert schemes, memberships) is
+edited here; the records that staff pages write through ``incidents.services`` (links
+to meetings, alert changes, follow-ups, progress) are shown read-only, so that there is
+one way to change them (with its checks, history and public page updates)."""
+
 from django.contrib import admin
 
 from incidents.models import (
@@ -11,19 +16,17 @@ from incidents.models import (
     Incident,
     IncidentLink,
 )
+from meetings.admin import ReadOnlyInline
 
 
-class IncidentLinkInline(admin.TabularInline):
+class IncidentLinkInline(ReadOnlyInline):
     model = IncidentLink
-    extra = 0
-    raw_id_fields = ["meeting", "agenda_item", "section"]
+    fields = ["meeting", "agenda_item", "section", "note"]
 
 
-class AlertChangeInline(admin.TabularInline):
+class AlertChangeInline(ReadOnlyInline):
     model = AlertChange
-    extra = 0
-    raw_id_fields = ["meeting", "section"]
-    readonly_fields = ["created_at", "created_by"]
+    fields = ["scheme", "level", "effective_at", "meeting", "section", "created_by"]
 
 
 @admin.register(Incident)
@@ -54,9 +57,17 @@ class AlertChangeAdmin(admin.ModelAdmin):
     list_display = ["incident", "scheme", "level", "effective_at", "meeting"]
     list_filter = ["scheme"]
     list_select_related = ["incident", "scheme", "level", "meeting__meeting_type"]
-    raw_id_fields = ["incident", "meeting", "section"]
-    readonly_fields = ["created_at", "created_by"]
     date_hierarchy = "effective_at"
+
+    # Recorded and deleted on the incident's staff page (alert_change_record/_delete).
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class DirectiveProgressInline(admin.TabularInline):
@@ -78,11 +89,9 @@ class DirectiveProgressInline(admin.TabularInline):
         return False
 
 
-class DirectiveFollowUpInline(admin.TabularInline):
+class DirectiveFollowUpInline(ReadOnlyInline):
     model = DirectiveFollowUp
-    extra = 0
-    raw_id_fields = ["section"]
-    readonly_fields = ["created_at", "created_by"]
+    fields = ["section", "note", "created_at", "created_by"]
 
 
 @admin.register(DirectiveAssignment)
@@ -91,9 +100,18 @@ class DirectiveAssignmentAdmin(admin.ModelAdmin):
     list_filter = ["status", "all_departments"]
     list_select_related = ["organisation", "incident"]
     search_fields = ["directive_text", "issuer"]
-    raw_id_fields = ["item", "meeting", "incident", "organisation"]
-    # The status changes only through directive_progress_record, which logs it.
-    readonly_fields = ["status", "created_at", "updated_at", "created_by"]
+    raw_id_fields = ["incident", "organisation"]
+    # The status changes only through directive_progress_record, which logs it; the
+    # directive's item and meeting are set by directive_assign.
+    readonly_fields = [
+        "status",
+        "item",
+        "meeting",
+        "directive_text",
+        "created_at",
+        "updated_at",
+        "created_by",
+    ]
     inlines = [DirectiveProgressInline, DirectiveFollowUpInline]
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +27,7 @@ from incidents.models import (
 )
 from meetings import permissions, site
 from meetings.models import AgendaItem, Item, Meeting, Organisation, Section
+from meetings.permissions import Actor
 
 DirectiveStatus = DirectiveAssignment.Status
 
@@ -54,16 +56,19 @@ APPROVER_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _require_editor(user) -> None:
+def _require_editor(user: Actor) -> None:
     if not permissions.is_editor(user):
         raise PermissionDenied("この操作は入力担当・承認者・管理者だけが行えます。")
 
 
-def _require_department(user, assignment: DirectiveAssignment) -> None:
+def _require_department(user: Actor, assignment: DirectiveAssignment) -> None:
     """Editors who belong to a department record progress for that department only."""
     if permissions.is_approver(user) or assignment.all_departments:
         return
-    membership = DepartmentMembership.objects.filter(user_id=user.pk).first()
+    person = permissions.person(user)
+    membership = (
+        DepartmentMembership.objects.filter(user=person).first() if person else None
+    )
     if (
         membership is not None
         and membership.organisation_id != assignment.organisation_id
@@ -74,13 +79,13 @@ def _require_department(user, assignment: DirectiveAssignment) -> None:
         )
 
 
-def _require_approver(user) -> None:
+def _require_approver(user: Actor) -> None:
     if not permissions.is_approver(user):
         raise PermissionDenied("この操作は承認者・管理者だけが行えます。")
 
 
-def _actor(user):
-    return user if getattr(user, "is_authenticated", False) else None
+def _actor(user: Actor) -> User | None:
+    return permissions.person(user)
 
 
 # ---------------------------------------------------------------------------
@@ -102,7 +107,7 @@ INCIDENT_FIELDS = (
 
 
 @transaction.atomic
-def incident_create(*, user, data: dict[str, Any]) -> Incident:
+def incident_create(*, user: Actor, data: dict[str, Any]) -> Incident:
     _require_editor(user)
     incident = Incident(**{k: data[k] for k in INCIDENT_FIELDS if k in data})
     incident.full_clean()
@@ -112,7 +117,9 @@ def incident_create(*, user, data: dict[str, Any]) -> Incident:
 
 
 @transaction.atomic
-def incident_update(*, incident: Incident, user, data: dict[str, Any]) -> Incident:
+def incident_update(
+    *, incident: Incident, user: Actor, data: dict[str, Any]
+) -> Incident:
     _require_editor(user)
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     for key in INCIDENT_FIELDS:
@@ -134,7 +141,7 @@ def incident_link_meeting(
     *,
     incident: Incident,
     meeting: Meeting,
-    user,
+    user: Actor,
     agenda_items: Iterable[AgendaItem] = (),
     sections: Iterable[Section] = (),
     note: str = "",
@@ -170,7 +177,9 @@ def incident_link_meeting(
 
 
 @transaction.atomic
-def incident_unlink_meeting(*, incident: Incident, meeting: Meeting, user) -> int:
+def incident_unlink_meeting(
+    *, incident: Incident, meeting: Meeting, user: Actor
+) -> int:
     _require_editor(user)
     deleted, _ = IncidentLink.objects.filter(
         incident=incident, meeting=meeting
@@ -197,7 +206,7 @@ def alert_change_record(
     level: AlertLevel,
     effective_at: datetime,
     meeting: Meeting,
-    user,
+    user: Actor,
     section: Section | None = None,
     note: str = "",
 ) -> AlertChange:
@@ -226,7 +235,7 @@ def alert_change_record(
 
 
 @transaction.atomic
-def alert_change_delete(*, change: AlertChange, user) -> None:
+def alert_change_delete(*, change: AlertChange, user: Actor) -> None:
     """Remove a change recorded by mistake (approvers and admins only)."""
     _require_approver(user)
     change.delete()
@@ -238,7 +247,7 @@ def alert_change_delete(*, change: AlertChange, user) -> None:
 # ---------------------------------------------------------------------------
 
 
-def directive_allowed_statuses(*, user, current: str) -> frozenset[str]:
+def directive_allowed_statuses(*, user: Actor, current: str) -> frozenset[str]:
     """The statuses ``user`` may move a directive to from ``current``."""
     if permissions.is_approver(user):
         return APPROVER_TRANSITIONS.get(current, frozenset())
@@ -270,7 +279,7 @@ def _default_incident(item: Item) -> Incident | None:
 def directive_assign(
     *,
     item: Item,
-    user,
+    user: Actor,
     organisation: Organisation | None = None,
     all_departments: bool = False,
     due_on: date | None = None,
@@ -299,7 +308,7 @@ def directive_assign(
 def directive_update(
     *,
     assignment: DirectiveAssignment,
-    user,
+    user: Actor,
     due_on: date | None,
     incident: Incident | None,
 ) -> DirectiveAssignment:
@@ -316,7 +325,7 @@ def directive_update(
 def directive_progress_record(
     *,
     assignment: DirectiveAssignment,
-    user,
+    user: Actor,
     note: str = "",
     new_status: str | None = None,
     recorded_at: datetime | None = None,
@@ -340,7 +349,7 @@ def directive_progress_record(
         raise ValidationError(
             {
                 "new_status": f"「{DirectiveStatus(before).label}」から"
-                f"「{DirectiveStatus(new_status).label}」には変更できません。"
+                f"「{DirectiveStatus(new_status or before).label}」には変更できません。"
             }
         )
     if not note and not status_change:
@@ -353,7 +362,7 @@ def directive_progress_record(
         recorded_by=_actor(user),
         note=note,
         from_status=before if status_change else "",
-        to_status=new_status if status_change else "",
+        to_status=(new_status or "") if status_change else "",
     )
     entry.full_clean()
     entry.save()
@@ -367,7 +376,7 @@ def directive_progress_record(
 
 @transaction.atomic
 def directive_follow_up_link(
-    *, assignment: DirectiveAssignment, section: Section, user, note: str = ""
+    *, assignment: DirectiveAssignment, section: Section, user: Actor, note: str = ""
 ) -> DirectiveFollowUp:
     """Record that a later meeting's ``section`` reports back on ``assignment``."""
     _require_editor(user)
@@ -376,12 +385,12 @@ def directive_follow_up_link(
     )
     follow_up.full_clean()
     follow_up.save()
-    if assignment.incident_id:
+    if assignment.incident is not None:
         _ensure_meeting_linked(assignment.incident, section.meeting)
     return follow_up
 
 
 @transaction.atomic
-def directive_follow_up_unlink(*, follow_up: DirectiveFollowUp, user) -> None:
+def directive_follow_up_unlink(*, follow_up: DirectiveFollowUp, user: Actor) -> None:
     _require_editor(user)
     follow_up.delete()

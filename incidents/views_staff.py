@@ -11,7 +11,6 @@ from collections import OrderedDict
 from http import HTTPStatus
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
@@ -40,6 +39,7 @@ from incidents.models import (
     IncidentLink,
 )
 from meetings import permissions
+from meetings.access import editor_required, meeting_for_staff
 from meetings.models import Item, Meeting, Organisation, Section
 from meetings.pdf import PdfRenderError
 
@@ -48,29 +48,12 @@ from meetings.pdf import PdfRenderError
 # ---------------------------------------------------------------------------
 
 
-def _require_editor(request: HttpRequest) -> None:
-    if not permissions.is_editor(request.user):
-        raise PermissionDenied("事案の画面は入力担当・承認者・管理者だけが使えます。")
-
-
-def _get_incident_for_staff(request: HttpRequest, pk: int) -> Incident:
-    _require_editor(request)
+def _incident(pk: int) -> Incident:
     return get_object_or_404(Incident.objects.select_related("affected_org"), pk=pk)
 
 
-def _get_meeting_for_staff(request: HttpRequest, pk: int) -> Meeting:
-    _require_editor(request)
-    return get_object_or_404(Meeting.objects.select_related("meeting_type"), pk=pk)
-
-
-def _get_assignment_for_staff(request: HttpRequest, pk: int) -> DirectiveAssignment:
-    _require_editor(request)
+def _assignment(pk: int) -> DirectiveAssignment:
     return get_object_or_404(DirectiveAssignment.objects.with_related(), pk=pk)
-
-
-def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 # ---------------------------------------------------------------------------
@@ -78,9 +61,8 @@ def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
 # ---------------------------------------------------------------------------
 
 
-@login_required
+@editor_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    _require_editor(request)
     incidents = list(Incident.objects.for_staff_list().order_by("-started_at"))
     now = timezone.now()
     rows = [
@@ -93,10 +75,9 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/staff/incident_list.html", {"rows": rows})
 
 
-@login_required
+@editor_required
 @require_http_methods(["GET", "POST"])
 def incident_create(request: HttpRequest) -> HttpResponse:
-    _require_editor(request)
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,10 +97,10 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@editor_required
 @require_http_methods(["GET", "POST"])
 def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _get_incident_for_staff(request, pk)
+    incident = _incident(pk)
     form = IncidentForm(request.POST or None, instance=incident)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,9 +120,9 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@editor_required
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _get_incident_for_staff(request, pk)
+    incident = _incident(pk)
     entries = timeline.build_timeline(incident)
     changes = [e.alert for e in entries if e.kind == timeline.KIND_ALERT]
     now = timezone.now()
@@ -165,30 +146,30 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@editor_required
 def incident_link_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     """From an incident, go to the link page of the meeting chosen in its picker."""
-    incident = _get_incident_for_staff(request, pk)
+    incident = _incident(pk)
     meeting_pk = request.GET.get("meeting", "")
     if not meeting_pk.isdigit():
         messages.error(request, "関連付ける会議を選んでください。")
         return redirect(incident.get_staff_url())
-    meeting = _get_meeting_for_staff(request, int(meeting_pk))
+    meeting = meeting_for_staff(int(meeting_pk))
     url = reverse(
         "incidents_staff:meeting_incidents", kwargs={"meeting_pk": meeting.pk}
     )
     return redirect(f"{url}?incident={incident.pk}")
 
 
-@login_required
+@editor_required
 def incident_timeline_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _get_incident_for_staff(request, pk)
+    incident = _incident(pk)
     return exports.timeline_csv_response(incident)
 
 
-@login_required
+@editor_required
 def incident_timeline_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _get_incident_for_staff(request, pk)
+    incident = _incident(pk)
     try:
         return exports.timeline_pdf_response(incident)
     except PdfRenderError as exc:
@@ -201,11 +182,11 @@ def incident_timeline_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------
 
 
-@login_required
+@editor_required
 @require_http_methods(["GET", "POST"])
 def meeting_incidents(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     """Link a meeting (and optionally its agenda items and sections) to incidents."""
-    meeting = _get_meeting_for_staff(request, meeting_pk)
+    meeting = meeting_for_staff(meeting_pk)
     initial = {}
     preselected = request.GET.get("incident")
     if preselected and preselected.isdigit():
@@ -260,12 +241,12 @@ def meeting_incidents(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@editor_required
 @require_POST
 def meeting_incident_unlink(
     request: HttpRequest, meeting_pk: int, incident_pk: int
 ) -> HttpResponse:
-    meeting = _get_meeting_for_staff(request, meeting_pk)
+    meeting = meeting_for_staff(meeting_pk)
     incident = get_object_or_404(Incident, pk=incident_pk)
     services.incident_unlink_meeting(
         incident=incident, meeting=meeting, user=request.user
@@ -279,10 +260,10 @@ def meeting_incident_unlink(
 # ---------------------------------------------------------------------------
 
 
-@login_required
+@editor_required
 @require_http_methods(["GET", "POST"])
 def alert_change_create(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _get_incident_for_staff(request, pk)
+    incident = _incident(pk)
     # Offered: the incident's meetings, plus one named in the URL (?meeting=, kept
     # on POST because the form posts back to the same URL).
     meeting = None
@@ -315,10 +296,9 @@ def alert_change_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@editor_required
 @require_POST
 def alert_change_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
     change = get_object_or_404(AlertChange.objects.select_related("incident"), pk=pk)
     services.alert_change_delete(change=change, user=request.user)
     messages.success(request, "警戒段階の変更を削除しました。")
@@ -330,10 +310,9 @@ def alert_change_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------
 
 
-@login_required
+@editor_required
 def directive_dashboard(request: HttpRequest) -> HttpResponse:
     """Open directives by department and by incident, overdue first."""
-    _require_editor(request)
     today = timezone.localdate()
     open_assignments = DirectiveAssignment.objects.still_open()
     departments = Organisation.objects.filter(
@@ -372,11 +351,11 @@ def directive_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@editor_required
 @require_http_methods(["GET", "POST"])
 def meeting_directives(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     """Assign each directive item of a meeting to departments."""
-    meeting = _get_meeting_for_staff(request, meeting_pk)
+    meeting = meeting_for_staff(meeting_pk)
     form = DirectiveAssignForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -437,11 +416,11 @@ def meeting_directives(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@editor_required
 @require_http_methods(["GET", "POST"])
 def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A directive's progress log; record progress and (by role) change its status."""
-    assignment = _get_assignment_for_staff(request, pk)
+    assignment = _assignment(pk)
     allowed = services.directive_allowed_statuses(
         user=request.user, current=assignment.status
     )
@@ -515,10 +494,10 @@ def _render_directive(
     )
 
 
-@login_required
+@editor_required
 @require_POST
 def directive_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _get_assignment_for_staff(request, pk)
+    assignment = _assignment(pk)
     form = DirectiveUpdateForm(request.POST, instance=assignment)
     if form.is_valid():
         try:
@@ -537,10 +516,10 @@ def directive_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_directive(request, assignment, update_form=form)
 
 
-@login_required
+@editor_required
 @require_POST
 def directive_follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _get_assignment_for_staff(request, pk)
+    assignment = _assignment(pk)
     form = FollowUpForm(request.POST, assignment=assignment)
     if form.is_valid():
         try:
@@ -558,10 +537,9 @@ def directive_follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_directive(request, assignment, follow_up_form=form)
 
 
-@login_required
+@editor_required
 @require_POST
 def directive_follow_up_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
     follow_up = get_object_or_404(DirectiveFollowUp, pk=pk)
     services.directive_follow_up_unlink(follow_up=follow_up, user=request.user)
     messages.success(request, "取組状況の報告の関連付けを解除しました。")

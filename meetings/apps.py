@@ -18,3 +18,15 @@ class MeetingsConfig(AppConfig):
         tree_changed.connect(
             static_search.on_tree_changed, dispatch_uid="static-search"
         )
+        # The editor's reason select is read once per process, again after a change.
+        from django.db.models.signals import post_delete, post_save
+
+        from meetings.forms import forget_reason_choices
+        from meetings.models import WithholdingReason
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_reason_choices,
+                sender=WithholdingReason,
+                dispatch_uid=f"withholding-reasons-{signal!r}",
+            )

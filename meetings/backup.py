@@ -1115,15 +1115,6 @@ def compare_with_manifest(manifest: Manifest) -> tuple[list[str], list[str]]:
     return problems, summary
 
 
-def _invalidate_cached_pages() -> None:
-    """Cached public pages were rendered from the database just replaced."""
-    try:
-        from meetings import public_cache
-    except ImportError:  # no whole-page cache in this version
-        return
-    public_cache.bump()
-
-
 def backup_restore(
     *, archive: Path, force: bool = False, log: Log = lambda line: None
 ) -> CheckResult:
@@ -1171,7 +1162,6 @@ def backup_restore(
         _restore_media(staged, media_root)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _invalidate_cached_pages()
     problems, summary = compare_with_manifest(manifest)
     if problems:
         raise BackupError(

@@ -23,17 +23,23 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
-from meetings import layout, limits, uploads, wareki
-from meetings.models import Attachment, Item, Meeting, MeetingType, Section
+from meetings import files, layout, limits, markers, uploads, wareki
+from meetings.models import (
+    Attachment,
+    Item,
+    Meeting,
+    MeetingType,
+    Section,
+    WithholdingReason,
+    attendee_total_problem,
+)
 
 KEY_RE = re.compile(r"^[a-z0-9]{1,16}$")
 MAX_DEPTH = 5
 MAX_ROWS = 400
 
 # A typed or pasted marker at the start of a bullet: ・ ○ ● • ① (1) ⑴ 1. -
-MARKER_RE = re.compile(
-    r"^\s*(・|○|●|•|◯|◎|■|□|[①-⑳]|[⑴-⒇]|[((][0-90-9]+[))]|[0-90-9]+[..](?!\d)|-)\s*"
-)
+MARKER_RE = re.compile(markers.EDITOR_PATTERN)
 ATTENDEE_SPLIT_RE = re.compile(r"[,,、\n]+")
 ATTENDEE_TAIL_RE = re.compile(
     r"^(?P<tail>.*?(?:など|ほか|等))?\s*計\s*(?P<total>[0-90-9]+)\s*(?P<unit>名|人)"
@@ -134,6 +140,7 @@ def items_to_tree(flat: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "marker": item.get("marker") or "",
             "text": item["text"],
             "children": [],
+            **withheld_from_row(item),
         }
         if item.get("id") is not None:
             node["id"] = item["id"]
@@ -157,6 +164,7 @@ def _stored_items(items: list[Item]) -> list[dict[str, Any]]:
                     "marker": item.marker,
                     "text": item.text,
                     "depth": depth,
+                    **withheld_row_values(item),
                 }
             )
             walk(item.pk, depth + 1)
@@ -174,10 +182,80 @@ def tree_to_items(tree: list[dict[str, Any]], depth: int = 0) -> list[dict[str, 
                 "marker": node.get("marker") or "",
                 "text": node.get("text") or "",
                 "depth": depth,
+                **withheld_to_row(node),
             }
         )
         flat.extend(tree_to_items(node.get("children") or [], depth + 1))
     return flat
+
+
+# ---------------------------------------------------------------------------
+# 部分公開: the reason select and note of a section or item row
+# ---------------------------------------------------------------------------
+
+_reason_choices_cache: list[tuple[str, str]] | None = None
+
+
+def reason_choices() -> list[tuple[str, str]]:
+    """(code, label) of the active reasons, first 「公開する」; read once per process
+    and again after an admin changes a reason (signals in meetings.apps)."""
+    global _reason_choices_cache
+    if _reason_choices_cache is None:
+        _reason_choices_cache = [
+            (r.code, f"非公開:{r.name}({r.article})")
+            for r in WithholdingReason.objects.filter(is_active=True)
+        ]
+    return [("", "公開する"), *_reason_choices_cache]
+
+
+def forget_reason_choices(**kwargs: Any) -> None:
+    global _reason_choices_cache
+    _reason_choices_cache = None
+
+
+def withheld_from_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's typed reason and note as the layout's ``withheld`` key (or nothing)."""
+    code = (row.get("withheld_reason") or "").strip()
+    if not code:
+        return {}
+    info: dict[str, Any] = {
+        "reason": code,
+        "note": (row.get("withheld_note") or "").strip(),
+    }
+    if "withheld_hide_heading" in row:
+        info["keep_heading"] = not row.get("withheld_hide_heading")
+    return {"withheld": info}
+
+
+def withheld_to_row(node: dict[str, Any]) -> dict[str, Any]:
+    """The layout's ``withheld`` key as a row's initial values."""
+    info = node.get("withheld") or {}
+    values = {
+        "withheld_reason": info.get("reason") or "",
+        "withheld_note": info.get("note") or "",
+    }
+    if "keep_heading" in info:
+        values["withheld_hide_heading"] = not info["keep_heading"]
+    return values
+
+
+WITHHELD_ROW_FIELDS = ("withheld_reason", "withheld_note", "withheld_hide_heading")
+
+
+def withheld_row_values(row: Section | Item) -> dict[str, Any]:
+    """A stored section's or item's withholding as the editor row's initial values."""
+    values: dict[str, Any] = {
+        "withheld_reason": row.withheld_reason.code if row.withheld_reason_id else "",
+        "withheld_note": row.withheld_note,
+    }
+    if isinstance(row, Section):
+        values["withheld_hide_heading"] = not row.withheld_keep_heading
+    return values
+
+
+def _withheld_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The withholding fields of a row's values (copied onto pasted pieces)."""
+    return {k: data.get(k) for k in ("withheld_reason", "withheld_note") if k in data}
 
 
 # ---------------------------------------------------------------------------
@@ -378,6 +456,15 @@ class SectionRowForm(RowForm):
     group = forms.ChoiceField(
         label="区分", choices=Section.Group.choices, initial=Section.Group.MAIN
     )
+    withheld_reason = forms.ChoiceField(
+        label="公開・非公開", choices=reason_choices, required=False
+    )
+    withheld_note = forms.CharField(
+        label="非公開のメモ(職員のみ)", max_length=1000, required=False
+    )
+    withheld_hide_heading = forms.BooleanField(
+        label="見出しも非公開にする", required=False
+    )
 
 
 class ItemRowForm(RowForm):
@@ -389,6 +476,12 @@ class ItemRowForm(RowForm):
     )
     depth = forms.IntegerField(
         min_value=0, max_value=MAX_DEPTH, required=False, widget=forms.HiddenInput
+    )
+    withheld_reason = forms.ChoiceField(
+        label="公開・非公開(下位の項目も含む)", choices=reason_choices, required=False
+    )
+    withheld_note = forms.CharField(
+        label="非公開のメモ(職員のみ)", max_length=1000, required=False
     )
 
 
@@ -417,7 +510,7 @@ class UploadRowForm(RowForm):
     def clean_file(self) -> UploadedFile | None:
         upload = self.cleaned_data.get("file")
         if upload:
-            pdf_problem(upload)
+            check_pdf_upload(upload)
         return upload
 
     def clean(self) -> dict[str, Any]:
@@ -443,13 +536,13 @@ class UploadRowForm(RowForm):
         return cleaned
 
 
-def pdf_problem(upload: UploadedFile) -> None:
-    """Refuse anything that is not a PDF by its content, or is too large."""
+def check_pdf_upload(upload: UploadedFile) -> None:
+    """Raise ``ValidationError`` unless the upload is a PDF (by content) within the limit."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         raise forms.ValidationError(
-            f"ファイルが大きすぎます({wareki.format_file_size(upload.size)})。"
-            f"{wareki.format_file_size(limit)}以下のPDFにしてください。"
+            f"ファイルが大きすぎます({files.format_file_size(upload.size)})。"
+            f"{files.format_file_size(limit)}以下のPDFにしてください。"
         )
     content = _read(upload)
     if not is_pdf(content):
@@ -480,6 +573,43 @@ def is_pdf(content: bytes) -> bool:
         return len(PdfReader(io.BytesIO(content)).pages) > 0
     except (PyPdfError, ValueError, KeyError, TypeError, OSError):
         return False
+
+
+# The importer: one pasted public page.
+MAX_TEXT_CHARS = 300_000
+
+
+class ImportForm(forms.Form):
+    text = forms.CharField(
+        label="公開ページの本文(テキストまたはHTML)",
+        max_length=MAX_TEXT_CHARS,
+        strip=False,
+        widget=forms.Textarea,
+        error_messages={
+            "required": "公開ページの本文を貼り付けてください。",
+            "max_length": "本文が長すぎます(%(limit_value)s文字まで)。"
+            "1ページ分ずつ貼り付けてください。",
+        },
+    )
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
+        if not text.strip():
+            raise forms.ValidationError("公開ページの本文を貼り付けてください。")
+        return text
+
+
+class FiscalYearExportForm(forms.Form):
+    fiscal_year = forms.TypedChoiceField(label="年度", coerce=int, choices=())
+    include_unpublished = forms.BooleanField(
+        label="未公開(下書き・承認待ち)の会議も「案」として含める", required=False
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [
+            (year, f"{wareki.format_fiscal_year(year)}({year}年度)") for year in years
+        ]
 
 
 class ReturnForm(forms.Form):
@@ -622,8 +752,9 @@ class Editor:
                     **{
                         k: getattr(s, k) or ""
                         for k in SectionRowForm.base_fields
-                        if k != "agenda"
+                        if k not in ("agenda", *WITHHELD_ROW_FIELDS)
                     },
+                    **withheld_row_values(s),
                     "topic_heading": s.topic_heading,
                     "agenda": agenda_keys.get(s.agenda_item_id, ""),
                     "items": _stored_items(list(s.items.all())),
@@ -767,9 +898,14 @@ class Editor:
                 values["depth"] = _int(values.get("depth")) or 0
                 text = str(values.get("text") or "")
                 if "\n" in text.strip():
-                    pieces = split_pasted_items(
-                        text, depth=values["depth"], marker=values.get("marker") or ""
-                    )
+                    pieces = [
+                        {**piece, **_withheld_values(values)}
+                        for piece in split_pasted_items(
+                            text,
+                            depth=values["depth"],
+                            marker=values.get("marker") or "",
+                        )
+                    ]
                     if (
                         pieces
                     ):  # the first line stays this row (a stored one keeps its id)
@@ -802,12 +938,12 @@ class Editor:
         listed = sum(
             1 for r in self.attendees if (r.form.cleaned_data.get("role") or "").strip()
         )
-        total = getattr(self.header, "cleaned_data", {}).get("attendee_total")
-        if total is not None and total < listed:
-            self.header.add_error(
-                "attendee_total",
-                f"出席者数(計){total}が、列挙した出席者の数({listed})より少なくなっています。",
-            )
+        header = getattr(self.header, "cleaned_data", {})
+        problem = attendee_total_problem(
+            header.get("attendee_total"), listed, header.get("attendee_unit") or ""
+        )
+        if problem:
+            self.header.add_error("attendee_total", problem)
         for s in self.sections:
             data = s.form.cleaned_data
             has_items = any(
@@ -906,6 +1042,10 @@ class Editor:
                     if "\n" in text.strip()
                     else [_with_marker(text, marker, item.form.cleaned_data["depth"])]
                 )
+                pieces = [
+                    {**piece, **_withheld_values(item.form.cleaned_data)}
+                    for piece in pieces
+                ]
                 if pieces:  # the first line stays this row (a stored one keeps its id)
                     pieces[0]["id"] = stored_pk(item.key)
                 flat.extend(pieces)
@@ -923,6 +1063,7 @@ class Editor:
                     "group": data["group"],
                     "agenda_index": agenda_index.get(data["agenda"]),
                     "items": items_to_tree(flat),
+                    **withheld_from_row(data),
                 }
             )
         return {

@@ -7,9 +7,8 @@ the contact. What cannot be structured is kept in ``unstructured_text``.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, models
@@ -17,7 +16,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from meetings import wareki
+from meetings import files, wareki
 
 if TYPE_CHECKING:
     from datetime import date
@@ -34,17 +33,18 @@ class AppendOnlyQuerySet(models.QuerySet):
     PostgreSQL; on SQLite a trigger refuses UPDATE and this layer refuses DELETE).
     """
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError(
             f"{self.model._meta.verbose_name}は変更できません(追記のみの記録です)。"
         )
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(
             f"{self.model._meta.verbose_name}は削除できません(追記のみの記録です)。"
         )
 
-    delete.queryset_only = True
+    # Not copied onto the manager (Django reads this attribute).
+    delete.queryset_only = True  # type: ignore[attr-defined]  # a Django convention
 
 
 class AppendOnlyModel(models.Model):
@@ -55,14 +55,14 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError(
                 f"{self._meta.verbose_name}は変更できません(追記のみの記録です)。"
             )
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(
             f"{self._meta.verbose_name}は削除できません(追記のみの記録です)。"
         )
@@ -242,8 +242,13 @@ class MeetingQuerySet(models.QuerySet):
             "attachments",
             models.Prefetch(
                 "sections",
-                queryset=Section.objects.select_related("speaker_org").prefetch_related(
-                    "items"
+                queryset=Section.objects.select_related(
+                    "speaker_org", "withheld_reason"
+                ).prefetch_related(
+                    models.Prefetch(
+                        "items",
+                        queryset=Item.objects.select_related("withheld_reason"),
+                    )
                 ),
             ),
         )
@@ -453,13 +458,19 @@ class Meeting(models.Model):
             raise ValidationError(errors)
 
     def check_attendee_total(self, listed: int) -> str | None:
-        """The stated total may not be below the number of listed attendees."""
-        if self.attendee_total is not None and self.attendee_total < listed:
-            return (
-                f"出席者数(計){self.attendee_total}{self.attendee_unit}が、"
-                f"列挙された出席者の数({listed})より少なくなっています。"
-            )
-        return None
+        return attendee_total_problem(self.attendee_total, listed, self.attendee_unit)
+
+
+def attendee_total_problem(
+    total: int | None, listed: int, unit: str = ""
+) -> str | None:
+    """The stated total (計N名) may not be below the number of listed attendees."""
+    if total is not None and total < listed:
+        return (
+            f"出席者数(計){total}{unit}が、"
+            f"列挙した出席者の数({listed})より少なくなっています。"
+        )
+    return None
 
 
 class Attendee(models.Model):
@@ -516,6 +527,47 @@ class AgendaItem(models.Model):
         return f"{self.marker}{self.text}"
 
 
+class WithholdingReason(models.Model):
+    """A category of 不開示情報 of the prefecture's 情報公開条例 (部分公開).
+
+    Kept as data: seeded by a migration with plausible article numbers, which an
+    admin checks against the ordinance in force and edits in the admin.
+    """
+
+    code = models.SlugField("識別子", max_length=40, unique=True)
+    name = models.CharField("区分", max_length=100, help_text="例: 公共安全情報")
+    article = models.CharField(
+        "条項",
+        max_length=100,
+        help_text="例: 第10条第3号(現行の条例で確認のうえ修正してください)",
+    )
+    description = models.TextField("説明(職員向け)", blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+    is_active = models.BooleanField("選択肢に表示", default=True)
+
+    class Meta:
+        verbose_name = "非公開の理由(情報公開条例の不開示情報)"
+        verbose_name_plural = "非公開の理由(情報公開条例の不開示情報)"
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.article})"
+
+    @property
+    def ordinance(self) -> str:
+        return f"{settings.PREFECTURE_NAME}情報公開条例"
+
+    @property
+    def citation(self) -> str:
+        """徳島県情報公開条例第10条第3号."""
+        return f"{self.ordinance}{self.article}"
+
+    @property
+    def placeholder(self) -> str:
+        """What the public reads where withheld text would be."""
+        return f"(この部分は、{self.citation}に該当するため非公開)"
+
+
 class Section(models.Model):
     class Kind(models.TextChoices):
         EXPLANATION = "explanation", "説明"
@@ -565,6 +617,20 @@ class Section(models.Model):
     group = models.CharField(
         "区分", max_length=20, choices=Group.choices, default=Group.MAIN
     )
+    # 部分公開: null = public. The record keeps the full text; the public sees a
+    # placeholder citing the reason (meetings.layout.public_data).
+    withheld_reason = models.ForeignKey(
+        WithholdingReason,
+        verbose_name="非公開の理由",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withheld_note = models.TextField("非公開のメモ(職員のみ)", blank=True)
+    withheld_keep_heading = models.BooleanField(
+        "非公開でも見出しを公開する", default=True
+    )
 
     class Meta:
         verbose_name = "説明・報告・指示"
@@ -596,6 +662,16 @@ class Item(models.Model):
         help_text="・ ○ ① (1) など。空欄は段落。",
     )
     text = models.TextField("本文")
+    # 部分公開: null = public; the item's children are withheld with it.
+    withheld_reason = models.ForeignKey(
+        WithholdingReason,
+        verbose_name="非公開の理由",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withheld_note = models.TextField("非公開のメモ(職員のみ)", blank=True)
 
     class Meta:
         verbose_name = "項目"
@@ -669,21 +745,15 @@ class Attachment(models.Model):
 
     @property
     def size_display(self) -> str:
-        return wareki.format_file_size(self.size_bytes)
+        return files.format_file_size(self.size_bytes)
 
-    def read_file_facts(self) -> None:
-        """Take size and hash from the file itself, never from user input."""
-        digest = hashlib.sha256()
-        size = 0
-        self.file.open("rb")
-        try:
-            for chunk in self.file.chunks():
-                digest.update(chunk)
-                size += len(chunk)
-        finally:
-            self.file.close()
-        self.size_bytes = size
-        self.sha256 = digest.hexdigest()
+    def store(self, name: str, content: bytes) -> None:
+        """Put ``content`` in the file field (not yet saved) with its size and hash."""
+        from django.core.files.base import ContentFile
+
+        found = files.facts(content)
+        self.file.save(name, ContentFile(content), save=False)
+        self.size_bytes, self.sha256 = found.size, found.sha256
 
 
 def publication_pdf_upload_to(instance: Publication, filename: str) -> str:

@@ -6,9 +6,8 @@ Workflow functions lock the meeting row, so a double click publishes once.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +32,9 @@ from meetings.models import (
     Publication,
     Section,
     Venue,
+    WithholdingReason,
 )
+from meetings.permissions import Actor
 
 Status = Meeting.Status
 
@@ -113,7 +114,8 @@ def venue_resolve(*, location: str) -> Venue | None:
     return None
 
 
-def meeting_type_for_name(*, name: str | None) -> MeetingType:
+def meeting_type_get_or_create(*, name: str | None) -> MeetingType:
+    """The meeting type of that name, created (tier 1) when there is none."""
     name = (name or "").strip() or "危機管理連絡会議"
     meeting_type = MeetingType.objects.filter(name=name).first()
     if meeting_type is None:
@@ -127,29 +129,29 @@ def meeting_type_for_name(*, name: str | None) -> MeetingType:
 # Create / replace a meeting's parts from the layout dict
 # ---------------------------------------------------------------------------
 
-_HEADER_KEYS = {
-    "session_number": "session_number",
-    "cumulative_number": "cumulative_number",
-    "end_next_day": "end_next_day",
-    "is_drill": "is_drill",
-    "attendee_total": "attendee_total",
-    "attendee_remote": "attendee_remote",
-}
+HEADER_NUMBERS = (
+    "session_number",
+    "cumulative_number",
+    "end_next_day",
+    "is_drill",
+    "attendee_total",
+    "attendee_remote",
+)
 
 
-def _time(value: str | None):
+def _time(value: str | None) -> time | None:
     return layout._parse_time(value)
 
 
-def _date(value: str | None):
+def _date(value: str | None) -> date | None:
     return layout._parse_date(value)
 
 
 def meeting_apply_header(*, meeting: Meeting, data: dict[str, Any]) -> None:
     """Copy the header fields of a layout dict onto an (unsaved) meeting."""
-    for key, attr in _HEADER_KEYS.items():
-        if key in data and data[key] is not None:
-            setattr(meeting, attr, data[key])
+    for key in HEADER_NUMBERS:
+        if data.get(key) is not None:
+            setattr(meeting, key, data[key])
     meeting.held_on = _date(data.get("held_on")) or meeting.held_on
     meeting.published_on = _date(data.get("published_on"))
     meeting.start_time = _time(data.get("start_time"))
@@ -171,6 +173,35 @@ def meeting_apply_header(*, meeting: Meeting, data: dict[str, Any]) -> None:
     meeting.title_override = "" if title == meeting.generated_title else title
     if meeting.venue_id is None:
         meeting.venue = venue_resolve(location=meeting.location)
+
+
+def withholding_reasons() -> dict[str, WithholdingReason]:
+    """Every reason by code (one query), to resolve ``withheld`` keys of layout data."""
+    return {r.code: r for r in WithholdingReason.objects.all()}
+
+
+def _withheld_fields(
+    entry: dict[str, Any], reasons: dict[str, WithholdingReason]
+) -> dict[str, Any]:
+    """Model fields for the ``withheld`` key of a section or item dict."""
+    info = entry.get("withheld") or {}
+    code = info.get("reason") or ""
+    if not code:
+        return {"withheld_reason": None, "withheld_note": ""}
+    if code not in reasons:
+        raise ValidationError(
+            {"withheld_reason": f"非公開の理由「{code}」は登録されていません。"}
+        )
+    return {
+        "withheld_reason": reasons[code],
+        "withheld_note": (info.get("note") or "").strip(),
+    }
+
+
+def _any_withheld(items: list[dict[str, Any]]) -> bool:
+    return any(
+        i.get("withheld") or _any_withheld(i.get("children") or []) for i in items
+    )
 
 
 # Rows are kept by id: an edit updates the rows it changed, creates the new ones and
@@ -237,7 +268,10 @@ def _sync_rows(
 
 
 def _flatten_items(
-    section: Section, nodes: list[dict[str, Any]], parent: dict[str, Any] | None
+    section: Section,
+    nodes: list[dict[str, Any]],
+    parent: dict[str, Any] | None,
+    reasons: dict[str, WithholdingReason] | None = None,
 ) -> list[tuple[Item, dict[str, Any], dict[str, Any] | None]]:
     """(row, node, parent node) for a section's item tree, parents first."""
     rows: list[tuple[Item, dict[str, Any], dict[str, Any] | None]] = []
@@ -248,9 +282,10 @@ def _flatten_items(
             order=order,
             marker=node.get("marker") or "",
             text=node.get("text") or "",
+            **_withheld_fields(node, reasons or {}),
         )
         rows.append((row, node, parent))
-        rows.extend(_flatten_items(section, node.get("children") or [], node))
+        rows.extend(_flatten_items(section, node.get("children") or [], node, reasons))
     return rows
 
 
@@ -355,6 +390,10 @@ def meeting_parts_sync(
     unknown = list(dict.fromkeys(n for n in speakers if n and n not in known))
     if unknown and offer_unknown_speakers:
         known = {**known, **organisations_offer_unknown(names=unknown)}
+    withheld_anything = any(
+        s.get("withheld") or _any_withheld(s.get("items") or []) for s in sections
+    )
+    reasons = withholding_reasons() if withheld_anything else {}
     section_rows: list[Section] = []
     for n, (s, speaker) in enumerate(zip(sections, speakers, strict=True), start=1):
         speaker_org = known.get(speaker)
@@ -375,6 +414,10 @@ def meeting_parts_sync(
                 agenda_item=agenda_rows[agenda_index]
                 if agenda_index is not None and agenda_index < len(agenda_rows)
                 else None,
+                withheld_keep_heading=bool(
+                    (s.get("withheld") or {}).get("keep_heading", True)
+                ),
+                **_withheld_fields(s, reasons),
             )
         )
     dead_sections = _sync_rows(
@@ -392,6 +435,9 @@ def meeting_parts_sync(
             "heading",
             "group",
             "agenda_item_id",
+            "withheld_reason_id",
+            "withheld_note",
+            "withheld_keep_heading",
         ],
         slot=["order"],
     )
@@ -402,7 +448,7 @@ def meeting_parts_sync(
     flat = [
         row
         for section, s in zip(section_rows, sections, strict=True)
-        for row in _flatten_items(section, s.get("items") or [], None)
+        for row in _flatten_items(section, s.get("items") or [], None, reasons)
     ]
     by_node = {id(node): row for row, node, _ in flat}
     parents = [
@@ -421,7 +467,15 @@ def meeting_parts_sync(
             row.order = order
     for row, parent in zip(wanted, parents, strict=True):
         row.parent_id = parent.pk if parent is not None else None
-    fields = ["section_id", "parent_id", "order", "marker", "text"]
+    fields = [
+        "section_id",
+        "parent_id",
+        "order",
+        "marker",
+        "text",
+        "withheld_reason_id",
+        "withheld_note",
+    ]
     slot = ["section_id", "parent_id", "order"]
     created = {id(row) for row in new}
     old = [(row, items_before[row.pk]) for row in wanted if id(row) not in created]
@@ -461,7 +515,9 @@ def section_references(*, meeting: Meeting) -> dict[int, int]:
     for model, path in ((Section, ""), (Item, "section")):
         for relation in model._meta.related_objects:
             other = relation.related_model
-            if other._meta.app_label == Meeting._meta.app_label:
+            if isinstance(other, str) or (
+                other._meta.app_label == Meeting._meta.app_label
+            ):
                 continue
             to_section = (
                 f"{relation.field.name}__{path}" if path else relation.field.name
@@ -499,17 +555,17 @@ def meeting_validate_parts(*, meeting: Meeting, data: dict[str, Any]) -> None:
 def meeting_create_from_data(
     *,
     data: dict[str, Any],
-    user=None,
+    user: Actor = None,
     status: str = Status.DRAFT,
     meeting_type: MeetingType | None = None,
 ) -> Meeting:
     """Create a meeting and all its parts from a layout dict (importer, demo data)."""
     meeting = Meeting(
         meeting_type=meeting_type
-        or meeting_type_for_name(name=data.get("meeting_type")),
+        or meeting_type_get_or_create(name=data.get("meeting_type")),
         status=Status.DRAFT,
-        created_by=user,
-        updated_by=user,
+        created_by=permissions.person(user),
+        updated_by=permissions.person(user),
     )
     meeting_apply_header(meeting=meeting, data=data)
     meeting.full_clean()
@@ -520,7 +576,7 @@ def meeting_create_from_data(
         meeting=meeting,
         action=MeetingEvent.Action.CREATE,
         to_status=Status.DRAFT,
-        actor=user,
+        actor=permissions.person(user),
     )
     # The importer and the demo loader create meetings on the command line, as nobody.
     if status == Status.REVIEW:
@@ -553,9 +609,7 @@ def attachment_add(
     attachment = Attachment(
         meeting=meeting, order=order, label=label, kind=kind, is_generated=is_generated
     )
-    attachment.file.save("upload.pdf", ContentFile(content), save=False)
-    attachment.size_bytes = len(content)
-    attachment.sha256 = hashlib.sha256(content).hexdigest()
+    attachment.store("upload.pdf", content)
     attachment.full_clean()
     attachment.save()
     return attachment
@@ -574,19 +628,23 @@ def _locked(meeting: Meeting) -> Meeting:
     )
 
 
-def _event(meeting: Meeting, action: str, before: str, user, comment: str = "") -> None:
+def _event(
+    meeting: Meeting, action: str, before: str, user: Actor, comment: str = ""
+) -> None:
     MeetingEvent.objects.create(
         meeting=meeting,
         action=action,
         from_status=before,
         to_status=meeting.status,
-        actor=user if getattr(user, "is_authenticated", False) else None,
+        actor=permissions.person(user),
         comment=comment,
     )
 
 
 @transaction.atomic
-def meeting_submit(*, meeting: Meeting, user, check_permission: bool = True) -> Meeting:
+def meeting_submit(
+    *, meeting: Meeting, user: Actor, check_permission: bool = True
+) -> Meeting:
     if check_permission and not permissions.is_editor(user):
         raise PermissionDenied("承認依頼は入力担当・承認者・管理者だけが行えます。")
     locked = _locked(meeting)
@@ -601,7 +659,7 @@ def meeting_submit(*, meeting: Meeting, user, check_permission: bool = True) -> 
 
 
 @transaction.atomic
-def meeting_return(*, meeting: Meeting, user, comment: str) -> Meeting:
+def meeting_return(*, meeting: Meeting, user: Actor, comment: str) -> Meeting:
     if not permissions.is_approver(user):
         raise PermissionDenied("差戻しは承認者だけが行えます。")
     if not comment.strip():
@@ -617,19 +675,17 @@ def meeting_return(*, meeting: Meeting, user, comment: str) -> Meeting:
     return locked
 
 
-def _edited_by(meeting: Meeting, user) -> bool:
+def _edited_by(meeting: Meeting, user: Actor) -> bool:
     """Whether ``user`` changed this meeting's content since its last publication.
 
     Content changes are the CREATE and SAVE events; workflow steps (submit, publish)
     also write history rows, so simple_history alone cannot tell an edit from them.
     """
-    since = (
-        meeting.current_publication.published_at
-        if meeting.current_publication_id
-        else None
-    )
+    current = meeting.current_publication
+    since = current.published_at if current is not None else None
     edits = meeting.events.filter(
-        actor=user, action__in=[MeetingEvent.Action.CREATE, MeetingEvent.Action.SAVE]
+        actor=permissions.person(user),
+        action__in=[MeetingEvent.Action.CREATE, MeetingEvent.Action.SAVE],
     )
     if since is not None:
         edits = edits.filter(created_at__gt=since)
@@ -659,7 +715,11 @@ def render_public_html(
 
 @transaction.atomic
 def meeting_publish(
-    *, meeting: Meeting, user, correction_note: str = "", check_permission: bool = True
+    *,
+    meeting: Meeting,
+    user: Actor,
+    correction_note: str = "",
+    check_permission: bool = True,
 ) -> Publication:
     """Publish (or republish a correction): snapshot, official PDF, then go public.
 
@@ -703,7 +763,9 @@ def meeting_publish(
     # Drop the previous generated 開催結果 attachment; its PDF stays in its Publication.
     locked.attachments.filter(is_generated=True).delete()
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
-    data = layout.meeting_data(fresh)
+    # Everything public (PDF, text, HTML, search, the snapshot the public surfaces
+    # read) is built from the public data: withheld parts are placeholders.
+    data = layout.public_data(layout.meeting_data(fresh))
     pdf_label = official_pdf_label(fresh)
     # The PDF cannot state its own size: it lists the other attachments only.
     try:
@@ -719,19 +781,17 @@ def meeting_publish(
         kind=Attachment.Kind.RESULT,
         is_generated=True,
     )
-    attachment.file.save("result.pdf", ContentFile(pdf_bytes), save=False)
-    attachment.size_bytes = len(pdf_bytes)
-    attachment.sha256 = hashlib.sha256(pdf_bytes).hexdigest()
+    attachment.store("result.pdf", pdf_bytes)
     attachment.save()
 
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
-    data = layout.meeting_data(fresh)
+    data = layout.public_data(layout.meeting_data(fresh))
     text = layout.render_text(data)
     publication = Publication(
         meeting=fresh,
         number=number,
         published_at=now,
-        published_by=user if getattr(user, "is_authenticated", False) else None,
+        published_by=permissions.person(user),
         correction_note=correction_note.strip(),
         meeting_version=locked.version,
         title=fresh.title,
@@ -766,7 +826,7 @@ def official_pdf_label(meeting: Meeting) -> str:
 
 
 @transaction.atomic
-def meeting_withdraw(*, meeting: Meeting, user, comment: str = "") -> Meeting:
+def meeting_withdraw(*, meeting: Meeting, user: Actor, comment: str = "") -> Meeting:
     if not permissions.is_approver(user):
         raise PermissionDenied("取下げは承認者だけが行えます。")
     locked = _locked(meeting)
@@ -823,7 +883,7 @@ def meeting_save(
     meeting: Meeting | None,
     header: dict[str, Any],
     parts: dict[str, Any],
-    user,
+    user: Actor,
     expected_version: int | None = None,
     attachment_changes: list[dict[str, Any]] | None = None,
     uploads: list[dict[str, Any]] | None = None,
@@ -838,7 +898,9 @@ def meeting_save(
         raise PermissionDenied("会議の入力は入力担当・承認者・管理者が行えます。")
     before: dict[str, Any] | None = None
     if meeting is None:
-        meeting = Meeting(created_by=user, status=Status.DRAFT, version=0)
+        meeting = Meeting(
+            created_by=permissions.person(user), status=Status.DRAFT, version=0
+        )
     else:
         meeting = _locked(meeting)
         if meeting.status not in EDITABLE_STATUSES:
@@ -850,8 +912,9 @@ def meeting_save(
         setattr(meeting, name, value)
     meeting.venue = venue_resolve(location=meeting.location)
     meeting.version += 1
-    meeting.updated_by = user
-    meeting._history_user = user  # simple_history records who saved
+    meeting.updated_by = permissions.person(user)
+    # simple_history records who saved.
+    meeting._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     meeting.full_clean()
     meeting_validate_parts(meeting=meeting, data=parts)
     meeting.save()
@@ -886,7 +949,7 @@ def meeting_save(
         action=MeetingEvent.Action.SAVE if before else MeetingEvent.Action.CREATE,
         from_status=meeting.status,
         to_status=meeting.status,
-        actor=user,
+        actor=permissions.person(user),
         changes={**_changes(before, after), "version": meeting.version},
     )
     return meeting, unknown
@@ -894,7 +957,7 @@ def meeting_save(
 
 @transaction.atomic
 def meeting_publish_reviewed(
-    *, meeting: Meeting, user, version: int, correction_note: str = ""
+    *, meeting: Meeting, user: Actor, version: int, correction_note: str = ""
 ) -> Publication:
     """Publish the version the approver reviewed; a double click publishes once.
 

@@ -49,7 +49,7 @@ class UnsafePdf(ValueError):
     pass
 
 
-def _open_action_problem(value) -> str | None:
+def _open_action_problem(value: object) -> str | None:
     value = value.get_object() if isinstance(value, IndirectObject) else value
     if isinstance(value, ArrayObject):
         return None  # an explicit destination: open at a page

@@ -109,6 +109,14 @@ def outsider(db, django_user_model):
 
 
 @pytest.fixture
+def fast_pdf(monkeypatch):
+    """Publishing renders the official PDF; these tests do not look at it."""
+    from tests.factories import stub_pdf_rendering
+
+    return stub_pdf_rendering(monkeypatch)
+
+
+@pytest.fixture
 def seed_meeting(db):
     """The 2022-06-20 seed meeting, published, as load_demo creates it."""
     from meetings import demo_data

@@ -447,14 +447,19 @@ def fingerprints(*, base: str = "") -> dict[str, str]:
 
 
 def refresh(
-    read: Callable[[str], bytes | None], *, base: str = ""
+    read: Callable[[str], bytes | None],
+    *,
+    base: str = "",
+    now: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, bytes | None]]:
     """The files to write (None: to remove) so that a tree read through ``read``
     (paths under data/) matches the database; only changed 年度 are rebuilt.
 
-    The fingerprints of the files as made are kept beside them (FINGERPRINTS).
+    Changed: the 年度 whose fingerprint differs from the one stored with the files
+    (FINGERPRINTS, written by the caller once the files are in place), or whose
+    files are missing. ``now``: the fingerprints, when the caller took them first.
     """
-    now = fingerprints(base=base)
+    now = fingerprints(base=base) if now is None else now
     try:
         before = json.loads(read(FINGERPRINTS) or b"{}")
     except ValueError:
@@ -473,23 +478,23 @@ def refresh(
     if not stale and all(read(f"{ALL}/{name}") is not None for name in FILE_NAMES):
         return
     yield from update_years(stale, read, base=base)
-    yield FINGERPRINTS, json.dumps(now, sort_keys=True).encode()
 
 
 def expected_paths() -> set[str]:
     """Paths under data/ that the files of the current database occupy."""
     scopes = [ALL, *(str(year) for year in fiscal_years())]
-    return {f"{scope}/{name}" for scope in scopes for name in FILE_NAMES} | {
-        FINGERPRINTS
-    }
+    return {f"{scope}/{name}" for scope in scopes for name in FILE_NAMES}
 
 
 class TreeFiles:
     """The bulk files as a generator of the publication tree (``meetings.site``):
-    paths under ``prefix``; ``full`` for a whole build, ``refresh`` after a change
-    (only the 年度 that changed), ``expected`` the paths that must exist."""
+    paths under ``prefix``; ``state()`` the fingerprints to keep beside them
+    (at ``state_path``, written once the files are), ``full`` for a whole build,
+    ``refresh`` after a change (only the 年度 that changed), ``expected`` the paths
+    that must exist."""
 
     prefix = "data/"
+    state_path = FINGERPRINTS
 
     @staticmethod
     def _base() -> str:
@@ -497,15 +502,16 @@ class TreeFiles:
 
         return getattr(settings, "PUBLIC_SITE_URL", "")
 
+    def state(self) -> bytes:
+        return json.dumps(fingerprints(base=self._base()), sort_keys=True).encode()
+
     def full(self) -> Iterator[tuple[str, bytes]]:
-        base = self._base()
-        yield from generate_all(base=base)
-        yield FINGERPRINTS, json.dumps(fingerprints(base=base), sort_keys=True).encode()
+        return generate_all(base=self._base())
 
     def refresh(
-        self, read: Callable[[str], bytes | None]
+        self, read: Callable[[str], bytes | None], state: bytes
     ) -> Iterator[tuple[str, bytes | None]]:
-        return refresh(read, base=self._base())
+        return refresh(read, base=self._base(), now=json.loads(state))
 
     def expected(self) -> set[str]:
         return expected_paths()

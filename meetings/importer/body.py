@@ -9,6 +9,7 @@ from typing import Any
 from meetings.importer.header import marker_class
 from meetings.importer.text import LIST_BULLETS, Line, join_wrapped, tidy
 from meetings.layout import KIND_WORDS, section_heading
+from meetings.markers import BULLET_SYMBOLS
 
 STRONG_MARKS = "■□◆◇"
 WEAK_MARKS = "●○◎"
@@ -52,7 +53,7 @@ ITEM_MARKER = re.compile(
     r"|\d{1,2}[.)](?![\d.])"
     r"|[ア-ン][.)]"
     r"|[ア-ン] (?=\S)"
-    r"|[・○●◎◆◇□▪▫◦※•➢➤→▶▷☆★◯]"
+    rf"|[{BULLET_SYMBOLS}]"
     r"|[-−‐―](?=[^\d\s\-−‐―])"
     r"|[-−‐―](?= )"
     r"|\d{1,2} (?=[^\d\s年月日時分])"

@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from meetings import services
 from meetings.importer.page import parse_page
-from meetings.models import AgendaItem, Attendee, Item, Meeting, Section
+from meetings.models import (
+    AgendaItem,
+    Attendee,
+    Item,
+    Meeting,
+    Section,
+    attendee_total_problem,
+)
 
 
 def _limit(model, name: str) -> int:
@@ -77,7 +84,7 @@ def prepare_for_create(
         data["end_next_day"] = True
     listed = len(data.get("attendee_details") or data.get("attendees") or [])
     total = data.get("attendee_total")
-    if total is not None and total < listed:
+    if attendee_total_problem(total, listed):
         warnings.append(
             f"出席者数(計{total}{data.get('attendee_unit') or '名'})が列挙された"
             f"出席者の数({listed})より少ないため、出席者数を空欄にしました"

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from meetings.importer.text import join_wrapped, tidy
+from meetings.markers import AGENDA_SYMBOLS
 
 # --- meeting type and session ------------------------------------------------------
 
@@ -217,7 +218,8 @@ def parse_attendees(value: str) -> dict[str, Any]:
 # --- agenda -----------------------------------------------------------------------
 
 AGENDA_MARKER = re.compile(
-    r"^(?P<marker>[○●◎◆◇□・]|\(\d{1,2}\)|[①-⑳]|[⑴-⒇]|\d{1,2}[.)](?!\d)|\d{1,2} (?=\D))"
+    rf"^(?P<marker>[{AGENDA_SYMBOLS}]"
+    r"|\(\d{1,2}\)|[①-⑳]|[⑴-⒇]|\d{1,2}[.)](?!\d)|\d{1,2} (?=\D))"
     r"\s*(?P<text>.*)$"
 )
 _SPLIT_SYMBOL = re.compile(r"\s*(?=[○●◎◆◇])")

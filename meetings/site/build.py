@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 
-from meetings.site import pages, render, tree
+from meetings.site import generators, pages, render, tree
 from meetings.site.locks import job_lock
 from meetings.site.models import SiteFile
 from meetings.site.writer import Batch, lock_tree
@@ -26,8 +26,7 @@ DYNAMIC_PREFIXES = (
     "/accounts/",
     "/search/",
     "/static/",
-    "/api/",  # the open-data API (JSON) and its bulk files
-    "/data/",
+    "/api/",  # the open-data API (JSON); its bulk files /data/ are in the tree
 )
 
 Progress = Callable[[int, int], None]
@@ -74,6 +73,7 @@ def build_site(*, check: bool = False, progress: Progress | None = None) -> Batc
     with job_lock("build_site"):
         urls = list(pages.all_urls())
         expected = _write_all(urls, batch, progress)
+        expected |= generators.write(batch, full=True)
         present = set(_tree_files()) | set(
             SiteFile.objects.values_list("path", flat=True)
         )
@@ -89,6 +89,8 @@ def rebuild_lists() -> Batch:
     with job_lock("lists"):
         urls = pages.list_urls()
         expected = _write_all(urls, batch)
+        # Generated files (the open-data bulk files): only what changed.
+        expected |= generators.write(batch, full=False)
         listed = SiteFile.objects.exclude(path__startswith="meetings/").values_list(
             "path", flat=True
         )
@@ -162,6 +164,8 @@ def verify_site(*, fix: bool = False, progress: Progress | None = None) -> Repor
                 wanted[tree.url_to_path(url)] = content
             if progress and (n % CHUNK == 0 or n == len(urls)):
                 progress(n, len(urls))
+        generated = dict(generators.all_files())
+        wanted.update(generated)
         present = _tree_files()
         actual: dict[str, bytes] = {}
         for path in present:
@@ -188,7 +192,10 @@ def verify_site(*, fix: bool = False, progress: Progress | None = None) -> Repor
                 with transaction.atomic():
                     lock_tree()
                     SiteFile.objects.filter(path=path).delete()
-                    batch.put_url(tree.path_to_url(path))
+                    if path in generated:
+                        batch.put(path, generated[path])
+                    else:
+                        batch.put_url(tree.path_to_url(path))
             for path in report.extra:
                 with transaction.atomic():
                     lock_tree()

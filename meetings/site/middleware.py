@@ -26,7 +26,6 @@ DYNAMIC = (
     "/static/",
     "/media/",
     "/api/",
-    "/data/",
 )
 
 

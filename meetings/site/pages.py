@@ -60,6 +60,7 @@ def list_urls() -> list[str]:
         first = reverse("public:archive_type", args=[slug])
         urls += _pages(types[slug], first, first + "page/%d/")
     urls += [
+        reverse("data:index"),  # the open-data page (its files: a generator)
         reverse("public:feed"),
         reverse("public:sitemap"),
         reverse("public:robots"),

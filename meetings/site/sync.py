@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from meetings.site import pages, tree
+from meetings.site import generators, pages, tree
 from meetings.site.models import SiteFile
 from meetings.site.render import UUID
 from meetings.site.writer import Batch, PublicSiteWriteError, lock_tree
@@ -121,6 +121,9 @@ def meeting_published(meeting, *, correction: bool) -> None:
         if correction:
             # The lists, incident pages and feed show its title and agenda.
             _rewrite_referencing(batch, {str(meeting.public_id)})
+            # The bulk files must not keep the corrected text (a new meeting can
+            # wait for the background rebuild).
+            generators.write(batch, full=False)
         announced = _announced_incidents(meeting)
         _incident_pages(batch, announced)
         _rewrite_referencing(batch, announced)
@@ -130,6 +133,7 @@ def meeting_withdrawn(meeting) -> None:
     with _fail_closed() as batch:
         _meeting_files(batch, meeting)
         _rewrite_referencing(batch, {str(meeting.public_id)})
+        generators.write(batch, full=False)  # out of the bulk files at once
         announced = _announced_incidents(meeting)
         _incident_pages(batch, announced)
         _rewrite_referencing(batch, announced)

@@ -22,6 +22,9 @@ CONTENT_TYPES = {
     ".xml": "application/xml; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".pdf": "application/pdf",
+    ".csv": "text/csv; charset=utf-8",
+    ".jsonl": "application/jsonl; charset=utf-8",
+    ".json": "application/json",
 }
 FEED_CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 

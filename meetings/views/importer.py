@@ -15,13 +15,14 @@ from datetime import date, time
 from functools import partial
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from meetings import layout, services, wareki
+from meetings.access import editor_required
+from meetings.forms import ImportForm
 from meetings.importer import parse_page, parse_to_draft
 from meetings.importer.draft import (
     create_meeting,
@@ -30,34 +31,12 @@ from meetings.importer.draft import (
 )
 from meetings.importer.text import html_to_text, looks_like_html, normalize_text
 from meetings.models import Meeting, MeetingType
-from meetings.views.staff import editor_required
 
 # meeting_create_from_data files a page without a type under this one.
 DEFAULT_MEETING_TYPE = "危機管理連絡会議"
-MAX_TEXT_CHARS = 300_000
 # Warnings shown as messages on the editor after saving; the rest are counted.
 MAX_WARNING_MESSAGES = 30
 SAVED_MESSAGE = "テキストから下書きを作成しました。内容を確認して修正してください。"
-
-
-class ImportForm(forms.Form):
-    text = forms.CharField(
-        label="公開ページの本文(テキストまたはHTML)",
-        max_length=MAX_TEXT_CHARS,
-        strip=False,
-        widget=forms.Textarea,
-        error_messages={
-            "required": "公開ページの本文を貼り付けてください。",
-            "max_length": "本文が長すぎます(%(limit_value)s文字まで)。"
-            "1ページ分ずつ貼り付けてください。",
-        },
-    )
-
-    def clean_text(self) -> str:
-        text = self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
-        if not text.strip():
-            raise ValidationError("公開ページの本文を貼り付けてください。")
-        return text
 
 
 # ---------------------------------------------------------------------------

@@ -4,37 +4,21 @@ from __future__ import annotations
 
 import io
 from http import HTTPStatus
+from typing import Any
 
-from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from meetings import exports, layout, pdf, permissions, services, wareki
+from meetings import exports, layout, pdf, services
+from meetings.access import admin_required, editor_required, meeting_for_staff
+from meetings.forms import FiscalYearExportForm
 from meetings.models import Meeting, PdfExportJob
 from meetings.views.public import content_disposition
 
 
-def _require_editor(request: HttpRequest) -> None:
-    if not permissions.is_editor(request.user):
-        raise PermissionDenied("職員(入力担当・承認者・管理者)だけが利用できます。")
-
-
-def _require_admin(request: HttpRequest) -> None:
-    if not permissions.is_admin(request.user):
-        raise PermissionDenied("管理者だけが利用できます。")
-
-
-def _get_meeting_for_staff(request: HttpRequest, pk: int) -> Meeting:
-    _require_editor(request)
-    return get_object_or_404(Meeting.objects.with_parts(), pk=pk)
-
-
-def _get_job_for_admin(request: HttpRequest, token) -> PdfExportJob:
-    _require_admin(request)
+def _job(token: Any) -> PdfExportJob:
     return get_object_or_404(PdfExportJob, token=token)
 
 
@@ -42,11 +26,11 @@ def draft_filename(meeting: Meeting) -> str:
     return f"{services.official_pdf_label(meeting)}({pdf.DRAFT_MARK}).pdf"
 
 
-@login_required
+@editor_required
 @require_GET
 def draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting as it stands now, 「案」 on every page; never stored."""
-    meeting = _get_meeting_for_staff(request, pk)
+    meeting = meeting_for_staff(pk, with_parts=True)
     try:
         content = pdf.render_meeting_pdf(layout.meeting_data(meeting), draft=True)
     except pdf.PdfRenderError as error:
@@ -65,24 +49,10 @@ def draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-class FiscalYearExportForm(forms.Form):
-    fiscal_year = forms.TypedChoiceField(label="年度", coerce=int, choices=())
-    include_unpublished = forms.BooleanField(
-        label="未公開(下書き・承認待ち)の会議も「案」として含める", required=False
-    )
-
-    def __init__(self, *args, years: list[int], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].choices = [
-            (year, f"{wareki.format_fiscal_year(year)}({year}年度)") for year in years
-        ]
-
-
-@login_required
+@admin_required
 @require_http_methods(["GET", "POST"])
 def export_start(request: HttpRequest) -> HttpResponse:
     """Choose a fiscal year; the ZIP is built in the background."""
-    _require_admin(request)
     form = FiscalYearExportForm(
         request.POST or None, years=exports.fiscal_years_with_meetings()
     )
@@ -99,14 +69,14 @@ def export_start(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@admin_required
 @require_GET
 def export_status(request: HttpRequest, token) -> HttpResponse:
     """Progress page; static/pdf/export_progress.js polls export_progress.
 
     Without JavaScript the page offers a link that reloads it.
     """
-    job = _get_job_for_admin(request, token)
+    job = _job(token)
     return render(
         request,
         "meetings/pdf/export_status.html",
@@ -114,10 +84,10 @@ def export_status(request: HttpRequest, token) -> HttpResponse:
     )
 
 
-@login_required
+@admin_required
 @require_GET
 def export_progress(request: HttpRequest, token) -> JsonResponse:
-    job = _get_job_for_admin(request, token)
+    job = _job(token)
     data = exports.job_progress(job)
     data["download_url"] = (
         reverse("pdf:export_download", args=[job.token])
@@ -129,10 +99,10 @@ def export_progress(request: HttpRequest, token) -> JsonResponse:
     return response
 
 
-@login_required
+@admin_required
 @require_GET
 def export_download(request: HttpRequest, token) -> FileResponse:
-    job = _get_job_for_admin(request, token)
+    job = _job(token)
     if job.status != PdfExportJob.Status.DONE or not job.file:
         raise Http404("まだ出力できていません。")
     response = FileResponse(job.file.open("rb"), content_type="application/zip")

@@ -9,12 +9,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -24,7 +22,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from meetings import layout, permissions, services, wareki
+from meetings import files, layout, markers, permissions, services, wareki
+from meetings.access import approver_required, editor_required, meeting_for_staff
 from meetings.forms import (
     HEADER_FIELDS,
     Editor,
@@ -48,37 +47,6 @@ from meetings.models import (
 Status = Meeting.Status
 PENDING_SESSION_KEY = "pending_uploads"
 OVERDUE_AFTER = timedelta(hours=24)
-
-
-def role_required(check: Callable[[Any], bool]) -> Callable:
-    """Anonymous users go to the login page; users without the role get 403.
-
-    Outermost on every view, so that even a wrong method from an anonymous user
-    ends at the login page rather than telling what the URL accepts.
-    """
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-editor_required = role_required(permissions.is_editor)
-approver_required = role_required(permissions.is_approver)
-
-
-def _get_meeting_for_staff(pk: int, *, with_parts: bool = False) -> Meeting:
-    queryset = Meeting.objects.with_parts() if with_parts else Meeting.objects
-    return get_object_or_404(
-        queryset.select_related("meeting_type", "current_publication"), pk=pk
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -153,7 +121,8 @@ def _editor_context(
         "venue_names": Venue.objects.values_list("name", flat=True),
         "blank": blank_rows(chair=meeting_type.default_chair_position),
         "held_on_wareki": _wareki_of(editor.header["held_on"].value()),
-        "max_upload": wareki.format_file_size(settings.ATTACHMENT_MAX_BYTES),
+        "max_upload": files.format_file_size(settings.ATTACHMENT_MAX_BYTES),
+        "marker_pattern": markers.EDITOR_PATTERN,
         **extra,
     }
 
@@ -197,7 +166,7 @@ def meeting_new(request: HttpRequest, type_slug: str) -> HttpResponse:
 
 @editor_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _get_meeting_for_staff(pk, with_parts=True)
+    meeting = meeting_for_staff(pk, with_parts=True)
     if meeting.status not in services.EDITABLE_STATUSES:
         messages.error(request, "取下げた会議は編集できません。")
         return redirect("staff:preview", pk=meeting.pk)
@@ -380,7 +349,7 @@ def _forget_pending(request: HttpRequest, editor: Editor, pending: dict) -> None
 @require_GET
 def meeting_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Exactly the public page, marked 案."""
-    meeting = _get_meeting_for_staff(pk, with_parts=True)
+    meeting = meeting_for_staff(pk, with_parts=True)
     data = layout.meeting_data(meeting)
     html = services.render_public_html(
         data,
@@ -389,10 +358,17 @@ def meeting_preview(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     current = meeting.current_publication
+    withheld = layout.withheld_parts(data)
+    withheld_published = layout.withheld_parts(current.data) if current else []
     return render(
         request,
         "meetings/staff/preview.html",
         {
+            # 部分公開: what is withheld and why, for the approver before publishing.
+            "withheld": withheld,
+            "withheld_published": withheld_published,
+            "withheld_released": current is not None
+            and len(withheld) < len(withheld_published),
             "meeting": meeting,
             "publication": {"title": data["title"]},
             "body_html": mark_safe(html),  # noqa: S308 - rendered from the escaped template
@@ -410,7 +386,7 @@ def meeting_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 @require_GET
 def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _get_meeting_for_staff(pk)
+    meeting = meeting_for_staff(pk)
     return render(
         request,
         "meetings/staff/history.html",
@@ -433,7 +409,7 @@ def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def publication_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The immutable snapshot of what the public saw at one publication."""
-    meeting = _get_meeting_for_staff(pk)
+    meeting = meeting_for_staff(pk)
     publication = get_object_or_404(Publication, meeting=meeting, number=number)
     return render(
         request,
@@ -449,7 +425,7 @@ def publication_detail(request: HttpRequest, pk: int, number: int) -> HttpRespon
 @editor_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int, attachment_id: int):
-    meeting = _get_meeting_for_staff(pk)
+    meeting = meeting_for_staff(pk)
     attachment = get_object_or_404(Attachment, pk=attachment_id, meeting=meeting)
     response = FileResponse(
         attachment.file.open("rb"),
@@ -466,7 +442,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int):
 
 
 def _workflow(request: HttpRequest, pk: int, action: Callable[[Meeting], str]):
-    meeting = _get_meeting_for_staff(pk)
+    meeting = meeting_for_staff(pk)
     try:
         message = action(meeting)
     except (services.WorkflowError, PermissionDenied) as error:

@@ -8,7 +8,8 @@
   if (!form) return;
 
   const MAX_DEPTH = 5;
-  const MARKER_RE = /^\s*(・|○|●|•|◯|◎|■|□|[①-⑳]|[⑴-⒇]|[((][0-90-9]+[))]|[0-90-9]+[..](?!\d)|-)\s*/;
+  // The marks that start a bullet: the server's list (meetings.markers), from the page.
+  const MARKER_RE = new RegExp(form.dataset.markerPattern);
   const TAIL_RE = /^(.*?(?:など|ほか|等))?\s*計\s*([0-9]+)\s*(名|人)(?:[((]内テレビ会議\s*([0-9]+)\s*(?:名|人)[))])?$/;
 
   // ---- small helpers -------------------------------------------------------
@@ -50,6 +51,17 @@
     if (markerInput && marker !== undefined) markerInput.value = marker;
     setDepth(row, depth || 0);
     return row;
+  }
+
+  // 部分公開: lines pasted into a withheld item stay withheld (as without JavaScript).
+  function copyWithholding(from, to) {
+    ["withheld_reason", "withheld_note"].forEach((name) => {
+      const source = from.querySelector(`[name$='-${name}']`);
+      const target = to.querySelector(`[name$='-${name}']`);
+      if (source && target) target.value = source.value;
+    });
+    const details = to.querySelector("details.withhold-field");
+    if (details && from.querySelector("details.withhold-field[open]")) details.open = true;
   }
 
   function newSectionRow(directive) {
@@ -211,6 +223,7 @@
       const depth = baseDepth + (match && indentWidth > firstIndent ? 1 : 0);
       if (!first) {
         const next = newItemRow(sectionKey, match ? match[1] : "", depth);
+        copyWithholding(item, next);
         row.after(next);
         row = next;
       } else if (match) {

@@ -14,7 +14,7 @@ from incidents.models import Incident, IncidentLink
 from meetings import demo_data, layout, services
 from meetings.api import records
 from meetings.models import Meeting, MeetingType
-from tests.factories import make_meeting, meeting_data
+from tests.factories import make_meeting, meeting_data, stub_pdf_rendering
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,8 @@ def _fresh_cache():
 
 @pytest.fixture
 def fast_pdf(monkeypatch):
-    from meetings import pdf
-    from tests.factories import tiny_pdf
 
-    pdf_bytes = tiny_pdf()
-    monkeypatch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: pdf_bytes)
+    stub_pdf_rendering(monkeypatch)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from django.core.wsgi import get_wsgi_application
 from drf_spectacular.generators import SchemaGenerator
 from schemathesis import GenerationMode
 
+from tests.factories import stub_pdf_rendering
+
 MAX_EXAMPLES = 25
 
 pytestmark = pytest.mark.django_db
@@ -55,11 +57,11 @@ def _keep_test_connection():
 def demo_data(db, _keep_test_connection, monkeypatch):
     from django.core.cache import cache
 
-    from meetings import demo, pdf
+    from meetings import demo
     from meetings.api.throttling import ClientRateThrottle
     from tests.factories import tiny_pdf
 
-    monkeypatch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: tiny_pdf())
+    stub_pdf_rendering(monkeypatch)
     monkeypatch.setattr(demo, "_material_pdf", lambda title: tiny_pdf())
     demo.load_demo()
     cache.clear()

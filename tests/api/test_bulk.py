@@ -13,7 +13,7 @@ from django.test import Client
 
 from meetings import demo_data, services
 from meetings.api import bulk
-from tests.factories import make_meeting
+from tests.factories import make_meeting, stub_pdf_rendering
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +23,9 @@ SEED = demo_data.SEED_PUBLIC_ID
 @pytest.fixture
 def demo(monkeypatch):
     from meetings import demo as demo_module
-    from meetings import pdf
     from tests.factories import tiny_pdf
 
-    monkeypatch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: tiny_pdf())
+    stub_pdf_rendering(monkeypatch)
     monkeypatch.setattr(demo_module, "_material_pdf", lambda title: tiny_pdf())
     demo_module.load_demo()
 
@@ -195,35 +194,33 @@ def test_refresh_rebuilds_only_what_changed(approver, editor, demo, monkeypatch)
                 files[path] = content
         return written
 
-    assert apply(bulk.refresh(files.get)) == bulk.expected_paths()
-    assert apply(bulk.refresh(files.get)) == set()  # nothing changed
+    def refresh() -> set[str]:
+        state = bulk.tree_files.state()
+        written = apply(bulk.tree_files.refresh(files.get, state))
+        files[bulk.FINGERPRINTS] = state
+        return written
+
+    assert refresh() == bulk.expected_paths()
+    assert refresh() == set()  # nothing changed
     added = make_meeting(user=editor, status="review", held_on="2023-05-01")
     services.meeting_publish(meeting=added, user=approver)
     built: list[int] = []
+    original = bulk.year_files
     monkeypatch.setattr(
         bulk,
         "year_files",
         lambda year, **kw: built.append(year) or original(year, **kw),
     )
-    assert {p.split("/")[0] for p in apply(bulk.refresh(files.get))} == {
-        "2023",
-        "all",
-        bulk.FINGERPRINTS,
-    }
+    assert {p.split("/")[0] for p in refresh()} == {"2023", "all"}
     assert built == [2023]
     monkeypatch.undo()
-    assert files == {
-        **dict(bulk.generate_all()),
-        bulk.FINGERPRINTS: files[bulk.FINGERPRINTS],
-    }
+    full = dict(bulk.tree_files.full())
+    assert {p: c for p, c in files.items() if p != bulk.FINGERPRINTS} == full
     # An incident renamed: the 年度 of its meetings is rebuilt.
     from incidents.models import Incident
 
     incident = Incident.objects.public().first()
     incident.title = "改名した事案"
     incident.save()
-    assert apply(bulk.refresh(files.get))
+    assert refresh()
     assert "改名した事案".encode() in files["all/meetings.jsonl"]
-
-
-original = bulk.year_files

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from tests.factories import tiny_pdf
+from tests.factories import stub_pdf_rendering
 
 
 def load_demo_fast(monkeypatch) -> None:
     """The demo (seed meeting, incidents) without WeasyPrint: pages, not PDFs."""
-    from meetings import demo, pdf
+    from meetings import demo
 
-    monkeypatch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: tiny_pdf())
-    monkeypatch.setattr(demo, "_material_pdf", lambda title: tiny_pdf())
+    stub = stub_pdf_rendering(monkeypatch)
+    monkeypatch.setattr(demo, "_material_pdf", lambda title: stub)
     demo.load_demo()
 
 

@@ -301,3 +301,20 @@ def test_with_gunicorn_postgres_and_redis_stopped_nginx_still_serves_every_file(
         assert down.status == HTTPStatus.SERVICE_UNAVAILABLE, url
         assert "ただいま利用できません" in down.text, url
         assert down.headers["retry-after"] == "120"
+
+
+def test_nginx_serves_the_open_data_files_with_their_types_and_cors(site):
+    base = site["nginx"]
+    csv_file = stack.get(base, "/data/all/meetings.csv")
+    assert csv_file.status == 200
+    assert csv_file.headers["content-type"] == "text/csv; charset=utf-8"
+    assert csv_file.body.startswith(b"\xef\xbb\xbfmeeting_id,")
+    assert csv_file.headers["access-control-allow-origin"] == "*"
+    assert csv_file.headers["x-content-type-options"] == "nosniff"
+    assert csv_file.headers["content-security-policy"] == "sandbox"
+    jsonl = stack.get(base, "/data/all/meetings.jsonl")
+    assert jsonl.headers["content-type"] == "application/jsonl; charset=utf-8"
+    page = stack.get(base, "/data/")
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert FROM_DJANGO not in page.headers
+    assert stack.get(base, "/data/.fingerprints.json").status == 404

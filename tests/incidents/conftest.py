@@ -87,13 +87,3 @@ def scheme(db) -> AlertScheme:
 
 def level(scheme: AlertScheme, name: str) -> AlertLevel:
     return scheme.levels.get(name=name)
-
-
-@pytest.fixture
-def fast_pdf(monkeypatch):
-    """Publishing renders the official PDF; these tests do not look at it."""
-    from meetings import pdf
-
-    monkeypatch.setattr(
-        pdf, "render_meeting_pdf", lambda data, **kwargs: b"%PDF-1.4\n%test\n"
-    )

@@ -202,3 +202,41 @@ def test_admin_shows_progress_read_only(client, admin_user, entry):
     assert "着手" in html
     assert 'name="progress_entries-0-note"' not in html
     assert 'name="status"' not in html  # status changes only through the log
+
+
+def test_admin_shows_links_and_alert_changes_read_only(
+    client, admin_user, editor, scheme
+):
+    """Links and alert changes are written on the staff pages (services) only."""
+    from django.urls import reverse
+
+    from incidents.models import AlertChange
+    from tests.incidents.conftest import at, level, make_incident
+
+    incident = make_incident()
+    meeting = make_meeting()
+    services.incident_link_meeting(
+        incident=incident,
+        meeting=meeting,
+        user=editor,
+        sections=list(meeting.sections.all()),
+    )
+    change = services.alert_change_record(
+        incident=incident,
+        level=level(scheme, "平常時"),
+        effective_at=at(2024, 5, 10, 18),
+        meeting=meeting,
+        user=editor,
+    )
+    client.force_login(admin_user)
+    html = client.get(
+        reverse("admin:incidents_incident_change", args=[incident.pk])
+    ).content.decode()
+    assert meeting.title in html  # shown
+    assert 'name="links-0-section"' not in html
+    assert 'name="alert_changes-0-level"' not in html
+    url = reverse("admin:incidents_alertchange_change", args=[change.pk])
+    assert 'name="level"' not in client.get(url).content.decode()
+    client.post(url, {"level": level(scheme, "ステージⅢ").pk, "note": "x"})
+    assert AlertChange.objects.get(pk=change.pk).level.name == "平常時"
+    assert client.get(reverse("admin:incidents_alertchange_add")).status_code == 403

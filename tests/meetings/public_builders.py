@@ -17,8 +17,6 @@ from meetings import layout, search, services
 from meetings.models import Meeting, MeetingType, Publication
 from tests.factories import meeting_data
 
-FAKE_PDF = b"%PDF-1.4\n%test\n"
-
 
 @pytest.fixture(autouse=True)
 def _fresh_public_cache():
@@ -29,14 +27,6 @@ def _fresh_public_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def fast_pdf(monkeypatch):
-    """Publishing renders the official PDF; these tests do not look at it."""
-    from meetings import pdf
-
-    monkeypatch.setattr(pdf, "render_meeting_pdf", lambda data, **kwargs: FAKE_PDF)
 
 
 def meeting_type(name: str = "危機管理連絡会議", slug: str = "renraku") -> MeetingType:

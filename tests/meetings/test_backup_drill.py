@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
@@ -204,6 +204,33 @@ def _media_hashes(media_root: Path) -> dict[str, str]:
     }
 
 
+def _site_built() -> bool:
+    """Whether this version writes a publication tree (manage.py build_site)."""
+    return "build_site" in get_commands()
+
+
+def _empty_tree(settings, root: Path) -> None:
+    settings.PUBLIC_SITE_ROOT = root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "public_site": {
+            **settings.STORAGES["public_site"],
+            "OPTIONS": {
+                **settings.STORAGES["public_site"].get("OPTIONS", {}),
+                "location": str(root),
+            },
+        },
+    }
+
+
+def _tree_hashes(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
 def test_restore_drill_gives_back_every_public_page_file_and_row(tmp_path, settings):
     with _live_database(tmp_path):
         load_demo()
@@ -246,12 +273,17 @@ def test_restore_drill_gives_back_every_public_page_file_and_row(tmp_path, setti
         live_pages = _public_pages(Client())
         live_pdfs = _official_pdfs(Path(settings.MEDIA_ROOT))
         live_media = _media_hashes(Path(settings.MEDIA_ROOT))
+        if _site_built():
+            call_command("build_site", stdout=io.StringIO())
+            live_tree = _tree_hashes(Path(settings.PUBLIC_SITE_ROOT))
         published = Meeting.objects.published().count()
     assert published == demo_published + 2
     assert len(live_pdfs) == published + 1  # one per publication, and the correction
 
     # Everything is gone: a new, empty database and an empty MEDIA_ROOT.
     settings.MEDIA_ROOT = tmp_path / "restored-media"
+    if _site_built():  # and an empty publication tree
+        _empty_tree(settings, tmp_path / "restored-site")
     with _empty_database(tmp_path):
         cache.clear()  # nothing served from before the restore
         out = io.StringIO()
@@ -285,6 +317,12 @@ def test_restore_drill_gives_back_every_public_page_file_and_row(tmp_path, setti
 
         # What the public sees, rendered from the restored database: byte-identical.
         restored_pages = _public_pages(Client())
+        if _site_built():
+            # The restore rebuilt the publication tree: the same files, the same bytes.
+            restored_tree = _tree_hashes(Path(settings.PUBLIC_SITE_ROOT))
+            assert restored_tree == live_tree
+            for meeting in Meeting.objects.published():
+                assert any(str(meeting.public_id) in path for path in restored_tree)
     assert restored_pages.keys() == live_pages.keys()
     for path, content in live_pages.items():
         assert restored_pages[path] == content, path

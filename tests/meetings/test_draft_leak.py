@@ -28,7 +28,12 @@ from django.urls.converters import IntConverter, SlugConverter, UUIDConverter
 from incidents.models import Incident, IncidentLink
 from meetings import services
 from meetings.models import Attachment, Meeting, MeetingType
-from tests.factories import make_meeting, meeting_data, tiny_pdf
+from tests.factories import (
+    make_meeting,
+    meeting_data,
+    stub_pdf_rendering,
+    tiny_pdf,
+)
 from tests.meetings.public_builders import _fresh_public_cache
 
 __all__ = ["_fresh_public_cache"]
@@ -108,11 +113,11 @@ def _rich_data(marker: str) -> dict[str, Any]:
 
 @pytest.fixture
 def world(approver, editor, monkeypatch):
-    from meetings import demo, demo_data, pdf
+    from meetings import demo, demo_data
 
     # The PDFs' content is not under test here: skip WeasyPrint to keep this fast.
-    monkeypatch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: tiny_pdf())
-    monkeypatch.setattr(demo, "_material_pdf", lambda title: tiny_pdf())
+    stub = stub_pdf_rendering(monkeypatch)
+    monkeypatch.setattr(demo, "_material_pdf", lambda title: stub)
     demo.load_demo()
     seed_meeting = Meeting.objects.get(public_id=demo_data.SEED_PUBLIC_ID)
     hidden_type = MeetingType.objects.create(

@@ -16,13 +16,12 @@ from meetings.models import Meeting
 from tests.factories import make_meeting
 from tests.meetings.public_builders import (
     _fresh_public_cache,
-    fast_pdf,
     meeting_type,
     publish_many,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
-__all__ = ["_fresh_public_cache", "fast_pdf"]
+__all__ = ["_fresh_public_cache"]
 
 ARCHIVE = "public:archive"
 

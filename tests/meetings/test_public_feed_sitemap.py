@@ -13,10 +13,10 @@ from incidents.models import Incident, IncidentLink
 from meetings import services
 from meetings.models import Meeting
 from tests.factories import make_meeting
-from tests.meetings.public_builders import _fresh_public_cache, fast_pdf, publish_many
+from tests.meetings.public_builders import _fresh_public_cache, publish_many
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
-__all__ = ["_fresh_public_cache", "fast_pdf"]
+__all__ = ["_fresh_public_cache"]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -11,10 +11,10 @@ from django.urls import reverse
 from incidents.models import Incident, IncidentLink
 from meetings import services
 from tests.factories import make_meeting
-from tests.meetings.public_builders import _fresh_public_cache, fast_pdf
+from tests.meetings.public_builders import _fresh_public_cache
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
-__all__ = ["_fresh_public_cache", "fast_pdf"]
+__all__ = ["_fresh_public_cache"]
 
 ROLES = [None, "editor", "approver", "admin_user", "outsider"]
 

@@ -13,10 +13,10 @@ from incidents.models import Incident, IncidentLink
 from meetings import services
 from meetings.models import Meeting
 from tests.factories import big_meeting_data, make_meeting
-from tests.meetings.public_builders import _fresh_public_cache, fast_pdf
+from tests.meetings.public_builders import _fresh_public_cache
 
 pytestmark = pytest.mark.django_db
-__all__ = ["_fresh_public_cache", "fast_pdf"]
+__all__ = ["_fresh_public_cache"]
 
 ROLES = [None, "editor", "approver", "admin_user", "outsider"]
 

@@ -13,10 +13,10 @@ from django.urls import reverse
 from meetings import search, services
 from meetings.models import Meeting, Publication
 from tests.factories import make_meeting
-from tests.meetings.public_builders import _fresh_public_cache, fast_pdf, publish_many
+from tests.meetings.public_builders import _fresh_public_cache, publish_many
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
-__all__ = ["_fresh_public_cache", "fast_pdf"]
+__all__ = ["_fresh_public_cache"]
 
 SEARCH = "public:search"
 

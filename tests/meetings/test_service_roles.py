@@ -16,15 +16,6 @@ from tests.factories import make_meeting
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def fast_pdf(monkeypatch):
-    from meetings import pdf
-
-    monkeypatch.setattr(
-        pdf, "render_meeting_pdf", lambda data, **kwargs: b"%PDF-1.4\n%test\n"
-    )
-
-
 def _state(meeting: Meeting) -> tuple:
     meeting.refresh_from_db()
     return (

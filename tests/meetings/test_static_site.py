@@ -30,7 +30,7 @@ from meetings.site.build import DYNAMIC_PREFIXES
 from meetings.site.models import SiteFile
 from meetings.site.signals import tree_changed
 from meetings.site.writer import PublicSiteWriteError
-from tests.factories import make_meeting, tiny_pdf
+from tests.factories import make_meeting, stub_pdf_rendering
 from tests.meetings.public_builders import (
     _fresh_public_cache,
     meeting_type,
@@ -46,9 +46,8 @@ HREF = re.compile(r'(?:href|src)="([^"]*)"|<loc>([^<]*)</loc>')
 
 @pytest.fixture(autouse=True)
 def _fast_pdf(monkeypatch):
-    from meetings import pdf
 
-    monkeypatch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: tiny_pdf())
+    stub_pdf_rendering(monkeypatch)
 
 
 @pytest.fixture

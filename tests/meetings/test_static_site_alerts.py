@@ -14,7 +14,7 @@ from django.utils import timezone
 from incidents import services
 from meetings import services as meeting_services
 from meetings import tasks
-from tests.factories import make_meeting, tiny_pdf
+from tests.factories import make_meeting, stub_pdf_rendering
 from tests.incidents.conftest import at, level, make_incident, scheme
 
 __all__ = ["scheme"]
@@ -23,9 +23,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fast_pdf(monkeypatch):
-    from meetings import pdf
 
-    monkeypatch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: tiny_pdf())
+    stub_pdf_rendering(monkeypatch)
 
 
 def _page(settings, meeting) -> str:

@@ -21,7 +21,7 @@ import redis
 from meetings import exports, services
 from meetings.models import PdfExportJob
 from meetings.site.locks import JobLockTimeout, held, job_lock
-from tests.factories import make_meeting, tiny_pdf
+from tests.factories import make_meeting, stub_pdf_rendering
 from tests.meetings.public_builders import publish_many
 
 REDIS = "redis://127.0.0.1:6379/15"
@@ -38,9 +38,8 @@ def _redis_up() -> bool:
 
 @pytest.fixture(autouse=True)
 def _fast_pdf(monkeypatch):
-    from meetings import pdf
 
-    monkeypatch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: tiny_pdf())
+    stub_pdf_rendering(monkeypatch)
 
 
 @pytest.fixture

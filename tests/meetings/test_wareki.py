@@ -2,13 +2,13 @@ from datetime import date, time
 
 import pytest
 
+from meetings.files import format_file_size
 from meetings.wareki import (
     ERAS,
     era_year,
     fiscal_year,
     fiscal_year_range,
     format_datetime_line,
-    format_file_size,
     format_fiscal_year,
     format_short,
     format_time,
