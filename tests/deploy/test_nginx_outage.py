@@ -31,7 +31,7 @@ MISSING = stack.nginx_missing()
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
 # Not public files: the app's own pages and the tree's search bundle (no dynamic twin).
-DYNAMIC_PREFIXES = ("/staff/", "/admin/", "/accounts/", "/api/", "/data/", "/search/")
+DYNAMIC_PREFIXES = ("/staff/", "/admin/", "/accounts/", "/api/", "/search/")
 SKIP_IN_CRAWL = (*DYNAMIC_PREFIXES, "/static/", "/pagefind/", "/search-static/")
 # Headers Django's SecurityMiddleware adds and nginx's tree responses do not.
 FROM_DJANGO = "cross-origin-opener-policy"
@@ -263,8 +263,6 @@ def test_dynamic_urls_reach_gunicorn_and_tracking_queries_get_the_file(site):
     assert "開催結果の検索" in search.text
     filtered = stack.get(base, "/?type=renraku&year=2022")
     assert FROM_DJANGO in filtered.headers, "a filtered list is rendered by the app"
-    data = stack.get(base, "/data/")
-    assert data.status == 200 and FROM_DJANGO in data.headers, "open data: the app"
     tagged = stack.get(base, "/?utm_source=mail")
     assert FROM_DJANGO not in tagged.headers
     assert tagged.body == (site["tree"] / "index.html").read_bytes()
@@ -298,13 +296,7 @@ def test_with_gunicorn_postgres_and_redis_stopped_nginx_still_serves_every_file(
     assert plain.status == 200
     assert plain.body == (site["tree"] / "index.html").read_bytes()
 
-    for url in (
-        "/staff/",
-        "/staff/meetings/new/",
-        "/admin/",
-        "/accounts/login/",
-        "/data/",
-    ):
+    for url in ("/staff/", "/staff/meetings/new/", "/admin/", "/accounts/login/"):
         down = stack.get(base, url)
         assert down.status == HTTPStatus.SERVICE_UNAVAILABLE, url
         assert "ただいま利用できません" in down.text, url
