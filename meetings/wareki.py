@@ -304,6 +304,7 @@ def parse_date_input(text: str) -> date:
     t = re.sub(r"\s+", "", t)
     if t[:1] in ("r", "h", "s", "t", "m"):
         t = t[0].upper() + t[1:]
+    result: date | None
     try:
         if match := (_ISO_LIKE.fullmatch(t) or _COMPACT.fullmatch(t)):
             result = date(int(match["y"]), int(match["m"]), int(match["d"]))
