@@ -13,8 +13,10 @@ BOOTSTRAP_CSS := $(VENV)/vendor/node_modules/bootstrap/dist/css/bootstrap.min.cs
 #   libharfbuzz-subset0: WeasyPrint subsets fonts with it (without it a Japanese PDF takes 11 s)
 #   fonts-*: the Japanese fonts the PDF names explicitly; poppler-utils: pdftoppm/pdffonts
 #   chromium: browser tests (Playwright drives Debian's Chromium; `playwright install` cannot work here)
+#   postgresql-client: pg_dump/pg_restore/psql for manage.py backup and restore
 SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic \
-	fonts-ipaexfont poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0
+	fonts-ipaexfont poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 \
+	postgresql-client
 
 RUN_ENV := DEBUG=$${DEBUG:-1}
 

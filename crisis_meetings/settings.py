@@ -383,3 +383,31 @@ PUBLIC_SITEMAPS = {
     "meetings": "meetings.sitemaps.MeetingSitemap",
     "incidents": "incidents.sitemaps.IncidentSitemap",
 }
+
+# Backups (manage.py backup / verify_backup / restore; README "Operations"): generations
+# kept in the destination folder, and the optional age key the archive is encrypted with
+# (AGE-SECRET-KEY-1…: encrypts and decrypts) or to (age1… public keys: encrypt only).
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 3)
+for _name, _kept in [
+    ("BACKUP_KEEP_DAILY", BACKUP_KEEP_DAILY),
+    ("BACKUP_KEEP_WEEKLY", BACKUP_KEEP_WEEKLY),
+    ("BACKUP_KEEP_MONTHLY", BACKUP_KEEP_MONTHLY),
+]:
+    if _kept < 0:
+        raise ImproperlyConfigured(f"{_name} must be 0 or more; got {_kept}")
+BACKUP_ENCRYPTION_KEY = os.environ.get("BACKUP_ENCRYPTION_KEY", "").strip()
+if BACKUP_ENCRYPTION_KEY and not BACKUP_ENCRYPTION_KEY.startswith("AGE-SECRET-KEY-1"):
+    raise ImproperlyConfigured(
+        "BACKUP_ENCRYPTION_KEY must be an age secret key (AGE-SECRET-KEY-1…)"
+    )
+BACKUP_ENCRYPTION_RECIPIENTS = (
+    env_list("BACKUP_ENCRYPTION_RECIPIENTS", [])
+    if os.environ.get("BACKUP_ENCRYPTION_RECIPIENTS", "").strip()
+    else []
+)
+if any(not key.startswith("age1") for key in BACKUP_ENCRYPTION_RECIPIENTS):
+    raise ImproperlyConfigured(
+        "BACKUP_ENCRYPTION_RECIPIENTS must be age public keys (age1…), comma-separated"
+    )
