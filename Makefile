@@ -13,9 +13,11 @@ BOOTSTRAP_CSS := $(VENV)/vendor/node_modules/bootstrap/dist/css/bootstrap.min.cs
 #   libharfbuzz-subset0: WeasyPrint subsets fonts with it (without it a Japanese PDF takes 11 s)
 #   fonts-*: the Japanese fonts the PDF names explicitly; poppler-utils: pdftoppm/pdffonts
 #   chromium: browser tests (Playwright drives Debian's Chromium; `playwright install` cannot work here)
+#   nginx: serves the public tree (deploy/nginx.conf; tests start their own on a free port)
+#   wrk: bench/bench_static.py's load generator
 #   postgresql-client: pg_dump/pg_restore/psql for manage.py backup and restore
 SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic \
-	fonts-ipaexfont poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 \
+	fonts-ipaexfont poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 nginx wrk \
 	postgresql-client
 
 RUN_ENV := DEBUG=$${DEBUG:-1}
@@ -62,6 +64,7 @@ migrate: setup
 
 demo: migrate
 	$(RUN_ENV) $(PY) manage.py load_demo
+	$(RUN_ENV) $(PY) manage.py build_site
 
 run: demo
 	@echo "Serving on http://127.0.0.1:8000/ (staff: http://127.0.0.1:8000/staff/)"

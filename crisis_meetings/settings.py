@@ -114,6 +114,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The public site's organisation, printed in the PDF running header and feed.
 SITE_ORGANISATION = os.environ.get("SITE_ORGANISATION", "徳島県 危機管理部")
 SITE_NAME = os.environ.get("SITE_NAME", "危機管理会議 開催結果")
+# The prefecture whose 情報公開条例 withheld parts cite (部分公開 placeholders).
+PREFECTURE_NAME = os.environ.get("PREFECTURE_NAME", "徳島県")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -127,6 +129,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "axes",
     "django_otp",
     "crisis_meetings.accounts.apps.TOTPConfig",  # django_otp.plugins.otp_totp
@@ -134,12 +140,14 @@ INSTALLED_APPS = [
     "csp",
     "crisis_meetings.accounts",
     "meetings",
+    "meetings.site",
     "incidents",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "crisis_meetings.accounts.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -156,6 +164,9 @@ MIDDLEWARE = [
     "crisis_meetings.accounts.middleware.SecurityHeadersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "crisis_meetings.middleware.BadInputMiddleware",
+    # Public URLs answer from the publication tree when SERVE_PUBLIC_SITE is on
+    # (inside the security headers and CSP middleware, so tree files get them too).
+    "meetings.site.middleware.ServePublicSiteMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the 429 lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -240,8 +251,8 @@ STORAGES = {
     },
 }
 
-# Cache: a shared Redis cache in production (CACHE_URL=redis://host:6379/0), else local
-# memory. Whole public pages are cached only with a shared cache (see meetings.public_cache).
+# Cache: small values of the dynamic pages (search, filtered lists); an unreachable
+# cache means "compute it" (meetings.safe_cache). Public pages are files (below).
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(
@@ -249,13 +260,64 @@ if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     )
 CACHES = {
     "default": {
-        "BACKEND": "crisis_meetings.cache.ReusingRedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": CACHE_URL,
+        # Fail fast when Redis is down: the page is then computed, not stalled.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
-PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", bool(CACHE_URL))
+
+# The publication tree (meetings.site): every public page, the feed, sitemap.xml,
+# robots.txt, official PDFs and attachments, written as files on every change and
+# served by nginx (deploy/). Any Django storage: STORAGES["public_site"].
+PUBLIC_SITE_ROOT = Path(os.environ.get("PUBLIC_SITE_ROOT", BASE_DIR / "public_site"))
+if not PUBLIC_SITE_ROOT.is_absolute():
+    PUBLIC_SITE_ROOT = BASE_DIR / PUBLIC_SITE_ROOT
+STORAGES["public_site"] = {
+    "BACKEND": os.environ.get(
+        "PUBLIC_SITE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+    ),
+    "OPTIONS": {"location": str(PUBLIC_SITE_ROOT), "base_url": "/"}
+    if "PUBLIC_SITE_STORAGE_BACKEND" not in os.environ
+    else {},
+}
+# Absolute URLs in the tree (feed, sitemap.xml, robots.txt) use this origin.
+PUBLIC_SITE_URL = os.environ.get(
+    "PUBLIC_SITE_URL",
+    "http://127.0.0.1:8000"
+    if DEBUG or not ALLOWED_HOSTS
+    else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
+).rstrip("/")
+if urlsplit(PUBLIC_SITE_URL).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured(
+        f"PUBLIC_SITE_URL must start with http:// or https://; got {PUBLIC_SITE_URL!r}"
+    )
+# Serve the tree through Django (make run): public URLs answer from the files,
+# anything missing falls back to the views. Production serves it with nginx.
+SERVE_PUBLIC_SITE = env_bool("SERVE_PUBLIC_SITE", DEBUG)
+# Tree paths that build_site/verify_site leave alone: the Pagefind index, the static
+# search page and the error pages (meetings.static_search writes them).
+PUBLIC_SITE_KEEP = ["pagefind/", "search-static/", "404.html", "503.html"]
+
+# Background jobs (list rebuilds, full rebuilds, PDF ZIP exports): Celery with a
+# Redis (or RabbitMQ) broker. Without a broker they run inline (make run).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Asia/Tokyo"
+# Locks that keep two jobs off one target: Redis when there is one, else a file lock.
+JOB_LOCK_REDIS_URL = os.environ.get(
+    "JOB_LOCK_REDIS_URL",
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else CACHE_URL,
+)
+JOB_LOCK_DIR = Path(os.environ.get("JOB_LOCK_DIR", BASE_DIR / ".locks"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:dashboard"
@@ -269,13 +331,6 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 # Whether an approver may publish a meeting they edited themselves.
 APPROVER_MAY_PUBLISH_OWN_EDITS = env_bool("APPROVER_MAY_PUBLISH_OWN_EDITS", False)
-# Who builds PDF ZIP exports: "thread" (in the web process) or "command"
-# (`manage.py run_pdf_exports`, e.g. from a systemd timer).
-PDF_EXPORT_RUNNER = os.environ.get("PDF_EXPORT_RUNNER", "thread")
-if PDF_EXPORT_RUNNER not in {"thread", "command"}:
-    raise ImproperlyConfigured(
-        f"PDF_EXPORT_RUNNER must be thread or command; got {PDF_EXPORT_RUNNER!r}"
-    )
 
 # ---------------------------------------------------------------------------
 # Security: login throttling, second factor, headers, sessions (see SECURITY.md)
@@ -374,16 +429,58 @@ LOGGING = {
     },
 }
 DEMO_LOADERS = ["incidents.demo.load", "crisis_meetings.accounts.demo.load"]
-# Context managers run around meetings.services.meeting_replace_parts, so that apps
-# pointing at sections and items keep their references when a meeting is re-saved.
-MEETING_PARTS_REPLACE_HOOKS = ["incidents.services.meeting_parts_keep_references"]
 # sitemap.xml sections (meetings must not import incidents, so they are listed here).
 PUBLIC_SITEMAPS = {
     "archive": "meetings.sitemaps.ArchiveSitemap",
     "meetings": "meetings.sitemaps.MeetingSitemap",
     "incidents": "incidents.sitemaps.IncidentSitemap",
+    "data": "meetings.api.sitemaps.DataSitemap",
 }
 
+# Open-data API (/api/v1/, meetings.api): read-only JSON for anyone, per-client limit.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/minute")
+if not __import__("re").fullmatch(r"\d+/(second|minute|hour|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT must look like 120/minute; got {API_RATE_LIMIT!r}"
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["meetings.api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_RATE_LIMIT},
+    # The client address as for login throttling: REMOTE_ADDR, or the address the
+    # last of TRUSTED_PROXY_COUNT proxies appended to X-Forwarded-For.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "EXCEPTION_HANDLER": "meetings.api.common.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "危機管理会議 開催結果 オープンデータAPI",
+    "DESCRIPTION": "公開中の開催結果と事案(読み取り専用)。"
+    "政府標準利用規約(第2.0版)/CC BY 4.0。v1の中では項目の追加だけが行われます。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": [],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "meetings.api.schema.postprocess",
+    ],
+}
+# CORS: any origin may GET the API (public data, no cookies sent or read).
+CORS_URLS_REGEX = r"^/(api|data)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 # Backups (manage.py backup / verify_backup / restore; README "Operations"): generations
 # kept in the destination folder, and the optional age key the archive is encrypted with
 # (AGE-SECRET-KEY-1…: encrypts and decrypts) or to (age1… public keys: encrypt only).

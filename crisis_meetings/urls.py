@@ -20,6 +20,8 @@ urlpatterns = [
     ),
     path("admin/logout/", account_views.LogoutView.as_view()),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("crisis_meetings.api_urls")),
+    path("data/", include("meetings.api.urls_data")),
 ]
 
 handler400 = "crisis_meetings.middleware.bad_request"

@@ -232,7 +232,12 @@ class AlertLevel(models.Model):
 class AlertChangeQuerySet(models.QuerySet):
     def with_related(self) -> AlertChangeQuerySet:
         return self.select_related(
-            "scheme", "level", "meeting", "meeting__meeting_type", "section"
+            "scheme",
+            "level",
+            "meeting",
+            "meeting__meeting_type",
+            "section",
+            "section__withheld_reason",
         )
 
     def effective_at(self, moment) -> AlertChangeQuerySet:

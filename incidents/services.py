@@ -6,14 +6,12 @@ and checks the caller's role on the server (views check too; this is the last li
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from incidents.models import (
@@ -26,7 +24,7 @@ from incidents.models import (
     Incident,
     IncidentLink,
 )
-from meetings import permissions
+from meetings import permissions, site
 from meetings.models import AgendaItem, Item, Meeting, Organisation, Section
 
 DirectiveStatus = DirectiveAssignment.Status
@@ -109,6 +107,7 @@ def incident_create(*, user, data: dict[str, Any]) -> Incident:
     incident = Incident(**{k: data[k] for k in INCIDENT_FIELDS if k in data})
     incident.full_clean()
     incident.save()
+    site.incidents_changed(incidents=[incident])
     return incident
 
 
@@ -121,7 +120,13 @@ def incident_update(*, incident: Incident, user, data: dict[str, Any]) -> Incide
             setattr(locked, key, data[key])
     locked.full_clean()
     locked.save()
+    # Its page, the pages linking to it, and its meetings' pages (titles, notices).
+    site.incidents_changed(incidents=[locked], meetings=_linked_meetings(locked))
     return locked
+
+
+def _linked_meetings(incident: Incident) -> list[Meeting]:
+    return list(Meeting.objects.filter(incident_links__incident=incident).distinct())
 
 
 @transaction.atomic
@@ -159,7 +164,9 @@ def incident_link_meeting(
     ]
     for link in links:
         link.full_clean(validate_constraints=False)
-    return IncidentLink.objects.bulk_create(links)
+    created = IncidentLink.objects.bulk_create(links)
+    site.incidents_changed(incidents=[incident], meetings=[meeting])
+    return created
 
 
 @transaction.atomic
@@ -168,6 +175,7 @@ def incident_unlink_meeting(*, incident: Incident, meeting: Meeting, user) -> in
     deleted, _ = IncidentLink.objects.filter(
         incident=incident, meeting=meeting
     ).delete()
+    site.incidents_changed(incidents=[incident], meetings=[meeting])
     return deleted
 
 
@@ -211,6 +219,9 @@ def alert_change_record(
     change.save()
     # An announcing meeting concerns the incident: it belongs on its timeline.
     _ensure_meeting_linked(incident, meeting)
+    site.incidents_changed(incidents=[incident], meetings=[meeting])
+    # Pages show the level in force now: rewrite them again when this one takes effect.
+    site.incidents_refresh_at(effective_at, incident=incident)
     return change
 
 
@@ -219,6 +230,7 @@ def alert_change_delete(*, change: AlertChange, user) -> None:
     """Remove a change recorded by mistake (approvers and admins only)."""
     _require_approver(user)
     change.delete()
+    site.incidents_changed(incidents=[change.incident], meetings=[change.meeting])
 
 
 # ---------------------------------------------------------------------------
@@ -373,173 +385,3 @@ def directive_follow_up_link(
 def directive_follow_up_unlink(*, follow_up: DirectiveFollowUp, user) -> None:
     _require_editor(user)
     follow_up.delete()
-
-
-# ---------------------------------------------------------------------------
-# Keeping references when a meeting's parts are replaced
-# ---------------------------------------------------------------------------
-
-SectionKey = tuple[tuple[str, ...], int]
-
-
-def _section_keys(sections: list[Section]) -> dict[int, tuple]:
-    """Two keys per section: what it says (with occurrence) and its position."""
-    seen: dict[tuple[str, ...], int] = {}
-    keys: dict[int, tuple] = {}
-    for section in sorted(sections, key=lambda s: s.order):
-        ident = (
-            section.kind,
-            section.group,
-            section.speaker,
-            section.topic,
-            section.heading,
-            section.recipients,
-        )
-        seen[ident] = seen.get(ident, 0) + 1
-        keys[section.pk] = (("said", ident, seen[ident]), ("at", section.order))
-    return keys
-
-
-def _item_keys(items: list[Item], section_key: tuple) -> dict[int, tuple]:
-    """Two keys per item: its text (with occurrence) and its position path."""
-    by_pk = {item.pk: item for item in items}
-    seen: dict[str, int] = {}
-    keys: dict[int, tuple] = {}
-    for item in sorted(items, key=lambda i: (i.parent_id or 0, i.order)):
-        text = f"{item.marker}{item.text}".strip()
-        seen[text] = seen.get(text, 0) + 1
-        path: list[int] = []
-        node: Item | None = item
-        while node is not None:
-            path.insert(0, node.order)
-            node = by_pk.get(node.parent_id) if node.parent_id else None
-        keys[item.pk] = (
-            (section_key, "text", text, seen[text]),
-            (section_key, "path", tuple(path)),
-        )
-    return keys
-
-
-def _agenda_keys(agenda_items: list[AgendaItem]) -> dict[int, tuple]:
-    seen: dict[str, int] = {}
-    keys: dict[int, tuple] = {}
-    for agenda in sorted(agenda_items, key=lambda a: a.order):
-        seen[agenda.text] = seen.get(agenda.text, 0) + 1
-        keys[agenda.pk] = (
-            ("said", agenda.text, seen[agenda.text]),
-            ("at", agenda.order),
-        )
-    return keys
-
-
-class _Matcher:
-    """Old row -> new row: by content first; by position only for a new row whose
-    content is new (edited in place), so that a deleted row's references do not
-    slide onto its successor."""
-
-    def __init__(self, old: dict[int, tuple], new: dict[int, tuple]) -> None:
-        self.old = old
-        old_contents = {content for content, _ in old.values()}
-        self.by_content: dict = {}
-        self.by_position: dict = {}
-        for pk, (content, position) in new.items():
-            self.by_content.setdefault(content, pk)
-            if content not in old_contents:
-                self.by_position.setdefault(position, pk)
-
-    def __call__(self, old_pk: int | None) -> int | None:
-        if old_pk is None or old_pk not in self.old:
-            return None
-        content, position = self.old[old_pk]
-        return self.by_content.get(content) or self.by_position.get(position)
-
-
-def _parts_snapshot(meeting: Meeting):
-    sections = list(meeting.sections.prefetch_related("items"))
-    section_keys = _section_keys(sections)
-    item_keys: dict[int, tuple] = {}
-    for section in sections:
-        # Items are keyed within their section's content key.
-        item_keys.update(
-            _item_keys(list(section.items.all()), section_keys[section.pk][0])
-        )
-    return section_keys, item_keys, _agenda_keys(list(meeting.agenda_items.all()))
-
-
-@contextmanager
-def meeting_parts_keep_references(*, meeting: Meeting) -> Iterator[None]:
-    """Keep incident links, follow-ups, alert sections and directive items across
-    ``meetings.services.meeting_replace_parts`` (which recreates every section).
-
-    Registered in settings.MEETING_PARTS_REPLACE_HOOKS. Before the replacement it
-    records what each reference pointed at (a section by what it says, an item by
-    its text or else its position); afterwards it points the references at the
-    new rows. A reference whose section or item was removed by the edit goes too
-    (directive assignments stay, detached, with their text).
-    """
-    if meeting.pk is None:
-        yield
-        return
-    links = list(
-        IncidentLink.objects.filter(meeting=meeting).filter(
-            Q(section__isnull=False) | Q(agenda_item__isnull=False)
-        )
-    )
-    follow_ups = list(DirectiveFollowUp.objects.filter(section__meeting=meeting))
-    changes = list(AlertChange.objects.filter(section__meeting=meeting))
-    assignments = list(
-        DirectiveAssignment.objects.filter(item__section__meeting=meeting)
-    )
-    if not (links or follow_ups or changes or assignments):
-        yield
-        return
-    old_sections, old_items, old_agenda = _parts_snapshot(meeting)
-    yield
-    new_sections, new_items, new_agenda = _parts_snapshot(meeting)
-    new_section = _Matcher(old_sections, new_sections)
-    new_agenda_item = _Matcher(old_agenda, new_agenda)
-    new_item = _Matcher(old_items, new_items)
-
-    kept_links = []
-    for link in links:
-        section_id = new_section(link.section_id)
-        agenda_id = new_agenda_item(link.agenda_item_id)
-        if section_id or agenda_id:
-            kept_links.append(
-                IncidentLink(
-                    incident_id=link.incident_id,
-                    meeting=meeting,
-                    section_id=section_id,
-                    agenda_item_id=agenda_id if not section_id else None,
-                    note=link.note,
-                )
-            )
-    IncidentLink.objects.bulk_create(kept_links, ignore_conflicts=True)
-
-    kept_follow_ups = []
-    for follow_up in follow_ups:
-        section_id = new_section(follow_up.section_id)
-        if section_id:
-            follow_up.pk = None
-            follow_up.section_id = section_id
-            kept_follow_ups.append(follow_up)
-    DirectiveFollowUp.objects.bulk_create(kept_follow_ups, ignore_conflicts=True)
-
-    for change in changes:
-        AlertChange.objects.filter(pk=change.pk).update(
-            section_id=new_section(change.section_id)
-        )
-
-    texts = {
-        pk: f"{marker}{text}"
-        for pk, marker, text in Item.objects.filter(pk__in=list(new_items)).values_list(
-            "pk", "marker", "text"
-        )
-    }
-    for assignment in assignments:
-        item_id = new_item(assignment.item_id)
-        if item_id:
-            # The directive as the meeting now states it (a typo fixed, say).
-            DirectiveAssignment.objects.filter(pk=assignment.pk).update(
-                item_id=item_id, directive_text=texts[item_id]
-            )

@@ -121,10 +121,27 @@ class ItemNode:
     item: Item
     children: list[ItemNode] = field(default_factory=list)
     assignments: list[DirectiveAssignment] = field(default_factory=list)
+    # 部分公開, public timeline: the item (or its section) is withheld and this
+    # placeholder stands for its text and children.
+    placeholder: str = ""
 
     @property
     def text(self) -> str:
-        return f"{self.item.marker}{self.item.text}"
+        if self.placeholder:
+            return f"{self.item.marker}{self.placeholder}"
+        return f"{self.item.marker}{self.withheld_mark}{self.item.text}"
+
+    @property
+    def withheld_mark(self) -> str:
+        """Staff timeline: 【非公開:…】 before withheld text."""
+        reason = self.item.withheld_reason if self.item.withheld_reason_id else None
+        return _withheld_mark(reason)
+
+
+def _withheld_mark(reason) -> str:
+    if reason is None:
+        return ""
+    return layout.withheld_mark({"name": reason.name, "article": reason.article})
 
 
 @dataclass
@@ -204,7 +221,10 @@ def section_heading(section: Section, separator: str = ",") -> str:
 
 
 def _item_tree(
-    items: list[Item], assignments_by_item: dict[int, list[DirectiveAssignment]]
+    items: list[Item],
+    assignments_by_item: dict[int, list[DirectiveAssignment]],
+    *,
+    public: bool = False,
 ) -> list[ItemNode]:
     nodes = {
         item.pk: ItemNode(item, assignments=assignments_by_item.get(item.pk, []))
@@ -217,7 +237,37 @@ def _item_tree(
             nodes[item.parent_id].children.append(node)
         else:
             roots.append(node)
+    if public:
+        for node in nodes.values():
+            if node.item.withheld_reason_id:
+                # The text and every child stay out of the public timeline.
+                node.placeholder = node.item.withheld_reason.placeholder
+                node.children = []
     return roots
+
+
+def _public_section(section: Section, heading: str, items: list[ItemNode]):
+    """A withheld section as the public timeline shows it: heading (or not) and
+    the placeholder in place of its items."""
+    if not section.withheld_reason_id:
+        return heading, items
+    placeholder = section.withheld_reason.placeholder
+    marker_item = Item(section=section, marker="", text="")
+    return (
+        heading if section.withheld_keep_heading else "",
+        [ItemNode(marker_item, placeholder=placeholder)],
+    )
+
+
+def _alert_section_heading(section: Section, public: bool) -> str:
+    """The section that announced an alert change; a withheld section whose heading
+    is withheld too is not named on the public timeline."""
+    heading = section_heading(section)
+    if section.withheld_reason_id is None:
+        return heading
+    if public:
+        return heading if section.withheld_keep_heading else ""
+    return heading + _withheld_mark(section.withheld_reason)
 
 
 def assignments_for_timeline(incident: Incident):
@@ -274,8 +324,11 @@ def build_timeline(incident: Incident, *, public: bool = False) -> list[Timeline
         changes = [c for c in changes if c.meeting_id in meetings]
     sections = list(
         Section.objects.filter(pk__in=section_ids, meeting_id__in=meetings.keys())
+        .select_related("withheld_reason")
         .order_by("meeting_id", "order")
-        .prefetch_related("items")
+        .prefetch_related(
+            Prefetch("items", queryset=Item.objects.select_related("withheld_reason"))
+        )
     )
     linked_section_ids = {link.section_id for link in links if link.section_id}
     assignments_by_item: dict[int, list[DirectiveAssignment]] = defaultdict(list)
@@ -298,11 +351,19 @@ def build_timeline(incident: Incident, *, public: bool = False) -> list[Timeline
         entry.detached_assignments = detached.get(entry.meeting.pk, [])
     for section in sections:
         meeting = meetings[section.meeting_id]
+        heading = section_heading(section, meeting.separator)
+        items = _item_tree(
+            list(section.items.all()), assignments_by_item, public=public
+        )
+        if public:
+            heading, items = _public_section(section, heading, items)
+        elif section.withheld_reason_id:
+            heading += _withheld_mark(section.withheld_reason)
         entries[section.meeting_id].sections.append(
             SectionEntry(
                 section=section,
-                heading=section_heading(section, meeting.separator),
-                items=_item_tree(list(section.items.all()), assignments_by_item),
+                heading=heading,
+                items=items,
                 linked=section.pk in linked_section_ids,
                 follow_ups=follow_ups_by_section.get(section.pk, []),
             )
@@ -318,7 +379,7 @@ def build_timeline(incident: Incident, *, public: bool = False) -> list[Timeline
                 meeting=meetings.get(change.meeting_id),
                 alert=change,
                 previous_level=before.get(change.pk),
-                alert_section_heading=section_heading(change.section)
+                alert_section_heading=_alert_section_heading(change.section, public)
                 if change.section
                 else "",
             )

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models.fields.json import KeyTransform
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from incidents.models import Incident
 from meetings import wareki
 from meetings.models import Meeting
-from meetings.public_cache import cached_public_page
-from meetings.views.public import elide
+from meetings.views.public import elide, path_page_url, query_page_url
 
 PAGE_SIZE = 50
 
@@ -39,7 +39,6 @@ def _published_meetings_of(incident: Incident):
     )
 
 
-@cached_public_page
 def incident_public(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     incident = _get_public_incident(public_id)
     meetings = list(_published_meetings_of(incident))
@@ -57,13 +56,31 @@ def incident_public(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@cached_public_page
-def incident_list(request: HttpRequest) -> HttpResponse:
-    incidents = elide(
-        Paginator(
-            Incident.objects.public().order_by("-started_at", "-id"), PAGE_SIZE
-        ).get_page(request.GET.get("page"))
+def incident_list(request: HttpRequest, page: int | None = None) -> HttpResponse:
+    """Public incidents, newest first: ``/incidents/``, ``/incidents/page/<n>/``
+    (files in the publication tree); ``?page=n`` still works (a dynamic page)."""
+    paginator = Paginator(
+        Incident.objects.public().order_by("-started_at", "-id"), PAGE_SIZE
     )
+    first = reverse("incidents_public:list")
+    if page is None:
+        if request.GET:
+            incidents = elide(
+                paginator.get_page(request.GET.get("page")), query_page_url(request)
+            )
+        else:
+            incidents = elide(
+                paginator.get_page(1), path_page_url(first, first + "page/%d/")
+            )
+    else:
+        if page < 2:
+            raise Http404  # page 1 is /incidents/ itself (one URL a page)
+        try:
+            incidents = elide(
+                paginator.page(page), path_page_url(first, first + "page/%d/")
+            )
+        except InvalidPage:
+            raise Http404 from None
     return render(
         request, "incidents/public/incident_list.html", {"page_obj": incidents}
     )

@@ -23,6 +23,7 @@ from meetings.models import (
     Section,
     Venue,
     VenueAlias,
+    WithholdingReason,
 )
 
 
@@ -110,6 +111,8 @@ class SectionInline(ReadOnlyInline):
         "topic",
         "topic_heading",
         "heading",
+        "withheld_reason",
+        "withheld_keep_heading",
     ]
 
 
@@ -235,7 +238,26 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 class ItemInline(ReadOnlyInline):
     model = Item
-    fields = ["parent", "order", "marker", "text"]
+    fields = ["parent", "order", "marker", "text", "withheld_reason"]
+
+
+@admin.register(WithholdingReason)
+class WithholdingReasonAdmin(admin.ModelAdmin):
+    """The reasons a section or item is withheld (部分公開), kept as data.
+
+    The seeded article numbers are plausible, not checked: an admin corrects them
+    against the ordinance in force. A change applies to later publications; what
+    was published keeps the placeholder it was published with. A reason in use
+    cannot be deleted (deactivate it instead).
+    """
+
+    list_display = ["name", "article", "placeholder_preview", "order", "is_active"]
+    list_editable = ["article", "order", "is_active"]
+    fields = ["name", "article", "description", "code", "order", "is_active"]
+
+    @admin.display(description="公開ページでの表示")
+    def placeholder_preview(self, obj: WithholdingReason) -> str:
+        return obj.placeholder
 
 
 @admin.register(Section)

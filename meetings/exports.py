@@ -13,10 +13,8 @@ What goes into the ZIP (one rule for both kinds of export):
 A fiscal year holds the meetings held from 1 April to 31 March; withdrawn meetings
 are left out of it (they are no longer part of the public record).
 
-Jobs run in a background thread of the web process (``PDF_EXPORT_RUNNER=thread``)
-or are picked up by ``manage.py run_pdf_exports`` (``PDF_EXPORT_RUNNER=command``,
-e.g. from a systemd timer); replacing the thread with a task queue means replacing
-``_dispatch`` only.
+Jobs run on Celery (``meetings.tasks.pdf_export``), queued when the request
+commits; with no broker configured they run inline (``make run``).
 """
 
 from __future__ import annotations
@@ -25,16 +23,14 @@ import hashlib
 import io
 import logging
 import tempfile
-import threading
 import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -46,7 +42,6 @@ logger = logging.getLogger(__name__)
 Status = PdfExportJob.Status
 MANIFEST_NAME = "一覧.csv"
 STALE_AFTER = timedelta(minutes=30)
-_RUNNERS = ("thread", "command")
 
 
 @dataclass(frozen=True)
@@ -182,30 +177,11 @@ def pdf_export_job_create(
     return job
 
 
-def _runner() -> str:
-    runner = getattr(settings, "PDF_EXPORT_RUNNER", "thread")
-    if runner not in _RUNNERS:
-        raise ValueError(f"PDF_EXPORT_RUNNER must be one of {_RUNNERS}; got {runner}")
-    return runner
+def _dispatch(job_id: int) -> None:
+    """Queue the job on Celery (inline when no broker is configured)."""
+    from meetings import tasks
 
-
-def _dispatch(job_id: int) -> threading.Thread | None:
-    if _runner() != "thread":
-        return None  # manage.py run_pdf_exports picks it up
-    return pdf_export_job_start_thread(job_id=job_id)
-
-
-def pdf_export_job_start_thread(*, job_id: int) -> threading.Thread:
-    def run() -> None:
-        close_old_connections()
-        try:
-            pdf_export_job_run(job_id=job_id)
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=run, name=f"pdf-export-{job_id}", daemon=True)
-    thread.start()
-    return thread
+    tasks.pdf_export.delay(job_id)
 
 
 def _claim(job_id: int) -> bool:
@@ -221,6 +197,7 @@ def pdf_export_job_run(*, job_id: int) -> PdfExportJob:
     """Build the ZIP, saving progress after every meeting. Never raises for a job
     that fails: the job is marked failed with a message for the admin.
     """
+    pdf_export_jobs_fail_stale()
     if not _claim(job_id):
         return PdfExportJob.objects.get(pk=job_id)
     job = PdfExportJob.objects.get(pk=job_id)
@@ -272,18 +249,9 @@ def _fail(job: PdfExportJob, message: str) -> None:
     )
 
 
-def pdf_export_jobs_run_pending() -> list[PdfExportJob]:
-    """Run every pending job (the ``command`` runner); oldest first."""
-    ids = list(
-        PdfExportJob.objects.filter(status=Status.PENDING)
-        .order_by("created_at", "id")
-        .values_list("pk", flat=True)
-    )
-    return [pdf_export_job_run(job_id=job_id) for job_id in ids]
-
-
 def pdf_export_jobs_fail_stale(*, older_than: timedelta = STALE_AFTER) -> int:
-    """Mark jobs left running by a process that died as failed."""
+    """Mark jobs left running by a process that died as failed (each export job
+    does this first, so an abandoned job does not stay "running" forever)."""
     return PdfExportJob.objects.filter(
         status=Status.RUNNING, started_at__lt=timezone.now() - older_than
     ).update(

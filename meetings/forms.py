@@ -24,7 +24,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
 from meetings import layout, limits, uploads, wareki
-from meetings.models import Attachment, Meeting, MeetingType, Section
+from meetings.models import (
+    Attachment,
+    Item,
+    Meeting,
+    MeetingType,
+    Section,
+    WithholdingReason,
+)
 
 KEY_RE = re.compile(r"^[a-z0-9]{1,16}$")
 MAX_DEPTH = 5
@@ -44,7 +51,23 @@ ATTENDEE_TAIL_RE = re.compile(
 
 
 def new_key() -> str:
+    """A new row's key (hex, so never taken for a stored row's ``p<id>``)."""
     return secrets.token_hex(4)
+
+
+# A stored row's key is ``p`` and its id: the save updates that row. Any other key is
+# a row typed on this page, which the save creates.
+STORED_KEY_RE = re.compile(r"^p([0-9]{1,15})$")
+
+
+def stored_key(pk: int) -> str:
+    return f"p{pk}"
+
+
+def stored_pk(key: str) -> int | None:
+    """The id of the stored row a key names, or None for a new row."""
+    match = STORED_KEY_RE.match(key or "")
+    return int(match.group(1)) if match else None
 
 
 def split_marker(text: str) -> tuple[str | None, str]:
@@ -120,10 +143,37 @@ def items_to_tree(flat: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "marker": item.get("marker") or "",
             "text": item["text"],
             "children": [],
+            **withheld_from_row(item),
         }
+        if item.get("id") is not None:
+            node["id"] = item["id"]
         stack[depth].append(node)
         stack.append(node["children"])
     return root
+
+
+def _stored_items(items: list[Item]) -> list[dict[str, Any]]:
+    """A section's stored items (any order) as editor rows, parents first, with depth."""
+    children: dict[int | None, list[Item]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    rows: list[dict[str, Any]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for item in sorted(children.get(parent, []), key=lambda i: i.order):
+            rows.append(
+                {
+                    "key": stored_key(item.pk),
+                    "marker": item.marker,
+                    "text": item.text,
+                    "depth": depth,
+                    **withheld_row_values(item),
+                }
+            )
+            walk(item.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
 
 
 def tree_to_items(tree: list[dict[str, Any]], depth: int = 0) -> list[dict[str, Any]]:
@@ -135,10 +185,80 @@ def tree_to_items(tree: list[dict[str, Any]], depth: int = 0) -> list[dict[str, 
                 "marker": node.get("marker") or "",
                 "text": node.get("text") or "",
                 "depth": depth,
+                **withheld_to_row(node),
             }
         )
         flat.extend(tree_to_items(node.get("children") or [], depth + 1))
     return flat
+
+
+# ---------------------------------------------------------------------------
+# 部分公開: the reason select and note of a section or item row
+# ---------------------------------------------------------------------------
+
+_reason_choices_cache: list[tuple[str, str]] | None = None
+
+
+def reason_choices() -> list[tuple[str, str]]:
+    """(code, label) of the active reasons, first 「公開する」; read once per process
+    and again after an admin changes a reason (signals in meetings.apps)."""
+    global _reason_choices_cache
+    if _reason_choices_cache is None:
+        _reason_choices_cache = [
+            (r.code, f"非公開:{r.name}({r.article})")
+            for r in WithholdingReason.objects.filter(is_active=True)
+        ]
+    return [("", "公開する"), *_reason_choices_cache]
+
+
+def forget_reason_choices(**kwargs: Any) -> None:
+    global _reason_choices_cache
+    _reason_choices_cache = None
+
+
+def withheld_from_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's typed reason and note as the layout's ``withheld`` key (or nothing)."""
+    code = (row.get("withheld_reason") or "").strip()
+    if not code:
+        return {}
+    info: dict[str, Any] = {
+        "reason": code,
+        "note": (row.get("withheld_note") or "").strip(),
+    }
+    if "withheld_hide_heading" in row:
+        info["keep_heading"] = not row.get("withheld_hide_heading")
+    return {"withheld": info}
+
+
+def withheld_to_row(node: dict[str, Any]) -> dict[str, Any]:
+    """The layout's ``withheld`` key as a row's initial values."""
+    info = node.get("withheld") or {}
+    values = {
+        "withheld_reason": info.get("reason") or "",
+        "withheld_note": info.get("note") or "",
+    }
+    if "keep_heading" in info:
+        values["withheld_hide_heading"] = not info["keep_heading"]
+    return values
+
+
+WITHHELD_ROW_FIELDS = ("withheld_reason", "withheld_note", "withheld_hide_heading")
+
+
+def withheld_row_values(row: Section | Item) -> dict[str, Any]:
+    """A stored section's or item's withholding as the editor row's initial values."""
+    values: dict[str, Any] = {
+        "withheld_reason": row.withheld_reason.code if row.withheld_reason_id else "",
+        "withheld_note": row.withheld_note,
+    }
+    if isinstance(row, Section):
+        values["withheld_hide_heading"] = not row.withheld_keep_heading
+    return values
+
+
+def _withheld_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The withholding fields of a row's values (copied onto pasted pieces)."""
+    return {k: data.get(k) for k in ("withheld_reason", "withheld_note") if k in data}
 
 
 # ---------------------------------------------------------------------------
@@ -339,6 +459,15 @@ class SectionRowForm(RowForm):
     group = forms.ChoiceField(
         label="区分", choices=Section.Group.choices, initial=Section.Group.MAIN
     )
+    withheld_reason = forms.ChoiceField(
+        label="公開・非公開", choices=reason_choices, required=False
+    )
+    withheld_note = forms.CharField(
+        label="非公開のメモ(職員のみ)", max_length=1000, required=False
+    )
+    withheld_hide_heading = forms.BooleanField(
+        label="見出しも非公開にする", required=False
+    )
 
 
 class ItemRowForm(RowForm):
@@ -350,6 +479,12 @@ class ItemRowForm(RowForm):
     )
     depth = forms.IntegerField(
         min_value=0, max_value=MAX_DEPTH, required=False, widget=forms.HiddenInput
+    )
+    withheld_reason = forms.ChoiceField(
+        label="公開・非公開(下位の項目も含む)", choices=reason_choices, required=False
+    )
+    withheld_note = forms.CharField(
+        label="非公開のメモ(職員のみ)", max_length=1000, required=False
     )
 
 
@@ -477,6 +612,9 @@ class Row:
 @dataclass
 class SectionRow(Row):
     items: list[Row] = field(default_factory=list)
+    # Rows of other apps that point at this stored section or its items: the page
+    # asks before removing it.
+    references: int = 0
 
 
 @dataclass
@@ -555,38 +693,39 @@ class Editor:
 
     @classmethod
     def for_meeting(cls, meeting: Meeting) -> Editor:
-        data = layout.meeting_data(meeting)
-        agenda_keys = [new_key() for _ in data["agenda"]]
+        """The meeting's rows (fetched with ``with_parts()``), each keyed by its id."""
         attachments = {a.pk: a for a in meeting.attachments.all() if not a.is_generated}
+        agenda_keys = {a.pk: stored_key(a.pk) for a in meeting.agenda_items.all()}
         return cls.from_values(
             header={},
             instance=meeting,
             attendees=[
                 {
-                    "key": new_key(),
-                    "role": d["role"],
-                    "is_remote": d["remote"],
-                    "is_outside": d["outside"],
+                    "key": stored_key(a.pk),
+                    "role": a.role,
+                    "is_remote": a.is_remote,
+                    "is_outside": a.is_outside,
                 }
-                for d in data["attendee_details"]
+                for a in meeting.attendees.all()
             ],
             agenda=[
-                {"key": k, "marker": m, "text": t}
-                for k, m, t in zip(
-                    agenda_keys, data["agenda_markers"], data["agenda"], strict=True
-                )
+                {"key": stored_key(a.pk), "marker": a.marker, "text": a.text}
+                for a in meeting.agenda_items.all()
             ],
             sections=[
                 {
-                    "key": new_key(),
-                    **{k: s.get(k) or "" for k in SectionRowForm.base_fields},
-                    "topic_heading": s["topic_heading"],
-                    "agenda": agenda_keys[s["agenda_index"]]
-                    if s.get("agenda_index") is not None
-                    else "",
-                    "items": tree_to_items(s["items"]),
+                    "key": stored_key(s.pk),
+                    **{
+                        k: getattr(s, k) or ""
+                        for k in SectionRowForm.base_fields
+                        if k not in ("agenda", *WITHHELD_ROW_FIELDS)
+                    },
+                    **withheld_row_values(s),
+                    "topic_heading": s.topic_heading,
+                    "agenda": agenda_keys.get(s.agenda_item_id, ""),
+                    "items": _stored_items(list(s.items.all())),
                 }
-                for s in data["sections"]
+                for s in meeting.sections.all()
             ],
             files=[
                 {"key": a.pk, "label": a.label, "kind": a.kind}
@@ -725,13 +864,19 @@ class Editor:
                 values["depth"] = _int(values.get("depth")) or 0
                 text = str(values.get("text") or "")
                 if "\n" in text.strip():
-                    items.extend(
-                        split_pasted_items(
+                    pieces = [
+                        {**piece, **_withheld_values(values)}
+                        for piece in split_pasted_items(
                             text,
                             depth=values["depth"],
                             marker=values.get("marker") or "",
                         )
-                    )
+                    ]
+                    if (
+                        pieces
+                    ):  # the first line stays this row (a stored one keeps its id)
+                        pieces[0]["key"] = item.key
+                    items.extend(pieces)
                 else:
                     found, body = split_marker(text)
                     if found is not None:
@@ -843,7 +988,8 @@ class Editor:
         return found
 
     def layout_data(self) -> dict[str, Any]:
-        """The parts as the layout dict that ``services.meeting_replace_parts`` takes."""
+        """The parts as the layout dict that ``services.meeting_parts_sync`` takes:
+        a stored row carries its ``id`` (the agenda's in ``agenda_ids``)."""
         agenda_rows = [r for r in self.agenda if r.form.cleaned_data["text"].strip()]
         agenda_index = {r.key: n for n, r in enumerate(agenda_rows)}
         sections = []
@@ -862,11 +1008,18 @@ class Editor:
                     if "\n" in text.strip()
                     else [_with_marker(text, marker, item.form.cleaned_data["depth"])]
                 )
+                pieces = [
+                    {**piece, **_withheld_values(item.form.cleaned_data)}
+                    for piece in pieces
+                ]
+                if pieces:  # the first line stays this row (a stored one keeps its id)
+                    pieces[0]["id"] = stored_pk(item.key)
                 flat.extend(pieces)
             if not (flat or data["speaker"].strip() or data["heading"].strip()):
                 continue  # an untouched empty section
             sections.append(
                 {
+                    "id": stored_pk(s.key),
                     "kind": data["kind"],
                     "speaker": data["speaker"].strip(),
                     "recipients": data["recipients"].strip(),
@@ -876,11 +1029,13 @@ class Editor:
                     "group": data["group"],
                     "agenda_index": agenda_index.get(data["agenda"]),
                     "items": items_to_tree(flat),
+                    **withheld_from_row(data),
                 }
             )
         return {
             "attendee_details": [
                 {
+                    "id": stored_pk(r.key),
                     "role": r.form.cleaned_data["role"].strip(),
                     "remote": r.form.cleaned_data["is_remote"],
                     "outside": r.form.cleaned_data["is_outside"],
@@ -892,6 +1047,7 @@ class Editor:
             "agenda_markers": [
                 r.form.cleaned_data["marker"].strip() for r in agenda_rows
             ],
+            "agenda_ids": [stored_pk(r.key) for r in agenda_rows],
             "sections": sections,
         }
 

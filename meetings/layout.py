@@ -35,11 +35,42 @@ def _items_tree(items: list) -> list[dict[str, Any]]:
 
     def build(parent_id: int | None) -> list[dict[str, Any]]:
         return [
-            {"marker": i.marker, "text": i.text, "children": build(i.pk)}
+            {
+                "marker": i.marker,
+                "text": i.text,
+                "children": build(i.pk),
+                **_withheld_key(i),
+            }
             for i in by_parent.get(parent_id, [])
         ]
 
     return build(None)
+
+
+def withheld_info(reason, note: str = "") -> dict[str, Any]:
+    """The layout's record of a withholding: the reason's data at this moment."""
+    return {
+        "reason": reason.code,
+        "name": reason.name,
+        "article": reason.article,
+        "citation": reason.citation,
+        "placeholder": reason.placeholder,
+        "note": note or "",
+    }
+
+
+def _withheld_key(row) -> dict[str, Any]:
+    """``{"withheld": ...}`` for a withheld section or item, else nothing.
+
+    Public rows add no key, so the data of meetings without withheld parts is
+    unchanged (diffs, snapshots and the importer's JSON stay as they were).
+    """
+    if row.withheld_reason_id is None:
+        return {}
+    info = withheld_info(row.withheld_reason, row.withheld_note)
+    if hasattr(row, "withheld_keep_heading"):
+        info["keep_heading"] = row.withheld_keep_heading
+    return {"withheld": info}
 
 
 def meeting_data(meeting) -> dict[str, Any]:
@@ -63,6 +94,7 @@ def meeting_data(meeting) -> dict[str, Any]:
                 "group": s.group,
                 "agenda_index": agenda_index.get(s.agenda_item_id),
                 "items": _items_tree(list(s.items.all())),
+                **_withheld_key(s),
             }
         )
     attachments = [
@@ -145,6 +177,133 @@ def _parse_date(value: str | None) -> date | None:
 
 
 # ---------------------------------------------------------------------------
+# 部分公開: what the public sees (the one place that decides it)
+# ---------------------------------------------------------------------------
+
+# Keys of a withholding that the public may read (the staff note is not one).
+_PUBLIC_WITHHELD_KEYS = ("reason", "name", "article", "citation", "placeholder")
+
+
+def _public_withheld(info: dict[str, Any]) -> dict[str, Any]:
+    return {k: info.get(k) or "" for k in _PUBLIC_WITHHELD_KEYS}
+
+
+def _placeholder_item(marker: str, info: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "marker": marker,
+        "text": info.get("placeholder") or "(この部分は非公開)",
+        "children": [],
+        "withheld": _public_withheld(info),
+        "placeholder": True,
+    }
+
+
+def _public_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    public: list[dict[str, Any]] = []
+    for item in items:
+        info = item.get("withheld")
+        if info:
+            # The item and all its children become one placeholder line.
+            public.append(_placeholder_item(item.get("marker") or "", info))
+        else:
+            public.append(
+                {
+                    "marker": item.get("marker") or "",
+                    "text": item.get("text") or "",
+                    "children": _public_items(item.get("children") or []),
+                }
+            )
+    return public
+
+
+def public_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The layout dict as the public may see it: withheld text replaced by placeholders.
+
+    Every public surface (page, official PDF, plain text, search, feed, static tree,
+    open data, the public incident timeline) is built from this, never from
+    ``meeting_data`` directly: a withheld item (with its children) becomes one item
+    whose text is the placeholder; a withheld section keeps its heading or not
+    (``keep_heading``) and holds the placeholder as its only item. Staff notes go.
+    A consumer that knows nothing of withholding still reads only placeholders.
+    """
+    sections = []
+    for section in data.get("sections") or []:
+        info = section.get("withheld")
+        if not info:
+            sections.append(
+                {**section, "items": _public_items(section.get("items") or [])}
+            )
+            continue
+        public = {
+            **section,
+            "items": [_placeholder_item("", info)],
+            "withheld": {
+                **_public_withheld(info),
+                "keep_heading": bool(info.get("keep_heading", True)),
+            },
+        }
+        if not public["withheld"]["keep_heading"]:
+            public.update(
+                kind="other",
+                speaker=None,
+                recipients=None,
+                topic=None,
+                topic_heading=False,
+                heading=None,
+            )
+        sections.append(public)
+    return {**data, "sections": sections, "public": True}
+
+
+def withheld_parts(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """What is withheld and why, in page order (the approver's summary).
+
+    One row per withheld section or item (children go with their item): where
+    (the section heading), what (the text, for staff), the reason and the note.
+    """
+    rows: list[dict[str, Any]] = []
+    sep = data.get("separator") or ","
+
+    def walk(items: list[dict[str, Any]], heading: str) -> None:
+        for item in items:
+            info = item.get("withheld")
+            if info and item.get("placeholder"):
+                # Public data (a publication): the place and reason, no text.
+                rows.append({"where": heading, "kind": "item", "text": "", **info})
+                continue
+            if info:
+                rows.append(
+                    {
+                        "where": heading,
+                        "kind": "item",
+                        "text": f"{item.get('marker') or ''}{item.get('text') or ''}",
+                        "children": len(_item_lines(item.get("children") or [])),
+                        **info,
+                    }
+                )
+                continue
+            walk(item.get("children") or [], heading)
+
+    for section in data.get("sections") or []:
+        heading = section_heading(section, sep)
+        info = section.get("withheld")
+        if info:
+            text = "\n".join(_item_lines(section.get("items") or []))
+            rows.append(
+                {
+                    "where": heading,
+                    "kind": "section",
+                    "text": "" if data.get("public") else text,
+                    "children": 0,
+                    **info,
+                }
+            )
+            continue
+        walk(section.get("items") or [], heading)
+    return rows
+
+
+# ---------------------------------------------------------------------------
 # Data -> display document
 # ---------------------------------------------------------------------------
 
@@ -168,6 +327,9 @@ class Block:
     section_kind: str = ""
     items: list[dict[str, Any]] = field(default_factory=list)
     is_directive: bool = False
+    # 部分公開: the section's withholding (staff data: text shown with a badge;
+    # public data: items hold only the placeholder).
+    withheld: dict[str, Any] | None = None
 
 
 @dataclass
@@ -182,6 +344,7 @@ class Document:
     attachments: list[dict[str, Any]]
     contact_lines: list[str]
     unparsed: list[str]
+    public: bool = False  # built from ``public_data``: placeholders, no staff marks
 
 
 def attendee_line(data: dict[str, Any]) -> str:
@@ -287,6 +450,7 @@ def build_document(data: dict[str, Any]) -> Document:
                     section_kind=section.get("kind") or "",
                     items=section.get("items") or [],
                     is_directive=is_directive,
+                    withheld=section.get("withheld"),
                 )
             )
             continue
@@ -298,6 +462,7 @@ def build_document(data: dict[str, Any]) -> Document:
                 section_kind=section.get("kind") or "",
                 items=section.get("items") or [],
                 is_directive=is_directive,
+                withheld=section.get("withheld"),
             )
         )
 
@@ -330,6 +495,7 @@ def build_document(data: dict[str, Any]) -> Document:
         ],
         contact_lines=contact_lines,
         unparsed=list(data.get("unparsed") or []),
+        public=bool(data.get("public")),
     )
 
 
@@ -340,10 +506,18 @@ def build_document(data: dict[str, Any]) -> Document:
 DRILL_LABEL = "【訓練】"
 
 
+def withheld_mark(info: dict[str, Any] | None) -> str:
+    """【非公開:公共安全情報(第10条第3号)】 before withheld text in staff output."""
+    if not info:
+        return ""
+    return f"【非公開:{info.get('name') or ''}({info.get('article') or ''})】"
+
+
 def _item_lines(items: list[dict[str, Any]], depth: int = 0) -> list[str]:
     lines: list[str] = []
     for item in items:
-        lines.append(f"{'  ' * depth}{item.get('marker') or ''}{item['text']}")
+        mark = "" if item.get("placeholder") else withheld_mark(item.get("withheld"))
+        lines.append(f"{'  ' * depth}{item.get('marker') or ''}{mark}{item['text']}")
         lines.extend(_item_lines(item.get("children") or [], depth + 1))
     return lines
 
@@ -372,7 +546,9 @@ def render_text(data: dict[str, Any]) -> str:
             lines.append(f"{SECTION_MARK}{block.heading}")
             continue
         mark = SECTION_MARK if block.level == 2 else "○"
-        lines.append(f"{mark}{block.heading}")
+        if block.heading:
+            staff_mark = "" if doc.public else withheld_mark(block.withheld)
+            lines.append(f"{mark}{block.heading}{staff_mark}")
         lines.extend(_item_lines(block.items))
     if doc.unparsed:
         lines.append("")

@@ -242,8 +242,13 @@ class MeetingQuerySet(models.QuerySet):
             "attachments",
             models.Prefetch(
                 "sections",
-                queryset=Section.objects.select_related("speaker_org").prefetch_related(
-                    "items"
+                queryset=Section.objects.select_related(
+                    "speaker_org", "withheld_reason"
+                ).prefetch_related(
+                    models.Prefetch(
+                        "items",
+                        queryset=Item.objects.select_related("withheld_reason"),
+                    )
                 ),
             ),
         )
@@ -516,6 +521,47 @@ class AgendaItem(models.Model):
         return f"{self.marker}{self.text}"
 
 
+class WithholdingReason(models.Model):
+    """A category of 不開示情報 of the prefecture's 情報公開条例 (部分公開).
+
+    Kept as data: seeded by a migration with plausible article numbers, which an
+    admin checks against the ordinance in force and edits in the admin.
+    """
+
+    code = models.SlugField("識別子", max_length=40, unique=True)
+    name = models.CharField("区分", max_length=100, help_text="例: 公共安全情報")
+    article = models.CharField(
+        "条項",
+        max_length=100,
+        help_text="例: 第10条第3号(現行の条例で確認のうえ修正してください)",
+    )
+    description = models.TextField("説明(職員向け)", blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+    is_active = models.BooleanField("選択肢に表示", default=True)
+
+    class Meta:
+        verbose_name = "非公開の理由(情報公開条例の不開示情報)"
+        verbose_name_plural = "非公開の理由(情報公開条例の不開示情報)"
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.article})"
+
+    @property
+    def ordinance(self) -> str:
+        return f"{settings.PREFECTURE_NAME}情報公開条例"
+
+    @property
+    def citation(self) -> str:
+        """徳島県情報公開条例第10条第3号."""
+        return f"{self.ordinance}{self.article}"
+
+    @property
+    def placeholder(self) -> str:
+        """What the public reads where withheld text would be."""
+        return f"(この部分は、{self.citation}に該当するため非公開)"
+
+
 class Section(models.Model):
     class Kind(models.TextChoices):
         EXPLANATION = "explanation", "説明"
@@ -565,6 +611,20 @@ class Section(models.Model):
     group = models.CharField(
         "区分", max_length=20, choices=Group.choices, default=Group.MAIN
     )
+    # 部分公開: null = public. The record keeps the full text; the public sees a
+    # placeholder citing the reason (meetings.layout.public_data).
+    withheld_reason = models.ForeignKey(
+        WithholdingReason,
+        verbose_name="非公開の理由",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withheld_note = models.TextField("非公開のメモ(職員のみ)", blank=True)
+    withheld_keep_heading = models.BooleanField(
+        "非公開でも見出しを公開する", default=True
+    )
 
     class Meta:
         verbose_name = "説明・報告・指示"
@@ -596,6 +656,16 @@ class Item(models.Model):
         help_text="・ ○ ① (1) など。空欄は段落。",
     )
     text = models.TextField("本文")
+    # 部分公開: null = public; the item's children are withheld with it.
+    withheld_reason = models.ForeignKey(
+        WithholdingReason,
+        verbose_name="非公開の理由",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withheld_note = models.TextField("非公開のメモ(職員のみ)", blank=True)
 
     class Meta:
         verbose_name = "項目"

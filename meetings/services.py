@@ -6,8 +6,6 @@ Workflow functions lock the meeting row, so a double click publishes once.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import hashlib
 from collections.abc import Callable
 from datetime import date
@@ -16,14 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from meetings import layout, limits, permissions, search, uploads, wareki
+from meetings import layout, limits, permissions, search, site, uploads, wareki
 from meetings.models import (
     AgendaItem,
     Attachment,
@@ -36,6 +33,7 @@ from meetings.models import (
     Publication,
     Section,
     Venue,
+    WithholdingReason,
 )
 
 Status = Meeting.Status
@@ -87,19 +85,21 @@ def organisation_resolve(*, name: str, on: date | None = None) -> Organisation |
     return organisations_by_name(names=[name], on=on).get((name or "").strip())
 
 
-def organisation_offer_unknown(
-    *, name: str, on: date | None = None
-) -> Organisation | None:
-    """Keep an unknown speaker: add it as master data for an admin to review."""
-    found = organisation_resolve(name=name, on=on)
-    if found is not None or not name.strip():
-        return found
-    org, _ = Organisation.objects.get_or_create(
-        name=name.strip(),
-        valid_from=None,
-        defaults={"kind": Organisation.Kind.DIVISION, "needs_review": True},
-    )
-    return org
+def organisations_offer_unknown(*, names: list[str]) -> dict[str, Organisation]:
+    """Keep unknown speakers: add them as master data for an admin to review.
+
+    Names that already name an organisation (or alias) are returned as they are;
+    the others are created in one query.
+    """
+    wanted = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+    found = organisations_by_name(names=wanted)
+    missing = [
+        Organisation(name=name, kind=Organisation.Kind.DIVISION, needs_review=True)
+        for name in wanted
+        if name not in found
+    ]
+    Organisation.objects.bulk_create(missing)
+    return {**found, **{org.name: org for org in missing}}
 
 
 def venue_resolve(*, location: str) -> Venue | None:
@@ -174,114 +174,360 @@ def meeting_apply_header(*, meeting: Meeting, data: dict[str, Any]) -> None:
         meeting.venue = venue_resolve(location=meeting.location)
 
 
-def _create_items(section: Section, items: list[dict[str, Any]]) -> None:
-    """Create an item tree level by level (one INSERT per depth)."""
-    level: list[tuple[Item | None, list[dict[str, Any]]]] = [(None, items)]
-    while level:
-        rows: list[Item] = []
-        next_level: list[tuple[Item | None, list[dict[str, Any]]]] = []
-        for parent, children in level:
-            for order, child in enumerate(children, start=1):
-                row = Item(
-                    section=section,
-                    parent=parent,
-                    order=order,
-                    marker=child.get("marker") or "",
-                    text=child.get("text") or "",
-                )
-                rows.append(row)
-                next_level.append((row, child.get("children") or []))
-        Item.objects.bulk_create(rows)
-        level = [(row, kids) for row, kids in next_level if kids]
+def withholding_reasons() -> dict[str, WithholdingReason]:
+    """Every reason by code (one query), to resolve ``withheld`` keys of layout data."""
+    return {r.code: r for r in WithholdingReason.objects.all()}
 
 
-def _keeping_references(replace: Callable[..., Any]) -> Callable[..., Any]:
-    """Run ``settings.MEETING_PARTS_REPLACE_HOOKS`` around a parts replacement.
+def _withheld_fields(
+    entry: dict[str, Any], reasons: dict[str, WithholdingReason]
+) -> dict[str, Any]:
+    """Model fields for the ``withheld`` key of a section or item dict."""
+    info = entry.get("withheld") or {}
+    code = info.get("reason") or ""
+    if not code:
+        return {"withheld_reason": None, "withheld_note": ""}
+    if code not in reasons:
+        raise ValidationError(
+            {"withheld_reason": f"非公開の理由「{code}」は登録されていません。"}
+        )
+    return {
+        "withheld_reason": reasons[code],
+        "withheld_note": (info.get("note") or "").strip(),
+    }
 
-    Other apps point at sections and items (incidents: links, follow-ups, directive
-    assignments). Each hook is a context manager taking ``meeting=``: it notes the
-    references before the rows are recreated and restores them after. Named in
-    settings, so that meetings imports no other app.
+
+def _any_withheld(items: list[dict[str, Any]]) -> bool:
+    return any(
+        i.get("withheld") or _any_withheld(i.get("children") or []) for i in items
+    )
+
+
+# Rows are kept by id: an edit updates the rows it changed, creates the new ones and
+# deletes the removed ones, so whatever other apps point at (incident links, follow-ups,
+# directive assignments) stays attached; what happens to a reference whose row is
+# removed is the referring field's ``on_delete``. Orders are unique per meeting (per
+# section and parent for items) and the database checks that row by row, so rows that
+# move or go are first shifted out of the way by ORDER_BUMP.
+ORDER_BUMP = 1_000_000
+FOREIGN_ROW_MESSAGE = (
+    "この会議にない行が送られてきたため保存できませんでした。"
+    "ページを開き直してから入力してください。"
+)
+
+
+def _posted_ids(
+    model: type[models.Model], posted: list[int | None], existing: dict[int, Any]
+) -> set[int]:
+    """Check the ids a client sent for one kind of row; returns those that are gone.
+
+    An id of another meeting's row (or the same id twice) is refused. An id that no
+    row has any more (removed by someone else's save) makes a new row.
     """
-
-    @functools.wraps(replace)
-    def wrapper(*, meeting: Meeting, **kwargs: Any) -> Any:
-        with contextlib.ExitStack() as stack:
-            for dotted in getattr(settings, "MEETING_PARTS_REPLACE_HOOKS", ()):
-                stack.enter_context(import_string(dotted)(meeting=meeting))
-            return replace(meeting=meeting, **kwargs)
-
-    return wrapper
+    ids = [pk for pk in posted if pk is not None]
+    if len(ids) != len(set(ids)):
+        raise ValidationError(FOREIGN_ROW_MESSAGE)
+    unknown = set(ids) - existing.keys()
+    if unknown and model._default_manager.filter(pk__in=unknown).exists():
+        raise ValidationError(FOREIGN_ROW_MESSAGE)
+    return unknown
 
 
-@_keeping_references
-def meeting_replace_parts(
+def _values(row: models.Model, fields: list[str]) -> list[Any]:
+    return [getattr(row, name) for name in fields]
+
+
+def _sync_rows(
+    model: type[models.Model],
+    existing: dict[int, Any],
+    wanted: list[Any],
+    *,
+    fields: list[str],
+    slot: list[str],
+) -> list[int]:
+    """Write ``wanted`` (rows with final values; ``pk`` None for new ones) over
+    ``existing``; returns the ids of the rows to delete (the caller deletes them
+    once nothing it keeps sits under them). ``slot`` names the fields of the
+    unique (…, order) constraint. Each step is one query, whatever the size."""
+    kept = {row.pk for row in wanted if row.pk is not None}
+    dead = [pk for pk in existing if pk not in kept]
+    old = [(row, existing[row.pk]) for row in wanted if row.pk is not None]
+    moved = [row.pk for row, was in old if _values(row, slot) != _values(was, slot)]
+    touched = [row for row, was in old if _values(row, fields) != _values(was, fields)]
+    if moved or dead:
+        model._default_manager.filter(pk__in=[*moved, *dead]).update(
+            order=F("order") + ORDER_BUMP
+        )
+    new = [row for row in wanted if row.pk is None]
+    if new:
+        model._default_manager.bulk_create(new)
+    if touched:
+        model._default_manager.bulk_update(touched, fields)
+    return dead
+
+
+def _flatten_items(
+    section: Section,
+    nodes: list[dict[str, Any]],
+    parent: dict[str, Any] | None,
+    reasons: dict[str, WithholdingReason] | None = None,
+) -> list[tuple[Item, dict[str, Any], dict[str, Any] | None]]:
+    """(row, node, parent node) for a section's item tree, parents first."""
+    rows: list[tuple[Item, dict[str, Any], dict[str, Any] | None]] = []
+    for order, node in enumerate(nodes, start=1):
+        row = Item(
+            pk=node.get("id"),
+            section=section,
+            order=order,
+            marker=node.get("marker") or "",
+            text=node.get("text") or "",
+            **_withheld_fields(node, reasons or {}),
+        )
+        rows.append((row, node, parent))
+        rows.extend(_flatten_items(section, node.get("children") or [], node, reasons))
+    return rows
+
+
+def _tree_ids(nodes: list[dict[str, Any]]) -> list[int | None]:
+    ids: list[int | None] = []
+    for node in nodes:
+        ids.append(node.get("id"))
+        ids.extend(_tree_ids(node.get("children") or []))
+    return ids
+
+
+@transaction.atomic
+def meeting_parts_sync(
     *, meeting: Meeting, data: dict[str, Any], offer_unknown_speakers: bool = False
 ) -> list[str]:
-    """Replace attendees, agenda and sections (not attachments) with those of ``data``.
+    """Make the meeting's attendees, agenda, sections and items those of ``data``.
+
+    A row that carries an ``id`` (attendee details, sections and item nodes; the
+    agenda in ``agenda_ids``) is that row, updated in place; a row without one is
+    new; the meeting's rows that ``data`` leaves out are deleted, and what points at
+    them follows its ``on_delete``. Order is that of ``data``. An id of another
+    meeting's row is refused (``ValidationError``), and nothing is written.
 
     Returns the speakers that matched no organisation (with ``offer_unknown_speakers``
     they are added as master data for an admin to review).
     """
-    meeting.attendees.all().delete()
-    meeting.sections.all().delete()
-    meeting.agenda_items.all().delete()
     details = data.get("attendee_details") or [
         {"role": r, "remote": False, "outside": False}
         for r in data.get("attendees") or []
     ]
+    agenda_texts = data.get("agenda") or []
+    markers = data.get("agenda_markers") or []
+    agenda_ids = data.get("agenda_ids") or []
     sections = data.get("sections") or []
+
+    attendees_before = {a.pk: a for a in meeting.attendees.all()}
+    agenda_before = {a.pk: a for a in meeting.agenda_items.all()}
+    sections_before = {s.pk: s for s in meeting.sections.all()}
+    items_before = {i.pk: i for i in Item.objects.filter(section__meeting=meeting)}
+    _posted_ids(Attendee, [d.get("id") for d in details], attendees_before)
+    _posted_ids(
+        AgendaItem,
+        [
+            agenda_ids[n] if n < len(agenda_ids) else None
+            for n in range(len(agenda_texts))
+        ],
+        agenda_before,
+    )
+    _posted_ids(Section, [s.get("id") for s in sections], sections_before)
+    _posted_ids(
+        Item,
+        [pk for s in sections for pk in _tree_ids(s.get("items") or [])],
+        items_before,
+    )
+
+    def pk(value: int | None, before: dict[int, Any]) -> int | None:
+        return value if value in before else None
+
     known = organisations_by_name(
         names=[d["role"] for d in details] + [s.get("speaker") or "" for s in sections],
         on=meeting.held_on,
     )
-    Attendee.objects.bulk_create(
-        Attendee(
-            meeting=meeting,
-            order=n,
-            role=d["role"],
-            is_remote=bool(d.get("remote")),
-            is_outside=bool(d.get("outside")),
-            organisation=known.get(d["role"].strip()),
-        )
-        for n, d in enumerate(details, start=1)
+    dead_attendees = _sync_rows(
+        Attendee,
+        attendees_before,
+        [
+            Attendee(
+                pk=pk(d.get("id"), attendees_before),
+                meeting=meeting,
+                order=n,
+                role=d["role"],
+                is_remote=bool(d.get("remote")),
+                is_outside=bool(d.get("outside")),
+                organisation=known.get(d["role"].strip()),
+            )
+            for n, d in enumerate(details, start=1)
+        ],
+        fields=["order", "role", "is_remote", "is_outside", "organisation_id"],
+        slot=["order"],
     )
-    markers = data.get("agenda_markers") or []
-    agenda_rows = AgendaItem.objects.bulk_create(
+    agenda_rows = [
         AgendaItem(
+            pk=pk(
+                agenda_ids[n - 1] if n - 1 < len(agenda_ids) else None, agenda_before
+            ),
             meeting=meeting,
             order=n,
             marker=markers[n - 1] if n - 1 < len(markers) else "",
             text=text,
         )
-        for n, text in enumerate(data.get("agenda") or [], start=1)
+        for n, text in enumerate(agenda_texts, start=1)
+    ]
+    dead_agenda = _sync_rows(
+        AgendaItem,
+        agenda_before,
+        agenda_rows,
+        fields=["order", "marker", "text"],
+        slot=["order"],
     )
-    unknown: list[str] = []
-    for n, s in enumerate(sections, start=1):
-        speaker = (s.get("speaker") or "").strip()
+
+    speakers = [(s.get("speaker") or "").strip() for s in sections]
+    unknown = list(dict.fromkeys(n for n in speakers if n and n not in known))
+    if unknown and offer_unknown_speakers:
+        known = {**known, **organisations_offer_unknown(names=unknown)}
+    withheld_anything = any(
+        s.get("withheld") or _any_withheld(s.get("items") or []) for s in sections
+    )
+    reasons = withholding_reasons() if withheld_anything else {}
+    section_rows: list[Section] = []
+    for n, (s, speaker) in enumerate(zip(sections, speakers, strict=True), start=1):
         speaker_org = known.get(speaker)
-        if speaker and speaker_org is None:
-            unknown.append(speaker)
-            if offer_unknown_speakers:
-                speaker_org = organisation_offer_unknown(name=speaker)
         agenda_index = s.get("agenda_index")
-        section = Section.objects.create(
-            meeting=meeting,
-            order=n,
-            kind=s.get("kind") or Section.Kind.OTHER,
-            speaker=speaker,
-            speaker_org=speaker_org,
-            recipients=s.get("recipients") or "",
-            topic=s.get("topic") or "",
-            topic_heading=bool(s.get("topic_heading")),
-            heading=s.get("heading") or "",
-            group=s.get("group") or Section.Group.MAIN,
-            agenda_item=agenda_rows[agenda_index]
-            if agenda_index is not None and agenda_index < len(agenda_rows)
-            else None,
+        section_rows.append(
+            Section(
+                pk=pk(s.get("id"), sections_before),
+                meeting=meeting,
+                order=n,
+                kind=s.get("kind") or Section.Kind.OTHER,
+                speaker=speaker,
+                speaker_org=speaker_org,
+                recipients=s.get("recipients") or "",
+                topic=s.get("topic") or "",
+                topic_heading=bool(s.get("topic_heading")),
+                heading=s.get("heading") or "",
+                group=s.get("group") or Section.Group.MAIN,
+                agenda_item=agenda_rows[agenda_index]
+                if agenda_index is not None and agenda_index < len(agenda_rows)
+                else None,
+                withheld_keep_heading=bool(
+                    (s.get("withheld") or {}).get("keep_heading", True)
+                ),
+                **_withheld_fields(s, reasons),
+            )
         )
-        _create_items(section, s.get("items") or [])
-    return list(dict.fromkeys(unknown))
+    dead_sections = _sync_rows(
+        Section,
+        sections_before,
+        section_rows,
+        fields=[
+            "order",
+            "kind",
+            "speaker",
+            "speaker_org_id",
+            "recipients",
+            "topic",
+            "topic_heading",
+            "heading",
+            "group",
+            "agenda_item_id",
+            "withheld_reason_id",
+            "withheld_note",
+            "withheld_keep_heading",
+        ],
+        slot=["order"],
+    )
+
+    # Items: new ones are written first without a parent (at orders nobody holds), so
+    # that an item under a new item can name its parent; then the rows that move are
+    # shifted out of the way and every changed row is set to its place in one UPDATE.
+    flat = [
+        row
+        for section, s in zip(section_rows, sections, strict=True)
+        for row in _flatten_items(section, s.get("items") or [], None, reasons)
+    ]
+    by_node = {id(node): row for row, node, _ in flat}
+    parents = [
+        by_node[id(parent)] if parent is not None else None for _, _, parent in flat
+    ]
+    wanted = [row for row, _, _ in flat]
+    for row in wanted:
+        row.pk = pk(row.pk, items_before)
+    new = [row for row in wanted if row.pk is None]
+    if new:
+        finals = [row.order for row in new]
+        for n, row in enumerate(new, start=1):
+            row.order = 2 * ORDER_BUMP + n
+        Item.objects.bulk_create(new)
+        for row, order in zip(new, finals, strict=True):
+            row.order = order
+    for row, parent in zip(wanted, parents, strict=True):
+        row.parent_id = parent.pk if parent is not None else None
+    fields = [
+        "section_id",
+        "parent_id",
+        "order",
+        "marker",
+        "text",
+        "withheld_reason_id",
+        "withheld_note",
+    ]
+    slot = ["section_id", "parent_id", "order"]
+    created = {id(row) for row in new}
+    old = [(row, items_before[row.pk]) for row in wanted if id(row) not in created]
+    kept = {row.pk for row, _ in old}
+    dead_items = [item_id for item_id in items_before if item_id not in kept]
+    moved = [row.pk for row, was in old if _values(row, slot) != _values(was, slot)]
+    if moved or dead_items:
+        Item.objects.filter(pk__in=[*moved, *dead_items]).update(
+            order=F("order") + ORDER_BUMP
+        )
+    touched = new + [
+        row for row, was in old if _values(row, fields) != _values(was, fields)
+    ]
+    if touched:
+        Item.objects.bulk_update(touched, fields)
+
+    # Deleted last, children with their parents, once no kept row sits under them.
+    if dead_items:
+        Item.objects.filter(pk__in=dead_items).delete()
+    if dead_sections:
+        Section.objects.filter(pk__in=dead_sections).delete()
+    if dead_agenda:
+        AgendaItem.objects.filter(pk__in=dead_agenda).delete()
+    if dead_attendees:
+        Attendee.objects.filter(pk__in=dead_attendees).delete()
+    return unknown
+
+
+def section_references(*, meeting: Meeting) -> dict[int, int]:
+    """How many rows of other apps point at each section of the meeting or at its
+    items (incident links, follow-ups, alert changes, directive assignments).
+
+    Found through the models' reverse relations, so meetings names no other app;
+    one query per referring field, whatever the meeting's size.
+    """
+    counts: dict[int, int] = {}
+    for model, path in ((Section, ""), (Item, "section")):
+        for relation in model._meta.related_objects:
+            other = relation.related_model
+            if other._meta.app_label == Meeting._meta.app_label:
+                continue
+            to_section = (
+                f"{relation.field.name}__{path}" if path else relation.field.name
+            )
+            rows = (
+                other._default_manager.filter(**{f"{to_section}__meeting": meeting})
+                .values_list(to_section)
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            for section_id, n in rows:
+                counts[section_id] = counts.get(section_id, 0) + n
+    return counts
 
 
 def meeting_validate_parts(*, meeting: Meeting, data: dict[str, Any]) -> None:
@@ -322,7 +568,7 @@ def meeting_create_from_data(
     meeting.full_clean()
     meeting_validate_parts(meeting=meeting, data=data)
     meeting.save()
-    meeting_replace_parts(meeting=meeting, data=data)
+    meeting_parts_sync(meeting=meeting, data=data)
     MeetingEvent.objects.create(
         meeting=meeting,
         action=MeetingEvent.Action.CREATE,
@@ -510,7 +756,9 @@ def meeting_publish(
     # Drop the previous generated 開催結果 attachment; its PDF stays in its Publication.
     locked.attachments.filter(is_generated=True).delete()
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
-    data = layout.meeting_data(fresh)
+    # Everything public (PDF, text, HTML, search, the snapshot the public surfaces
+    # read) is built from the public data: withheld parts are placeholders.
+    data = layout.public_data(layout.meeting_data(fresh))
     pdf_label = official_pdf_label(fresh)
     # The PDF cannot state its own size: it lists the other attachments only.
     try:
@@ -532,7 +780,7 @@ def meeting_publish(
     attachment.save()
 
     fresh = Meeting.objects.with_parts().get(pk=locked.pk)
-    data = layout.meeting_data(fresh)
+    data = layout.public_data(layout.meeting_data(fresh))
     text = layout.render_text(data)
     publication = Publication(
         meeting=fresh,
@@ -560,6 +808,8 @@ def meeting_publish(
     )
     locked.status = Status.PUBLISHED
     _event(locked, action, before, user, correction_note)
+    # Last: the public files, before the approver gets the answer (fails closed).
+    site.meeting_published(locked, correction=before == Status.PUBLISHED)
     return publication
 
 
@@ -582,6 +832,8 @@ def meeting_withdraw(*, meeting: Meeting, user, comment: str = "") -> Meeting:
     locked.status = Status.WITHDRAWN
     locked.save(update_fields=["status", "updated_at"])
     _event(locked, MeetingEvent.Action.WITHDRAW, Status.PUBLISHED, user, comment)
+    # Last: its files go and no list links to it before this returns (fails closed).
+    site.meeting_withdrawn(locked)
     return locked
 
 
@@ -659,7 +911,7 @@ def meeting_save(
     meeting_validate_parts(meeting=meeting, data=parts)
     meeting.save()
 
-    unknown = meeting_replace_parts(
+    unknown = meeting_parts_sync(
         meeting=meeting, data=parts, offer_unknown_speakers=True
     )
     for change in attachment_changes or []:

@@ -1,13 +1,41 @@
 from django.urls import path
 
+from meetings import static_search
 from meetings.feeds import PublishedMeetingsFeed
 from meetings.views import public
 
 app_name = "public"
 
+# Every public page has a path URL ending in "/" (a file in the publication tree,
+# meetings.site); "/" with a query string (the filter form) is a dynamic page.
 urlpatterns = [
     path("", public.archive, name="archive"),
+    path("archive/page/<int:page>/", public.archive_page, name="archive_page"),
+    path("archive/<int:year>/", public.archive_year, name="archive_year"),
+    path(
+        "archive/<int:year>/page/<int:page>/",
+        public.archive_year,
+        name="archive_year_page",
+    ),
+    path("archive/type/<slug:slug>/", public.archive_type, name="archive_type"),
+    path(
+        "archive/type/<slug:slug>/page/<int:page>/",
+        public.archive_type,
+        name="archive_type_page",
+    ),
+    path(
+        "archive/incident/<uuid:public_id>/",
+        public.archive_incident,
+        name="archive_incident",
+    ),
+    path(
+        "archive/incident/<uuid:public_id>/page/<int:page>/",
+        public.archive_incident,
+        name="archive_incident_page",
+    ),
     path("search/", public.search, name="search"),
+    # The static (Pagefind) search page; its tree copy is written by static_search.
+    path("search-static/", static_search.search_page, name="search_static"),
     path("meetings/<uuid:public_id>/", public.meeting_detail, name="meeting"),
     path(
         "meetings/<uuid:public_id>/files/<int:attachment_id>/",
@@ -16,4 +44,5 @@ urlpatterns = [
     ),
     path("feed/", PublishedMeetingsFeed(), name="feed"),
     path("sitemap.xml", public.sitemap, name="sitemap"),
+    path("robots.txt", public.robots_txt, name="robots"),
 ]

@@ -22,7 +22,19 @@ def _media_in_tmp(settings, tmp_path):
         "staticfiles": {
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
+        # Each test writes its own publication tree.
+        "public_site": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "public_site"), "base_url": "/"},
+        },
     }
+    settings.PUBLIC_SITE_ROOT = tmp_path / "public_site"
+    settings.JOB_LOCK_DIR = tmp_path / "locks"
+    settings.JOB_LOCK_REDIS_URL = ""
+    # The dynamic views answer in tests; test_static_site* turn the tree on.
+    settings.SERVE_PUBLIC_SITE = False
+    # Pagefind costs ~0.5 s a run: its own tests turn it on.
+    settings.PUBLIC_SITE_SEARCH_INDEX = False
 
 
 def verify_otp(client: Client, user) -> None:

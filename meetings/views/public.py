@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
-from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.core.paginator import Page, Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
@@ -31,7 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 from meetings import search as meeting_search
 from meetings import wareki
 from meetings.models import Attachment, Meeting, MeetingType, Publication
-from meetings.public_cache import cached_public_page
+from meetings.safe_cache import safe_get_many, safe_get_or_set, safe_set_many
 
 PAGE_SIZE = 20
 # Cached values are keyed by public_state(), so they expire only to free memory.
@@ -87,18 +88,33 @@ class Row:
     snippet: SafeString | str = ""
 
 
-def _paginate(request: HttpRequest, meetings: QuerySet[Meeting]) -> Page:
+def _paginate(
+    meetings: QuerySet[Meeting],
+    number: str | int | None,
+    *,
+    page_url: Callable[[int], str],
+    strict: bool = False,
+) -> Page:
     """A page of ``meetings``, newest first, as ``Row`` objects.
 
     Counting and ordering read ids only. Each row's summary (title, date, agenda)
     depends on its publication alone, which never changes, so it is rendered once
     and cached under the publication's id; the page's rows are read from the
-    database only when missing from the cache.
+    database only when missing from the cache (or when the cache cannot be reached).
+    ``strict``: a page number out of range is a 404 (path URLs), not the last page.
     """
     ids = meetings.order_by(*ORDER).values_list(
         "pk", "current_publication_id", "current_publication__published_at"
     )
-    page = elide(Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page")))
+    paginator = Paginator(ids, PAGE_SIZE)
+    if strict:
+        try:
+            page = paginator.page(number)
+        except InvalidPage:
+            raise Http404 from None
+    else:
+        page = paginator.get_page(number)
+    page = elide(page, page_url)
     # The publication time makes a key unique even where ids are reused (a test
     # database rolled back); ids alone are never reused by PostgreSQL.
     wanted = [(pk, pub_id) for pk, pub_id, _ in page.object_list]
@@ -106,14 +122,14 @@ def _paginate(request: HttpRequest, meetings: QuerySet[Meeting]) -> Page:
         pub_id: f"public:row:{pub_id}:{published_at.timestamp()}"
         for _, pub_id, published_at in page.object_list
     }
-    cached = cache.get_many(list(keys.values()))
+    cached = safe_get_many(list(keys.values()))
     missing = [pk for pk, pub_id in wanted if keys[pub_id] not in cached]
     if missing:
         rendered = {
             keys[meeting.current_publication_id]: _render_summary(meeting)
             for meeting in _rows(Meeting.objects.published().filter(pk__in=missing))
         }
-        cache.set_many(rendered, ROW_CACHE_SECONDS)
+        safe_set_many(rendered, ROW_CACHE_SECONDS)
         cached.update(rendered)
     # A meeting withdrawn between the queries has no summary: it is left out.
     page.object_list = [
@@ -137,16 +153,37 @@ def _render_summary(meeting: Meeting) -> str:
     )
 
 
-def elide(page: Page) -> Page:
-    """Give ``page`` the page numbers to link: 1 2 … 9 10 [11] 12 13 … 499 500.
+def elide(page: Page, page_url: Callable[[int], str]) -> Page:
+    """Give ``page`` the page links: 1 2 … 9 10 [11] 12 13 … 499 500.
 
-    Computed here, not looped over in the template, so it costs the same for 5 or
-    500 pages.
+    ``page.links`` holds (number, url) pairs, number None for a gap; ``prev_url``
+    and ``next_url`` the neighbours. Computed here, not looped over in the
+    template, so it costs the same for 5 or 500 pages. ``page_url`` gives a page's
+    URL: a path (``/archive/page/2/``, files in the publication tree) or a query.
     """
+    ellipsis = page.paginator.ELLIPSIS
     page.elided_range = list(
         page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     )
+    page.links = [
+        (None, "") if number == ellipsis else (number, page_url(number))
+        for number in page.elided_range
+    ]
+    page.prev_url = page_url(page.number - 1) if page.has_previous() else ""
+    page.next_url = page_url(page.number + 1) if page.has_next() else ""
     return page
+
+
+def query_page_url(request: HttpRequest) -> Callable[[int], str]:
+    """Page links that keep the request's other GET parameters (?year=2024&page=2)."""
+    query = _query_without_page(request)
+    prefix = f"?{query}&page=" if query else "?page="
+    return lambda number: f"{prefix}{number}"
+
+
+def path_page_url(first: str, pattern: str) -> Callable[[int], str]:
+    """Page links as paths: page 1 is ``first``, page n is ``pattern % n``."""
+    return lambda number: first if number == 1 else pattern % number
 
 
 def _agenda_lines(meeting: Meeting) -> list[str]:
@@ -248,23 +285,31 @@ def _filter_choices(state: str) -> dict[str, list[tuple[str, str]]]:
             else [],
         }
 
-    return cache.get_or_set(f"public:filter-choices:{state}", compute, CACHE_SECONDS)
+    return safe_get_or_set(f"public:filter-choices:{state}", compute, CACHE_SECONDS)
 
 
 def _filter_options(state: str, filters: dict[str, str]) -> dict[str, str]:
-    """The <option> lists of the three filters, with the current ones selected."""
+    """The <option> lists of the three filters, with the current ones selected.
+
+    The cache key holds known values only: a filter value that is not one of the
+    choices selects nothing, and is keyed as "" (no unbounded keys from queries).
+    """
+    choices = _filter_choices(state)
+    known = {
+        name: value if value in {v for v, _ in choices.get(name, [])} else ""
+        for name, value in filters.items()
+    }
     key = (
         f"public:filter-options:{state}:"
-        + hashlib.sha256(repr(sorted(filters.items())).encode()).hexdigest()[:16]
+        + hashlib.sha256(repr(sorted(known.items())).encode()).hexdigest()[:16]
     )
 
     def compute() -> dict[str, str]:
         return {
-            name: str(_options(values, filters[name]))
-            for name, values in _filter_choices(state).items()
+            name: str(_options(values, known[name])) for name, values in choices.items()
         }
 
-    options = cache.get_or_set(key, compute, CACHE_SECONDS)
+    options = safe_get_or_set(key, compute, CACHE_SECONDS)
     return {name: mark_safe(html) for name, html in options.items()}  # noqa: S308
 
 
@@ -313,39 +358,146 @@ def _fiscal_years() -> list[tuple[int, str]]:
     return [(year, wareki.format_fiscal_year(year)) for year in years]
 
 
-@cached_public_page
 def archive(request: HttpRequest) -> HttpResponse:
-    """Published meetings, newest first, filtered by 年度, meeting type and incident."""
-    meetings = Meeting.objects.published()
+    """Published meetings, newest first, filtered by 年度, meeting type and incident.
+
+    ``/`` is the first page of the path-URL archive (a file in the publication
+    tree). With a query string (the filter form, old links) it is a dynamic page
+    with query-string page links.
+    """
+    if not request.GET:
+        return _archive(request, page_url=path_page_url("/", "/archive/page/%d/"))
     year = _int_or_none(request.GET.get("year"))
-    if year is not None and 1900 <= year <= 2999:
+    if year is not None and not 1900 <= year <= 2999:
+        year = None
+    return _archive(
+        request,
+        year=year,
+        type_slug=request.GET.get("type") or "",
+        incident_id=_uuid_or_none(request.GET.get("incident")),
+        number=request.GET.get("page"),
+        page_url=query_page_url(request),
+    )
+
+
+def _path_page(number: int | None) -> int:
+    """The page number of a path URL. ``…/page/1/`` does not exist: page 1 is the
+    list's own URL (one URL a page, as in the publication tree)."""
+    if number is None:
+        return 1
+    if number < 2:
+        raise Http404
+    return number
+
+
+def archive_page(request: HttpRequest, page: int) -> HttpResponse:
+    """``/archive/page/<n>/``: page n of every published meeting."""
+    page = _path_page(page)
+    return _archive(
+        request,
+        number=page,
+        strict=True,
+        page_url=path_page_url("/", "/archive/page/%d/"),
+    )
+
+
+def archive_year(
+    request: HttpRequest, year: int, page: int | None = None
+) -> HttpResponse:
+    """``/archive/<年度>/``: meetings held in fiscal year ``year`` (April–March)."""
+    first = reverse("public:archive_year", args=[year])
+    if year not in dict(_fiscal_years()):
+        raise Http404
+    page = _path_page(page)
+    return _archive(
+        request,
+        year=year,
+        number=page,
+        strict=True,
+        page_url=path_page_url(first, first + "page/%d/"),
+    )
+
+
+def archive_type(
+    request: HttpRequest, slug: str, page: int | None = None
+) -> HttpResponse:
+    """``/archive/type/<slug>/``: meetings of one meeting type."""
+    first = reverse("public:archive_type", args=[slug])
+    if not Meeting.objects.published().filter(meeting_type__slug=slug).exists():
+        raise Http404
+    page = _path_page(page)
+    return _archive(
+        request,
+        type_slug=slug,
+        number=page,
+        strict=True,
+        page_url=path_page_url(first, first + "page/%d/"),
+    )
+
+
+def archive_incident(
+    request: HttpRequest, public_id: uuid.UUID, page: int | None = None
+) -> HttpResponse:
+    """``/archive/incident/<uuid>/``: meetings linked to one public incident."""
+    first = reverse("public:archive_incident", args=[public_id])
+    incidents = public_incidents()
+    if incidents is None or not incidents.filter(public_id=public_id).exists():
+        raise Http404
+    page = _path_page(page)
+    return _archive(
+        request,
+        incident_id=public_id,
+        number=page,
+        strict=True,
+        page_url=path_page_url(first, first + "page/%d/"),
+    )
+
+
+def _archive(
+    request: HttpRequest,
+    *,
+    page_url: Callable[[int], str],
+    year: int | None = None,
+    type_slug: str = "",
+    incident_id: uuid.UUID | None = None,
+    number: str | int | None = None,
+    strict: bool = False,
+) -> HttpResponse:
+    meetings = Meeting.objects.published()
+    if year is not None:
         first, last = wareki.fiscal_year_range(year)
         meetings = meetings.filter(current_publication__held_on__range=(first, last))
-    else:
-        year = None
-    type_slug = request.GET.get("type") or ""
     if type_slug:
         meetings = meetings.filter(meeting_type__slug=type_slug)
-    incident_id = _uuid_or_none(request.GET.get("incident"))
     incident_meetings = _meetings_of_incident(incident_id) if incident_id else None
     if incident_meetings is not None:
         meetings = meetings.filter(pk__in=incident_meetings)
-    page = _paginate(request, meetings)
+    page = _paginate(meetings, number, page_url=page_url, strict=strict)
     filters = {
         "year": str(year) if year is not None else "",
         "type": type_slug,
         "incident": str(incident_id) if incident_id else "",
     }
     state = public_state()
+    choices = _filter_choices(state)
     return render(
         request,
         "meetings/public/archive.html",
         {
             "page_obj": page,
+            # Path links to each 年度 and meeting type list: they work without the
+            # filter form (and from the publication tree alone).
+            "browse_years": [
+                (reverse("public:archive_year", args=[int(value)]), label)
+                for value, label in choices["year"]
+            ],
+            "browse_types": [
+                (reverse("public:archive_type", args=[value]), label)
+                for value, label in choices["type"]
+            ],
             "options": _filter_options(state, filters),
             "filters": filters,
             "is_filtered": any(filters.values()),
-            "page_query": _query_without_page(request),
         },
     )
 
@@ -361,7 +513,6 @@ def _query_without_page(request: HttpRequest) -> str:
 # ---------------------------------------------------------------------------
 
 
-@cached_public_page
 def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     meeting = _get_published_meeting(
         public_id, "title", "html", "number", "published_at"
@@ -457,13 +608,14 @@ def attachment_download(
 # ---------------------------------------------------------------------------
 
 
-@cached_public_page
 def search(request: HttpRequest) -> HttpResponse:
     query = meeting_search.parse_query(request.GET.get("q", ""))
     page = None
     if query:
         meetings = meeting_search.filter_meetings(Meeting.objects.published(), query)
-        page = _paginate(request, meetings)
+        page = _paginate(
+            meetings, request.GET.get("page"), page_url=query_page_url(request)
+        )
         texts = {
             pk: (text, normalized)
             for pk, text, normalized in Publication.objects.filter(
@@ -480,7 +632,6 @@ def search(request: HttpRequest) -> HttpResponse:
             "search_query": query.raw,
             "query": query,
             "page_obj": page,
-            "page_query": _query_without_page(request),
         },
     )
 
@@ -504,3 +655,23 @@ def sitemap(request: HttpRequest) -> HttpResponse:
         ).items()
     }
     return sitemap_view(request, sitemaps=sections)
+
+
+# ---------------------------------------------------------------------------
+# robots.txt
+# ---------------------------------------------------------------------------
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Everything public may be crawled; staff and search pages may not."""
+    sitemap_url = request.build_absolute_uri(reverse("public:sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /staff/",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /search/",
+        f"Sitemap: {sitemap_url}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

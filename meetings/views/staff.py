@@ -34,6 +34,7 @@ from meetings.forms import (
     apply_op,
     blank_rows,
     paste_attendees,
+    stored_pk,
 )
 from meetings.models import (
     Attachment,
@@ -137,6 +138,10 @@ def _editor_context(
     meeting_type: MeetingType,
     **extra: Any,
 ) -> dict[str, Any]:
+    if meeting is not None:
+        references = services.section_references(meeting=meeting)
+        for section in editor.sections:
+            section.references = references.get(stored_pk(section.key) or 0, 0)
     return {
         "editor": editor,
         "meeting": meeting,
@@ -384,10 +389,17 @@ def meeting_preview(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     current = meeting.current_publication
+    withheld = layout.withheld_parts(data)
+    withheld_published = layout.withheld_parts(current.data) if current else []
     return render(
         request,
         "meetings/staff/preview.html",
         {
+            # 部分公開: what is withheld and why, for the approver before publishing.
+            "withheld": withheld,
+            "withheld_published": withheld_published,
+            "withheld_released": current is not None
+            and len(withheld) < len(withheld_published),
             "meeting": meeting,
             "publication": {"title": data["title"]},
             "body_html": mark_safe(html),  # noqa: S308 - rendered from the escaped template

@@ -13,7 +13,8 @@
 
   // ---- small helpers -------------------------------------------------------
 
-  const newKey = () => Math.random().toString(36).slice(2, 10).padEnd(8, "0");
+  // "n…": a row typed here; a stored row's key is "p" and its id (the save keeps that row).
+  const newKey = () => "n" + Math.random().toString(36).slice(2, 9).padEnd(7, "0");
   const rowOf = (el) => el.closest("[data-row]");
   const findRow = (kind, key) =>
     form.querySelector(`[data-row="${kind}"][data-key="${CSS.escape(key)}"]`);
@@ -49,6 +50,17 @@
     if (markerInput && marker !== undefined) markerInput.value = marker;
     setDepth(row, depth || 0);
     return row;
+  }
+
+  // 部分公開: lines pasted into a withheld item stay withheld (as without JavaScript).
+  function copyWithholding(from, to) {
+    ["withheld_reason", "withheld_note"].forEach((name) => {
+      const source = from.querySelector(`[name$='-${name}']`);
+      const target = to.querySelector(`[name$='-${name}']`);
+      if (source && target) target.value = source.value;
+    });
+    const details = to.querySelector("details.withhold-field");
+    if (details && from.querySelector("details.withhold-field[open]")) details.open = true;
   }
 
   function newSectionRow(directive) {
@@ -210,6 +222,7 @@
       const depth = baseDepth + (match && indentWidth > firstIndent ? 1 : 0);
       if (!first) {
         const next = newItemRow(sectionKey, match ? match[1] : "", depth);
+        copyWithholding(item, next);
         row.after(next);
         row = next;
       } else if (match) {
@@ -243,9 +256,28 @@
     return false;
   }
 
+  function confirmRemoval(op) {
+    // A stored section that incident records point at (links, follow-up reports,
+    // alert changes, directive assignments): saving without it removes or detaches them.
+    const [action, kind, key] = op.split(":");
+    if (action !== "remove" || kind !== "s") return true;
+    const row = findRow(kind, key);
+    const count = row ? parseInt(row.dataset.references || "0", 10) : 0;
+    if (!count) return true;
+    return window.confirm(
+      `このセクション(または項目)は事案・指示事項の記録${count}件から参照されています。` +
+      "削除して保存すると、事案との関連付けと取組報告は削除され、警戒レベルの記録と指示事項の割当ては" +
+      "このセクションとの紐付けが外れます。削除しますか?"
+    );
+  }
+
   form.addEventListener("click", (event) => {
     const button = event.target.closest("button[name=op]");
     if (!button) return;
+    if (!confirmRemoval(button.value)) {
+      event.preventDefault();
+      return;
+    }
     if (runOp(button.value)) {
       event.preventDefault();
       markDirty();

@@ -23,7 +23,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 # Files and machine-readable answers are not pages.
 NOT_A_PAGE = re.compile(
-    r"(\.pdf|\.csv|\.svg|\.xml|/download/|/files/|/feed/|/logout/|/progress/)"
+    r"(\.pdf|\.csv|\.jsonl?|\.svg|\.xml|/download/|/files/|/feed/|/logout/|/progress/)"
     r"|/admin/.*/(delete|history)/|/admin/jsi18n/"
 )
 

@@ -122,3 +122,42 @@ def test_rows_are_added_moved_and_removed_without_a_page_load(live_server, page)
     assert page.input_value("#id_attendee_total") == "20"
     assert attendees.last.input_value() == "副知事"
     assert loads == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_removing_a_section_that_incidents_refer_to_asks_first(live_server, page):
+    from incidents.models import Incident, IncidentLink
+    from tests.factories import make_meeting
+
+    load_master_data()
+    load_users()
+    meeting = make_meeting(
+        sections=[
+            {"kind": "report", "speaker": "医療政策課", "items": []},
+            {"kind": "report", "speaker": "畜産振興課", "items": []},
+        ]
+    )
+    referred, free = meeting.sections.order_by("order")
+    incident = Incident.objects.create(
+        title="停電", category=Incident.Category.OTHER, started_at=meeting.created_at
+    )
+    IncidentLink.objects.create(incident=incident, meeting=meeting, section=referred)
+    login(page, live_server.url, "editor", "editor-demo-2022")
+    page.goto(f"{live_server.url}/staff/meetings/{meeting.pk}/edit/")
+    sections = page.locator("#section-list [data-row=s]")
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    sections.first.locator("button[value^='remove:s:']").click()
+    assert "参照されています" in asked[0] and sections.count() == 2  # kept
+
+    page.once("dialog", lambda d: answer(d, True))
+    sections.first.locator("button[value^='remove:s:']").click()
+    assert sections.count() == 1 and len(asked) == 2
+
+    sections.first.locator("button[value^='remove:s:']").click()  # no reference
+    assert sections.count() == 0 and len(asked) == 2

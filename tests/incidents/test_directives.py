@@ -192,8 +192,8 @@ def test_assignment_keeps_the_directive_when_the_meeting_is_re_edited(editor, di
     assignment = services.directive_assign(
         item=item, organisation=division, user=editor
     )
-    # The editor's save replaces a meeting's items wholesale.
-    meeting_services.meeting_replace_parts(meeting=meeting, data=meeting_data())
+    # A save whose data no longer holds the item (no row with its id) deletes it.
+    meeting_services.meeting_parts_sync(meeting=meeting, data=meeting_data())
     assignment.refresh_from_db()
     assert assignment.item is None
     assert assignment.directive_text == "・病院を支援すること。"

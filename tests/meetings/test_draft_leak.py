@@ -42,7 +42,7 @@ MARKERS = {
     "correction": "QZ漏洩C",
     "incident": "QZ漏洩I",
 }
-PUBLIC_NAMESPACES = {"public", "incidents_public"}
+PUBLIC_NAMESPACES = {"public", "incidents_public", "api", "data"}
 NOT_PUBLIC_PREFIXES = ("/staff/", "/admin/", "/accounts/", "/static/")
 ANONYMOUS_REFUSALS = {
     HTTPStatus.FOUND,

@@ -441,7 +441,7 @@ def test_a_failure_after_the_meeting_row_is_written_leaves_nothing_behind(
 
     client.force_login(editor)
     digest = _parse(client, SEED).context["result"].digest
-    monkeypatch.setattr(services, "meeting_replace_parts", fail)
+    monkeypatch.setattr(services, "meeting_parts_sync", fail)
 
     response = client.post(
         URL, {"text": SEED, "action": "save", "parsed_digest": digest}

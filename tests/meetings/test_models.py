@@ -131,7 +131,7 @@ def test_unknown_speaker_is_linked_only_when_known():
 
     assert services.organisation_resolve(name="気象台") == org
     assert meeting.sections.get(order=2).speaker == "謎の調整室"
-    offered = services.organisation_offer_unknown(name="謎の調整室")
+    offered = services.organisations_offer_unknown(names=["謎の調整室"])["謎の調整室"]
     assert offered.needs_review is True
 
 
@@ -178,7 +178,7 @@ def test_load_demo_twice_changes_nothing_the_second_time(settings):
     assert Meeting.objects.filter(end_next_day=True, status="published").exists()
 
 
-def test_replacing_parts_resolves_organisations_in_queries_that_do_not_grow():
+def test_syncing_parts_resolves_organisations_in_queries_that_do_not_grow():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -194,7 +194,7 @@ def test_replacing_parts_resolves_organisations_in_queries_that_do_not_grow():
             attendee_total=None,
         )
         with CaptureQueriesContext(connection) as captured:
-            services.meeting_replace_parts(meeting=meeting, data=data)
+            services.meeting_parts_sync(meeting=meeting, data=data)
         return len(captured.captured_queries)
 
     assert queries(2) == queries(40)

@@ -10,7 +10,6 @@ from http import HTTPStatus
 from urllib.parse import unquote
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from meetings import exports, pdf, wareki
@@ -41,9 +40,22 @@ def _zip_members(content: bytes) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def runner_command(settings):
-    """Jobs wait for `run_pdf_exports` instead of a thread, so tests control them."""
-    settings.PDF_EXPORT_RUNNER = "command"
+def runner_command(monkeypatch):
+    """Jobs are queued on Celery but wait, so tests decide when they run
+    (``run_queued``); the job ids queued, in order."""
+    from meetings import tasks
+
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.pdf_export, "delay", queued.append)
+    return queued
+
+
+def run_queued(queued: list[int]) -> None:
+    """Run the queued jobs with the real Celery task (as a worker would)."""
+    from meetings import tasks
+
+    while queued:
+        tasks.pdf_export.apply(args=[queued.pop(0)]).get()
 
 
 # --- draft PDF (staff) -------------------------------------------------------------
@@ -198,9 +210,10 @@ def test_fiscal_year_zip_holds_the_stored_official_pdfs_byte_for_byte(
     job = PdfExportJob.objects.get()
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == job.get_absolute_url()
-    assert job.status == PdfExportJob.Status.PENDING  # waits for the runner
+    assert job.status == PdfExportJob.Status.PENDING  # queued, not run yet
+    assert runner_command == [job.pk]
 
-    call_command("run_pdf_exports", stdout=io.StringIO())
+    run_queued(runner_command)
     job.refresh_from_db()
     assert job.status == PdfExportJob.Status.DONE
     published = Meeting.objects.filter(
@@ -342,7 +355,7 @@ def test_finished_progress_page_links_the_zip_and_stops_polling(
 
 
 @pytest.mark.django_db
-def test_stale_running_jobs_are_failed_by_the_command(admin_user, runner_command):
+def test_stale_running_jobs_are_failed_by_the_next_job(admin_user, runner_command):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -351,29 +364,22 @@ def test_stale_running_jobs_are_failed_by_the_command(admin_user, runner_command
     PdfExportJob.objects.filter(pk=job.pk).update(
         status="running", started_at=timezone.now() - timedelta(hours=2)
     )
-    call_command("run_pdf_exports", stdout=io.StringIO())
+    later = exports.pdf_export_job_create(user=admin_user, fiscal_year=2022)
+    exports.pdf_export_job_run(job_id=later.pk)
     job.refresh_from_db()
     assert job.status == PdfExportJob.Status.FAILED and "中断" in job.error
 
 
 @pytest.mark.django_db(transaction=True)
-def test_thread_runner_builds_the_zip_in_the_background(
-    settings, monkeypatch, admin_user, editor
+def test_without_a_broker_the_job_runs_on_celery_inline_when_the_request_commits(
+    settings, admin_user, editor
 ):
-    settings.PDF_EXPORT_RUNNER = "thread"
-    started = []
-    start_thread = exports.pdf_export_job_start_thread
+    from crisis_meetings.celery import app
 
-    def recording(*, job_id):
-        started.append(start_thread(job_id=job_id))
-        return started[-1]
-
-    monkeypatch.setattr(exports, "pdf_export_job_start_thread", recording)
+    assert settings.CELERY_TASK_ALWAYS_EAGER and app.conf.task_always_eager
     make_meeting(user=editor, status="published")
-    # Committed at once (transactional test), so the job goes to a thread on commit.
+    # Committed at once (transactional test): the task runs on commit, inline.
     job = exports.pdf_export_job_create(user=admin_user, fiscal_year=2024)
-    assert len(started) == 1
-    started[0].join(timeout=120)
     job.refresh_from_db()
     assert job.status == PdfExportJob.Status.DONE, job.error
     assert job.done == job.total == 1

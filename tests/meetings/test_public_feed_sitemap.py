@@ -101,8 +101,12 @@ def test_sitemap_lists_archive_published_meetings_and_public_incidents(
     IncidentLink.objects.create(incident=shown, meeting=meetings["published"])
     IncidentLink.objects.create(incident=only_draft, meeting=meetings["draft"])
     paths = [url.split("testserver", 1)[1] for url in _sitemap_urls(client)]
+    from meetings.api import bulk
+
+    # Then the open-data page and the bulk files of the published meetings.
     assert paths == [
         reverse("public:archive"),
         meetings["published"].get_absolute_url(),
         shown.get_absolute_url(),
+        *bulk.file_urls(),
     ]

@@ -1,0 +1,64 @@
+"""Serve the publication tree through Django (``make run``; SERVE_PUBLIC_SITE=1).
+
+A GET of a public URL without a query string answers with the tree's file when it
+exists, as nginx does in production; anything else (staff, search, filters, a file
+not written yet, PDFs, which the view serves with their file name) goes on to the
+views. Last in MIDDLEWARE, so the other middleware still add their headers.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest
+
+from meetings.site import tree
+
+DYNAMIC = ("/staff/", "/admin/", "/accounts/", "/search/", "/static/", "/media/")
+
+
+class ServePublicSiteMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if (
+            getattr(settings, "SERVE_PUBLIC_SITE", False)
+            and request.method in ("GET", "HEAD")
+            and not request.META.get("QUERY_STRING")
+            and not request.path.startswith(DYNAMIC)
+        ):
+            path = tree.url_to_path(request.path)
+            if not path.endswith(".pdf") and not path.startswith("."):
+                try:
+                    handle = tree.storage().open(path, "rb")
+                except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                    handle = None
+                except Exception:  # a bad path (..), an unreachable storage
+                    handle = None
+                if handle is not None:
+                    response = FileResponse(
+                        handle, content_type=tree.content_type(path)
+                    )
+                    response["X-Public-Site"] = "file"
+                    return response
+        return self.get_response(request)
+
+
+def _content_type(path: str) -> str:
+    known = tree.content_type(path)
+    if known != "application/octet-stream":
+        return known
+    guessed, _ = mimetypes.guess_type(path)
+    if (
+        guessed
+        and guessed.startswith("text/")
+        or guessed
+        in (
+            "application/javascript",
+            "application/json",
+        )
+    ):
+        return f"{guessed}; charset=utf-8"
+    return guessed or "application/octet-stream"

@@ -1,0 +1,97 @@
+"""Which URLs the publication tree holds, computed from the database."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator
+
+from django.apps import apps
+from django.db.models.fields.json import KeyTransform
+from django.urls import reverse
+
+from meetings import wareki
+from meetings.models import Meeting
+from meetings.views.public import PAGE_SIZE
+
+
+def _pages(
+    count: int, first: str, pattern: str, page_size: int = PAGE_SIZE
+) -> list[str]:
+    """A list's page URLs: ``first`` for page 1, ``pattern % n`` after it."""
+    pages = max(1, math.ceil(count / page_size))
+    return [first] + [pattern % n for n in range(2, pages + 1)]
+
+
+def meeting_urls(public_id, attachments) -> list[str]:
+    """A published meeting's page and the files its current publication lists."""
+    page = reverse("public:meeting", args=[public_id])
+    return [page] + [
+        reverse("public:attachment", args=[public_id, attachment["id"]])
+        for attachment in attachments or []
+        if attachment.get("id") is not None
+    ]
+
+
+def published_meeting_urls() -> Iterator[str]:
+    rows = (
+        Meeting.objects.published()
+        .annotate(listed_files=KeyTransform("attachments", "current_publication__data"))
+        .order_by("pk")
+        .values_list("public_id", "listed_files")
+    )
+    for public_id, attachments in rows.iterator(chunk_size=2000):
+        yield from meeting_urls(public_id, attachments)
+
+
+def list_urls() -> list[str]:
+    """Every page that lists meetings or incidents, the feed, sitemap.xml, robots.txt."""
+    published = Meeting.objects.published()
+    held = list(
+        published.values_list("current_publication__held_on", "meeting_type__slug")
+    )
+    urls = _pages(len(held), "/", "/archive/page/%d/")
+    years = Counter(wareki.fiscal_year(day) for day, _ in held)
+    for year in sorted(years, reverse=True):
+        first = reverse("public:archive_year", args=[year])
+        urls += _pages(years[year], first, first + "page/%d/")
+    types = Counter(slug for _, slug in held)
+    for slug in sorted(types):
+        first = reverse("public:archive_type", args=[slug])
+        urls += _pages(types[slug], first, first + "page/%d/")
+    urls += [
+        reverse("public:feed"),
+        reverse("public:sitemap"),
+        reverse("public:robots"),
+    ]
+    urls += incident_urls()
+    return urls
+
+
+def incident_urls() -> list[str]:
+    """Incident pages, the incident list and each incident's archive list."""
+    if not apps.is_installed("incidents"):
+        return []
+    from incidents.models import Incident, IncidentLink
+    from incidents.views import PAGE_SIZE as INCIDENT_PAGE_SIZE
+
+    public = list(Incident.objects.public().values_list("pk", "public_id"))
+    first = reverse("incidents_public:list")
+    urls = _pages(len(public), first, first + "page/%d/", INCIDENT_PAGE_SIZE)
+    pairs = set(
+        IncidentLink.objects.filter(
+            incident__in=[pk for pk, _ in public],
+            meeting__in=Meeting.objects.published(),
+        ).values_list("incident", "meeting")
+    )
+    counts = Counter(incident for incident, _ in pairs)
+    for pk, public_id in public:
+        urls.append(reverse("incidents_public:incident", args=[public_id]))
+        archive = reverse("public:archive_incident", args=[public_id])
+        urls += _pages(counts[pk], archive, archive + "page/%d/")
+    return urls
+
+
+def all_urls() -> Iterator[str]:
+    yield from list_urls()
+    yield from published_meeting_urls()

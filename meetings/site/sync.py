@@ -1,0 +1,164 @@
+"""What the services call: the tree follows each publication, correction,
+withdrawal and incident change.
+
+Synchronous (inside the action's transaction, before it returns): the meeting's
+own files; for a correction or withdrawal, every file that links to the meeting
+(lists, incident pages, feed, sitemap.xml), found in the manifest. A write failure
+raises ``PublicSiteWriteError`` and the action rolls back.
+In the background (Celery, after the commit): every list (``rebuild_lists``), since
+a new publication shifts every archive page and changes counts and filter choices.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import transaction
+
+from meetings.site import pages, tree
+from meetings.site.models import SiteFile
+from meetings.site.render import UUID
+from meetings.site.writer import Batch, PublicSiteWriteError, lock_tree
+
+UUID_IN_PATH = re.compile(UUID)
+
+
+def _referencing(public_id: str) -> list[str]:
+    return list(
+        SiteFile.objects.filter(refs__contains=f" {public_id} ")
+        .exclude(path__startswith=f"meetings/{public_id}/")
+        .order_by("path")
+        .values_list("path", flat=True)
+    )
+
+
+def _rewrite_referencing(batch: Batch, public_ids: set[str]) -> None:
+    """Re-render every file linking to one of ``public_ids``; a page that is gone
+    (an incident left without published meetings) cascades to the files linking to it.
+    """
+    done: set[str] = set()
+    pending = set(public_ids)
+    while pending:
+        public_id = pending.pop()
+        done.add(public_id)
+        for path in _referencing(public_id):
+            if path in batch.written or path in batch.removed:
+                continue
+            if not batch.put_url(tree.path_to_url(path)) or path not in batch.removed:
+                continue
+            pending |= set(UUID_IN_PATH.findall(path)) - done
+
+
+def _meeting_files(batch: Batch, meeting) -> None:
+    """Write the meeting's page and files; remove files it no longer lists."""
+    from meetings.models import Meeting
+
+    fresh = Meeting.objects.select_related("current_publication").get(pk=meeting.pk)
+    public_id = str(fresh.public_id)
+    prefix = f"meetings/{public_id}/"
+    expected: set[str] = set()
+    if fresh.status == Meeting.Status.PUBLISHED and fresh.current_publication:
+        for url in pages.meeting_urls(
+            public_id, fresh.current_publication.data.get("attachments")
+        ):
+            expected.add(tree.url_to_path(url))
+            batch.put_url(url)
+    present = set(
+        SiteFile.objects.filter(path__startswith=prefix).values_list("path", flat=True)
+    ) | {path for path in tree.walk(prefix)}
+    for path in sorted(present - expected):
+        batch.remove(path)
+
+
+def schedule_lists() -> None:
+    """Rebuild every list in the background once the current transaction commits."""
+    from meetings import tasks
+
+    transaction.on_commit(lambda: tasks.rebuild_lists.delay())
+
+
+@contextmanager
+def _fail_closed() -> Iterator[Batch]:
+    """A batch whose any error (an unreadable tree too) undoes its writes and
+    refuses the action."""
+    lock_tree()
+    batch = Batch()
+    try:
+        yield batch
+    except PublicSiteWriteError:
+        raise
+    except OSError as exc:
+        batch.rollback()
+        raise PublicSiteWriteError(str(exc)) from exc
+    batch.finish()
+    schedule_lists()
+
+
+def _announced_incidents(meeting) -> set[str]:
+    """Incidents whose alert levels this meeting announced: their pages and their
+    other meetings' pages show the level in force, which it may change."""
+    from django.apps import apps
+
+    if not apps.is_installed("incidents"):
+        return set()
+    changes = apps.get_model("incidents", "AlertChange").objects.filter(meeting=meeting)
+    return {str(i) for i in changes.values_list("incident__public_id", flat=True)}
+
+
+def _incident_pages(batch: Batch, ids: set[str]) -> None:
+    from django.urls import reverse
+
+    for public_id in sorted(ids):
+        batch.put_url(reverse("incidents_public:incident", args=[public_id]))
+        batch.put_url(reverse("public:archive_incident", args=[public_id]))
+
+
+def meeting_published(meeting, *, correction: bool) -> None:
+    with _fail_closed() as batch:
+        _meeting_files(batch, meeting)
+        if correction:
+            # The lists, incident pages and feed show its title and agenda.
+            _rewrite_referencing(batch, {str(meeting.public_id)})
+        announced = _announced_incidents(meeting)
+        _incident_pages(batch, announced)
+        _rewrite_referencing(batch, announced)
+
+
+def meeting_withdrawn(meeting) -> None:
+    with _fail_closed() as batch:
+        _meeting_files(batch, meeting)
+        _rewrite_referencing(batch, {str(meeting.public_id)})
+        announced = _announced_incidents(meeting)
+        _incident_pages(batch, announced)
+        _rewrite_referencing(batch, announced)
+
+
+def incidents_changed(*, incidents=(), meetings=()) -> None:
+    """An incident, its links or alert changes changed: its pages, the pages
+    linking to it and the pages of the meetings concerned (alert notices)."""
+    from django.urls import reverse
+
+    ids = {str(incident.public_id) for incident in incidents}
+    with _fail_closed() as batch:
+        _incident_pages(batch, ids)
+        batch.put_url(reverse("incidents_public:list"))
+        for meeting in meetings:
+            _meeting_files(batch, meeting)
+        _rewrite_referencing(batch, ids)
+
+
+def incidents_refresh_at(when, *, incident) -> None:
+    """Queue a rewrite of the incident's pages (and its meetings' pages, which link
+    to it) for ``when``, once the current transaction commits. Nothing if ``when``
+    has passed: the pages were just written."""
+    from django.utils import timezone
+
+    from meetings import tasks
+
+    if when <= timezone.now():
+        return
+    transaction.on_commit(
+        lambda: tasks.refresh_incident.apply_async(args=[incident.pk], eta=when)
+    )
