@@ -625,3 +625,101 @@ def test_static_tree_and_pagefind_index_hold_placeholders_only(
     content = fragment["content"].replace("\u200b", "")
     assert compact(PERSONAL) in compact(content)
     assert compact(SAFETY) in compact(content)
+
+
+# ---------------------------------------------------------------------------
+# Open data: the REST API and the bulk files (meetings.api)
+# ---------------------------------------------------------------------------
+
+
+def test_api_and_bulk_files_hold_placeholders_only(client, published, editor):
+    from meetings.api import bulk
+
+    incident = _incident_with(published, editor)
+    record = client.get(reverse("api:meeting", args=[published.public_id])).json()
+    sections = record["sections"]
+    assert [s["heading_text"] for s in sections] == [
+        "医療政策課から説明",
+        "警察本部から説明",
+        "",
+        "畜産振興課から説明",
+    ]
+    first = sections[0]["items"][0]
+    assert [(c["marker"], c["text"]) for c in first["children"]] == [
+        ("・", PERSONAL),
+        ("・", "公開する子項目。"),
+    ]
+    assert first["children"][0]["children"] == []
+    assert [i["text"] for i in sections[1]["items"]] == [SAFETY]
+    assert [i["text"] for i in sections[2]["items"]] == [DELIBERATION]
+    assert sections[2]["speaker"] is None
+
+    urls = [
+        reverse("api:meetings") + "?page_size=100",
+        reverse("api:meeting", args=[published.public_id]),
+        reverse("api:meeting_text", args=[published.public_id]),
+        reverse("api:incidents"),
+        reverse("api:incident", args=[incident.public_id]),
+        *bulk.file_urls(),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = (
+            b"".join(response.streaming_content)
+            if response.streaming
+            else (response.content)
+        )
+        text = _unzipped(body).decode("utf-8", errors="replace")
+        assert_no_marker(text, url)
+        assert "zqxv" not in text.casefold(), url
+    bulk_text = client.get("/data/all/" + bulk.FILE_NAMES[0])
+    assert bulk_text.status_code == 200
+    for marker in MARKERS:
+        found = client.get(reverse("api:search"), {"q": marker}).json()
+        assert str(published.public_id) not in json.dumps(found), marker
+    found = json.dumps(
+        client.get(reverse("api:search"), {"q": "公開する子項目"}).json(),
+        ensure_ascii=False,
+    )
+    assert str(published.public_id) in found
+    assert_no_marker(found, "an API search snippet")
+
+
+def test_reasons_are_edited_in_the_admin_and_published_placeholders_stay(
+    client, published, admin_user, approver, editor
+):
+    client.force_login(admin_user)
+    changelist = reverse("admin:meetings_withholdingreason_changelist")
+    page = client.get(changelist).content.decode()
+    assert "公開ページでの表示" in page and SAFETY in page
+    reason = WithholdingReason.objects.get(code="public-safety")
+    response = client.post(
+        reverse("admin:meetings_withholdingreason_change", args=[reason.pk]),
+        {
+            "name": "公共安全情報",
+            "article": "第7条第4号",
+            "description": "",
+            "code": "public-safety",
+            "order": reason.order,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    # What was published keeps the placeholder it was published with.
+    assert SAFETY in Publication.objects.get(meeting=published, number=1).text
+    # A correction cites the article as it is now.
+    data = layout.meeting_data(Meeting.objects.with_parts().get(pk=published.pk))
+    data["sections"][3]["items"][0]["text"] = "最後の公開する説明(訂正)。"
+    services.meeting_save(
+        meeting=published,
+        header={},
+        parts=data,
+        user=editor,
+        expected_version=published.version,
+    )
+    publication = services.meeting_publish(
+        meeting=published, user=approver, correction_note="語句を訂正しました。"
+    )
+    assert "徳島県情報公開条例第7条第4号に該当するため非公開" in publication.text
+    assert SAFETY not in publication.text
