@@ -37,7 +37,9 @@ from meetings.models import (
 
 KEY_RE = re.compile(r"^[a-z0-9]{1,16}$")
 MAX_DEPTH = 5
-MAX_ROWS = 400
+# Rows read from a POST per list. Above every row cap of meetings.limits (600 items a
+# meeting), so that too many rows get the limits' message instead of being cut off.
+MAX_ROWS = 1_000
 
 # A typed or pasted marker at the start of a bullet: ・ ○ ● • ① (1) ⑴ 1. -
 MARKER_RE = re.compile(markers.EDITOR_PATTERN)

@@ -235,3 +235,18 @@ def test_the_import_page_refuses_an_oversized_item_with_a_message(client, editor
     assert "下書きを保存できませんでした" in html
     assert "1つの項目は2,000字までです(現在2,500字)" in html
     assert not Meeting.objects.exists()
+
+
+def test_rows_beyond_the_old_cut_off_get_the_limit_message(client, editing, settings):
+    """450 items in one section: all are read (none cut silently) and refused."""
+    settings.MEETING_LIMITS = {"items": 420}
+    meeting, shown, data, url = editing
+    section = shown.sections[0]
+    for n in range(450):
+        data[f"s-{section.key}-items"].append(f"r{n}")
+        data.update({f"i-r{n}-marker": "・", f"i-r{n}-text": f"項目{n}"})
+    html = client.post(url, data).content.decode()
+    assert "項目は1つの会議で420件までです(現在451件)" in html
+    assert "項目449" in html  # the last row typed is shown again
+    meeting.refresh_from_db()
+    assert meeting.version == 1

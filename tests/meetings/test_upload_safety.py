@@ -181,3 +181,25 @@ def test_the_service_refuses_it_too(editor):
         )
     assert "埋め込みファイル" in str(refused.value)
     assert not meeting.attachments.exists()
+
+
+def test_scan_attachments_lists_files_stored_before_the_check(editor):
+    from io import StringIO
+
+    from django.core.files.base import ContentFile
+    from django.core.management import CommandError, call_command
+
+    from meetings.models import Attachment
+
+    meeting = make_meeting(user=editor)
+    services.attachment_add(meeting=meeting, label="安全な資料", content=tiny_pdf())
+    old = Attachment(meeting=meeting, order=9, label="古い資料")
+    old.file.save("old.pdf", ContentFile(_build(open_action_js)), save=False)
+    old.save()  # as stored before uploads were checked
+    out = StringIO()
+    with pytest.raises(CommandError, match="2件を確認し、1件に問題"):
+        call_command("scan_attachments", stdout=out)
+    assert "古い資料" in out.getvalue() and "JavaScript" in out.getvalue()
+    assert "安全な資料" not in out.getvalue()
+    old.delete()
+    call_command("scan_attachments", stdout=StringIO())  # clean: exit 0
