@@ -22,15 +22,18 @@ from meetings.models import Meeting
 View = Callable[..., HttpResponse]
 
 
-def role_required(check: Callable[[Any], bool]) -> Callable[[View], View]:
-    """Anonymous users go to the login page; users without the role get 403."""
+def role_required(
+    check: Callable[[Any], bool], reason: str = ""
+) -> Callable[[View], View]:
+    """Anonymous users go to the login page; users without the role get 403 with
+    `reason`, which the 403 page shows."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         @login_required
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not check(request.user):
-                raise PermissionDenied
+                raise PermissionDenied(reason)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -38,9 +41,11 @@ def role_required(check: Callable[[Any], bool]) -> Callable[[View], View]:
     return decorator
 
 
-editor_required = role_required(permissions.is_editor)
-approver_required = role_required(permissions.is_approver)
-admin_required = role_required(permissions.is_admin)
+editor_required = role_required(
+    permissions.is_editor, "入力担当・承認者・管理者だけが利用できます。"
+)
+approver_required = role_required(permissions.is_approver, "承認者だけが利用できます。")
+admin_required = role_required(permissions.is_admin, "管理者だけが利用できます。")
 
 
 def meeting_for_staff(pk: int, *, with_parts: bool = False) -> Meeting:

@@ -49,6 +49,8 @@ def test_forbidden_page_gives_the_reason_raised_by_the_view(client, editor, sett
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert "このページを表示する権限がありません" in html
     assert "403 Forbidden" not in html
+    # The role decorator gives its reason, and the page shows it.
+    assert "管理者だけが利用できます。" in html
     # A reason given with PermissionDenied("…") is shown on the page.
     from django.core.exceptions import PermissionDenied
 

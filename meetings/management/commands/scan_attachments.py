@@ -21,7 +21,7 @@ class Command(BaseCommand):
         "有無について確認し、問題のあるものを一覧にします(何も変更しません)。"
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: object) -> None:
         found = 0
         checked = 0
         attachments = Attachment.objects.filter(is_generated=False).select_related(
