@@ -41,25 +41,10 @@ def main() -> None:
 
     os.environ["API_RATE_LIMIT"] = "100000000/minute"
     bench_public.configure(args.database)
-    from django.core.management import call_command
-    from django.db import connections
-    from django.db.utils import OperationalError, ProgrammingError
 
     from meetings.models import Meeting
 
-    reuse = False
-    if args.reuse:
-        try:
-            reuse = Meeting.objects.published().count() == args.meetings
-        except (OperationalError, ProgrammingError):
-            reuse = False
-        connections.close_all()
-    if reuse:
-        call_command("migrate", verbosity=0)
-    else:
-        bench_public._recreate_database(args.database)
-        print(f"Generating {args.meetings} published meetings in {args.database} …")
-        bench_public.generate(args.meetings)
+    bench_public.prepare_database(args.database, args.meetings, reuse=args.reuse)
 
     from urllib.parse import quote
 

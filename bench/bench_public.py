@@ -284,6 +284,34 @@ def generate(meetings: int, seed: int = 7) -> None:
 # -- timing -----------------------------------------------------------------------
 
 
+def prepare_database(
+    database_url: str, meetings: int, *, reuse: bool, at_least: bool = False
+) -> None:
+    """Reuse the database of an earlier run when asked and it holds the meetings
+    (exactly `meetings`, or at least that many with `at_least`); else recreate it and
+    generate them. Django must be configured for `database_url` already."""
+    from django.core.management import call_command
+    from django.db import connections
+    from django.db.utils import OperationalError, ProgrammingError
+
+    from meetings.models import Meeting
+
+    usable = False
+    if reuse:
+        try:
+            count = Meeting.objects.published().count()
+            usable = count >= meetings if at_least else count == meetings
+        except (OperationalError, ProgrammingError):
+            usable = False
+        connections.close_all()
+    if usable:
+        call_command("migrate", verbosity=0)
+    else:
+        _recreate_database(database_url)
+        print(f"Generating {meetings} published meetings in {database_url} …")
+        generate(meetings)
+
+
 def median_ms(
     client, paths: list[str], requests: int, expect: int = 200
 ) -> tuple[float, float]:
@@ -319,26 +347,10 @@ def main() -> None:
         sys.exit("the benchmark runs on PostgreSQL (--database postgres://…)")
 
     configure(args.database)
-    from django.db import connections
-    from django.db.utils import OperationalError, ProgrammingError
 
     from meetings.models import Meeting
 
-    reuse = False
-    if args.reuse:
-        try:
-            reuse = Meeting.objects.published().count() == args.meetings
-        except (OperationalError, ProgrammingError):
-            reuse = False
-        connections.close_all()
-    if reuse:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-    else:
-        _recreate_database(args.database)
-        print(f"Generating {args.meetings} published meetings in {args.database} …")
-        generate(args.meetings)
+    prepare_database(args.database, args.meetings, reuse=args.reuse)
 
     import re
     from urllib.parse import quote

@@ -86,27 +86,14 @@ def main() -> None:
 
     bench_public.configure(args.database)
     from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connections
-    from django.db.utils import OperationalError, ProgrammingError
 
     from meetings.models import Meeting
 
     settings.PUBLIC_SITE_SEARCH_INDEX = False  # Pagefind is bench_static.py's
     settings.PUBLIC_SITE_URL = "https://kikikanri.example.lg.jp"
-    reuse = False
-    if args.reuse:
-        try:
-            reuse = Meeting.objects.published().count() >= args.meetings
-        except (OperationalError, ProgrammingError):
-            reuse = False
-        connections.close_all()
-    if reuse:
-        call_command("migrate", verbosity=0)
-    else:
-        bench_public._recreate_database(args.database)
-        print(f"Generating {args.meetings} published meetings in {args.database} …")
-        bench_public.generate(args.meetings)
+    bench_public.prepare_database(
+        args.database, args.meetings, reuse=args.reuse, at_least=True
+    )
 
     from meetings import services
     from meetings.site import build_site, render, tree, verify_site

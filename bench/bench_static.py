@@ -134,23 +134,12 @@ def main() -> None:
     import bench_public
     from django.core.management import call_command
     from django.db import connections
-    from django.db.utils import OperationalError, ProgrammingError
 
     from meetings.models import Meeting
 
-    reuse = False
-    if args.reuse:
-        try:
-            reuse = Meeting.objects.published().count() >= args.meetings
-        except (OperationalError, ProgrammingError):
-            reuse = False
-        connections.close_all()
-    if reuse:
-        call_command("migrate", verbosity=0)
-    else:
-        bench_public._recreate_database(args.database)
-        print(f"Generating {args.meetings} published meetings in {args.database} …")
-        bench_public.generate(args.meetings)
+    bench_public.prepare_database(
+        args.database, args.meetings, reuse=args.reuse, at_least=True
+    )
     call_command("collectstatic", interactive=False, verbosity=0)
 
     from django.conf import settings
