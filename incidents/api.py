@@ -156,10 +156,11 @@ def _level(level) -> dict[str, Any] | None:
     return {"rank": level.rank, "name": level.name, "label": level.label}
 
 
-def incident_record(incident: Incident, base: str) -> dict[str, Any]:
-    meetings = list(
+def _published_meetings(pks: Any) -> Any:
+    """Published meetings among `pks`, with what _meeting_ref and the directives read."""
+    return (
         Meeting.objects.published()
-        .filter(pk__in=incident.links.values("meeting"))
+        .filter(pk__in=pks)
         .select_related("current_publication")
         .only(
             "public_id",
@@ -167,9 +168,15 @@ def incident_record(incident: Incident, base: str) -> dict[str, Any]:
             "current_publication__held_on",
             "current_publication__data",
         )
-        .order_by("current_publication__held_on", "start_time", "id")
     )
-    by_pk = {m.pk: m for m in meetings}
+
+
+def incident_record(incident: Incident, base: str) -> dict[str, Any]:
+    meetings = list(
+        _published_meetings(incident.links.values("meeting")).order_by(
+            "current_publication__held_on", "start_time", "id"
+        )
+    )
     changes = list(
         AlertChange.objects.filter(incident=incident)
         .announced_publicly()
@@ -177,16 +184,7 @@ def incident_record(incident: Incident, base: str) -> dict[str, Any]:
         .order_by("effective_at", "id")
     )
     announced_by = {
-        m.pk: m
-        for m in Meeting.objects.published()
-        .filter(pk__in={c.meeting_id for c in changes})
-        .select_related("current_publication")
-        .only(
-            "public_id",
-            "current_publication__title",
-            "current_publication__held_on",
-            "current_publication__data",
-        )
+        m.pk: m for m in _published_meetings({c.meeting_id for c in changes})
     }
     before = timeline.previous_levels(changes)
     directives = []
@@ -210,7 +208,7 @@ def incident_record(incident: Incident, base: str) -> dict[str, Any]:
         **_summary(incident, base),
         "affected_organisation": incident.affected_organisation,
         "summary": incident.public_summary,
-        "meetings": [_meeting_ref(by_pk[m.pk], base) for m in meetings],
+        "meetings": [_meeting_ref(m, base) for m in meetings],
         "current_alerts": [
             {
                 "scheme": alert.scheme.name,
