@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "crisis_meetings.accounts",
     "meetings",
     "meetings.site",
+    "meetings.reading",
     "incidents",
 ]
 
@@ -309,9 +310,19 @@ PUBLIC_SITE_KEEP = [
     "404.html",
     "503.html",
     "data/.fingerprints.json",  # what the bulk files show (meetings.api.bulk)
+    "kana/.state.json",  # what the reading versions show (meetings.reading.tree)
+    "audio/",  # spoken pages, written by meetings.reading.speech after each change
 ]
 # Tree files written by generators rather than rendered per URL (meetings.site.generators).
-PUBLIC_SITE_GENERATORS = ["meetings.api.bulk.tree_files"]
+PUBLIC_SITE_GENERATORS = [
+    "meetings.api.bulk.tree_files",
+    "meetings.reading.tree.kana_files",  # ふりがな: kana/<page>
+]
+# 読み上げ: after each publication, correction or withdrawal a Celery job writes the
+# meeting page's text for speaking and, with Open JTalk (pyopenjtalk-plus) installed,
+# its Ogg Opus audio under audio/ in the tree (off: nothing written; the browser's
+# speech synthesis reads the page).
+READING_SPEECH = env_bool("READING_SPEECH", True)
 
 # Background jobs (list rebuilds, full rebuilds, PDF ZIP exports): Celery with a
 # Redis (or RabbitMQ) broker. Without a broker they run inline (make run).

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("crisis_meetings.api_urls")),
     path("data/", include("meetings.api.urls_data")),
+    path("kana/", include("meetings.reading.urls")),
 ]
 
 handler400 = "crisis_meetings.middleware.bad_request"

@@ -35,6 +35,8 @@ def _media_in_tmp(settings, tmp_path):
     settings.SERVE_PUBLIC_SITE = False
     # Pagefind costs ~0.5 s a run: its own tests turn it on.
     settings.PUBLIC_SITE_SEARCH_INDEX = False
+    # No audio synthesis (seconds a page) unless a test asks for it (tests/reading).
+    settings.READING_SPEECH = False
 
 
 def verify_otp(client: Client, user) -> None:
