@@ -9,6 +9,7 @@ keeps them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -290,10 +291,12 @@ def clean_sections(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def sections_text(sections: list[dict[str, Any]], *, separator: str = ",") -> str:
     """The sections as the page prints them (■ heading, then the bullets)."""
-    doc = layout.build_document({"sections": sections, "separator": separator})
+    # Only the sections: the layout reads the keys it needs (a partial MeetingData).
+    partial: Any = {"sections": sections, "separator": separator}
+    doc = layout.build_document(partial)
     lines: list[str] = []
 
-    def items(nodes: list[dict[str, Any]], depth: int) -> None:
+    def items(nodes: list[Any], depth: int) -> None:
         for item in nodes:
             mark = layout.withheld_mark(item.get("withheld"))
             lines.append(
@@ -427,7 +430,8 @@ def _with_item_ids(nodes: list[dict[str, Any]], items: list[Any]) -> None:
 def stored_parts(meeting: Meeting) -> dict[str, Any]:
     """The meeting's parts (fetched ``with_parts()``) as ``meeting_parts_sync``
     takes them, every stored row with its id, so that a save keeps them."""
-    data = layout.meeting_data(meeting)
+    # Plain dicts: the ids added here are not part of the layout's MeetingData.
+    data: dict[str, Any] = json.loads(json.dumps(layout.meeting_data(meeting)))
     for detail, attendee in zip(
         data["attendee_details"], meeting.attendees.all(), strict=True
     ):
