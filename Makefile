@@ -16,8 +16,10 @@ BOOTSTRAP_CSS := $(VENV)/vendor/node_modules/bootstrap/dist/css/bootstrap.min.cs
 #   nginx: serves the public tree (deploy/nginx.conf; tests start their own on a free port)
 #   wrk: bench/bench_static.py's load generator
 #   postgresql-client: pg_dump/pg_restore/psql for manage.py backup and restore
+#   opus-tools: opusenc encodes the spoken pages (読み上げ) as Ogg Opus
 SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic \
 	fonts-ipaexfont poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 nginx wrk \
+	opus-tools \
 	postgresql-client
 
 RUN_ENV := DEBUG=$${DEBUG:-1}

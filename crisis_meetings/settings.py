@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "meetings",
     "meetings.site",
     "meetings.reading",
+    "meetings.contributions",
     "incidents",
 ]
 
