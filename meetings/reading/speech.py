@@ -90,6 +90,8 @@ ERAS = {"令和": "れいわ", "平成": "へいせい", "昭和": "しょうわ
 MARKERS = re.compile(r"^[\s■□◆◇●○・※▼▽◎]+|[■□◆◇●◎]", re.M)
 TIME = re.compile(r"(\d{1,2})[::](\d{2})")
 RANGE = re.compile(r"\s*[~～〜]\s*")
+SHORT_DATE = re.compile(r"\b([RHSrhs])(\d{1,2})\.(\d{1,2})\.(\d{1,2})\b")
+SHORT_ERAS = {"R": "令和", "H": "平成", "S": "昭和"}
 PHONE = re.compile(r"\b(\d{2,5})-(\d{2,4})-(\d{3,4})\b")
 SIZE = re.compile(r"(\d+(?:\.\d+)?)\s?(KB|MB|GB)", re.I)
 SIZE_WORDS = {"kb": "キロバイト", "mb": "メガバイト", "gb": "ギガバイト"}
@@ -116,6 +118,10 @@ def normalise(text: str, reader: Reader) -> str:
     names from the readings table in kana; markers gone; ~ read as から."""
     text = MARKERS.sub("", text)
     text = re.sub(r"(?<=\S)・(?=\S)", "、", text)  # 鳥インフルエンザ・とくしまアラート
+    text = SHORT_DATE.sub(
+        lambda m: f"{SHORT_ERAS[m.group(1).upper()]}{m.group(2)}年{m.group(3)}月{m.group(4)}日",
+        text,
+    )
     text = PHONE.sub(_phone, text)
     text = TIME.sub(_time, text)
     text = RANGE.sub("から", text)

@@ -279,7 +279,8 @@ class Reader:
                     reading = counter_reading(n, counter)
             else:
                 reading = WEEKDAYS[match.group()]
-            out.append(Segment(match.group(), reading, "rule"))
+            plain = bool(match.group("num")) and not match.group("counter")
+            out.append(Segment(match.group(), reading, "number" if plain else "rule"))
             position = match.end()
         out += self._analyse(text[position:])
         return out
