@@ -319,16 +319,18 @@ PUBLIC_SITE_GENERATORS = [
     "meetings.api.bulk.tree_files",
     "meetings.reading.tree.kana_files",  # ふりがな: kana/<page>
 ]
-# 読み上げ: after each publication, correction or withdrawal a Celery job writes the
-# meeting page's text for speaking and, with Open JTalk (pyopenjtalk-plus) installed,
-# its Ogg Opus audio under audio/ in the tree (off: nothing written; the browser's
-# speech synthesis reads the page).
-READING_SPEECH = env_bool("READING_SPEECH", True)
+
 
 # Background jobs (list rebuilds, full rebuilds, PDF ZIP exports): Celery with a
 # Redis (or RabbitMQ) broker. Without a broker they run inline (make run).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# 読み上げ: after each publication, correction or withdrawal a Celery job writes the
+# meeting page's text for speaking and, with Open JTalk (pyopenjtalk-plus) installed,
+# its Ogg Opus audio under audio/ in the tree. Synthesis takes about a tenth of the
+# speech's length (minutes for a long page): on by default only with a broker (a
+# worker does it); off, the browser's own speech synthesis reads the page.
+READING_SPEECH = env_bool("READING_SPEECH", bool(CELERY_BROKER_URL))
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

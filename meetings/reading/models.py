@@ -10,7 +10,9 @@ HIRAGANA = re.compile(r"^[\u3041-\u3096\u30fc]+$")
 
 def validate_hiragana(value: str) -> None:
     if not HIRAGANA.match(value):
-        raise ValidationError("読みはひらがなで入力してください(例:ばんだいちょうしゃ)。")
+        raise ValidationError(
+            "読みはひらがなで入力してください(例:ばんだいちょうしゃ)。"
+        )
 
 
 class ReadingOverride(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import Resolver404, resolve
 
 from meetings.reading.ruby import add_ruby
@@ -68,6 +69,7 @@ def kana_page(source: bytes, url: str, reader: Reader) -> bytes:
     head = (
         '<meta name="robots" content="noindex">\n'
         f'  <link rel="canonical" href="{url}">\n'
+        f'  <script src="{static("js/reading-copy.js")}" defer></script>\n'
     )
     page = page.replace("</head>", head + "</head>", 1)
     return add_ruby(page, reader).encode("utf-8")

@@ -17,8 +17,35 @@ from meetings.reading.yomi import HAS_KANJI, Reader, align
 TOKEN = re.compile(r"<!--.*?-->|<[^>]*>|[^<]+", re.S)
 TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
 # Elements whose text gets no readings (and everything inside them).
-SKIP = {"head", "title", "script", "style", "textarea", "option", "ruby", "rt", "rp", "code", "svg", "template"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+SKIP = {
+    "head",
+    "title",
+    "script",
+    "style",
+    "textarea",
+    "option",
+    "ruby",
+    "rt",
+    "rp",
+    "code",
+    "svg",
+    "template",
+}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 def ruby_text(text: str, reader: Reader) -> str:

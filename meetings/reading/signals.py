@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.dispatch import receiver
@@ -16,7 +17,12 @@ MEETING_PAGE = re.compile(rf"^meetings/({UUID})/index\.html$")
 
 
 @receiver(tree_changed)
-def _meeting_pages_changed(sender, written=(), removed=(), **kwargs) -> None:
+def _meeting_pages_changed(
+    sender: object,
+    written: Sequence[str] = (),
+    removed: Sequence[str] = (),
+    **kwargs: object,
+) -> None:
     if not getattr(settings, "READING_SPEECH", False):
         return
     from meetings.reading import tasks

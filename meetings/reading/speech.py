@@ -14,7 +14,6 @@ for the browser's own speech synthesis where there is no audio) and
 from __future__ import annotations
 
 import hashlib
-import html
 import io
 import json
 import logging
@@ -27,7 +26,7 @@ import wave
 from html.parser import HTMLParser
 from typing import Any
 
-from meetings.reading.yomi import Reader, number
+from meetings.reading.yomi import Reader
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +34,7 @@ AUDIO_PREFIX = "audio/meetings/"
 JSON_NAME = "speech.json"
 OGG_NAME = "speech.ogg"
 WAV_NAME = "speech.wav"
+PAUSE_SECONDS = 0.4
 BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "tr", "br", "section", "ul", "ol", "table"}  # fmt: skip
 
 
@@ -119,7 +119,9 @@ def normalise(text: str, reader: Reader) -> str:
     text = MARKERS.sub("", text)
     text = re.sub(r"(?<=\S)・(?=\S)", "、", text)  # 鳥インフルエンザ・とくしまアラート
     text = SHORT_DATE.sub(
-        lambda m: f"{SHORT_ERAS[m.group(1).upper()]}{m.group(2)}年{m.group(3)}月{m.group(4)}日",
+        lambda m: (
+            f"{SHORT_ERAS[m.group(1).upper()]}{m.group(2)}年{m.group(3)}月{m.group(4)}日"
+        ),
         text,
     )
     text = PHONE.sub(_phone, text)
@@ -164,53 +166,73 @@ def engine_files() -> list[str]:
     ]
 
 
-def synthesise(text: str):
-    """Speech of ``text`` as (int16 samples, rate), a short pause between lines."""
+def synthesise(text: str, target: str) -> float:
+    """Speak ``text`` into the WAV file ``target`` (16-bit mono, the engine's rate),
+    line by line with a short pause between lines, so that memory stays small for
+    the longest meeting; the seconds of speech."""
     import numpy as np
     import pyopenjtalk
 
-    pieces = []
-    rate = 48000
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        samples, rate = pyopenjtalk.tts(line)
-        pieces.append(samples)
-        pieces.append(np.zeros(int(rate * 0.4)))
-    if not pieces:
-        return np.zeros(0, dtype=np.int16), rate
-    audio = np.concatenate(pieces)
-    return np.clip(audio, -32768, 32767).astype(np.int16), rate
+    frames = 0
+    out: wave.Wave_write | None = None
+    try:
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            samples, rate = pyopenjtalk.tts(line)
+            if out is None:
+                out = wave.open(target, "wb")
+                out.setnchannels(1)
+                out.setsampwidth(2)
+                out.setframerate(rate)
+            pcm = np.clip(samples, -32768, 32767).astype("<i2")
+            pause = np.zeros(int(rate * PAUSE_SECONDS), dtype="<i2")
+            out.writeframes(pcm.tobytes() + pause.tobytes())
+            frames += len(pcm) + len(pause)
+        if out is None:
+            raise ValueError("nothing to speak")
+        return frames / out.getframerate()
+    finally:
+        if out is not None:
+            out.close()
 
 
-def _wav(samples, rate: int) -> bytes:
+def encode(source: str) -> tuple[bytes, str, str]:
+    """(bytes, file name, MIME type) of the WAV file ``source``: Ogg Opus with
+    opusenc (24 kbit/s, about 3 kB a second), else WAV at 16 kHz (32 kB a second)."""
+    opusenc = shutil.which("opusenc")
+    if opusenc:
+        with tempfile.TemporaryDirectory() as folder:
+            target = os.path.join(folder, "out.ogg")
+            subprocess.run(
+                [opusenc, "--quiet", "--bitrate", "24", source, target],
+                check=True,
+                timeout=3600,
+            )
+            with open(target, "rb") as handle:
+                return handle.read(), OGG_NAME, "audio/ogg; codecs=opus"
+    import numpy as np
+
+    with wave.open(source, "rb") as wav:
+        rate = wav.getframerate()
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+    step = max(1, rate // 16000)
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.tobytes())
-    return buffer.getvalue()
+        out.setframerate(rate // step)
+        out.writeframes(samples[::step].tobytes())
+    return buffer.getvalue(), WAV_NAME, "audio/wav"
 
 
-def encode(samples, rate: int) -> tuple[bytes, str, str]:
-    """(bytes, file name, MIME type): Ogg Opus with opusenc, else 16 kHz WAV."""
-    opusenc = shutil.which("opusenc")
-    if opusenc:
-        with tempfile.TemporaryDirectory() as folder:
-            source = os.path.join(folder, "in.wav")
-            target = os.path.join(folder, "out.ogg")
-            with open(source, "wb") as handle:
-                handle.write(_wav(samples, rate))
-            subprocess.run(
-                [opusenc, "--quiet", "--bitrate", "24", source, target],
-                check=True,
-                timeout=600,
-            )
-            with open(target, "rb") as handle:
-                return handle.read(), OGG_NAME, "audio/ogg; codecs=opus"
-    step = max(1, rate // 16000)
-    return _wav(samples[::step], rate // step), WAV_NAME, "audio/wav"
+def make_audio(text: str) -> tuple[bytes, str, str, float]:
+    """Audio of ``text``: (bytes, file name, MIME type, seconds)."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = os.path.join(folder, "speech.wav")
+        seconds = synthesise(text, source)
+        content, name, mime = encode(source)
+    return content, name, mime, seconds
 
 
 # -- the files of one meeting --------------------------------------------------
@@ -256,14 +278,10 @@ def speak_meeting(public_id: str, *, engine: bool | None = None) -> dict[str, An
     manifest: dict[str, Any] = {"text": text, "sha256": digest, "audio": None}
     if use_engine:
         try:
-            samples, rate = synthesise(text)
-            content, name, mime = encode(samples, rate)
+            content, name, mime, seconds = make_audio(text)
             tree.write(base + name, content)
             manifest.update(
-                audio=name,
-                type=mime,
-                bytes=len(content),
-                seconds=round(len(samples) / rate, 2),
+                audio=name, type=mime, bytes=len(content), seconds=round(seconds, 2)
             )
         except Exception:  # never fails a publication: the browser reads the text
             logger.exception("speech synthesis failed for meeting %s", public_id)
@@ -274,10 +292,3 @@ def speak_meeting(public_id: str, *, engine: bool | None = None) -> dict[str, An
         base + JSON_NAME, json.dumps(manifest, ensure_ascii=False).encode("utf-8")
     )
     return manifest
-
-
-def escape(text: str) -> str:
-    return html.escape(text)
-
-
-__all__ = ["normalise", "page_text", "speak_meeting", "number"]

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ"
 HAS_KANJI = re.compile(f"[{KANJI}]")
@@ -37,9 +38,13 @@ def _below_10000(n: int) -> str:
     tens, ones = divmod(rest, 10)
     out = ""
     if thousands:
-        out += THOUSANDS.get(thousands, ("" if thousands == 1 else DIGITS[thousands]) + "せん")
+        out += THOUSANDS.get(
+            thousands, ("" if thousands == 1 else DIGITS[thousands]) + "せん"
+        )
     if hundreds:
-        out += HUNDREDS.get(hundreds, ("" if hundreds == 1 else DIGITS[hundreds]) + "ひゃく")
+        out += HUNDREDS.get(
+            hundreds, ("" if hundreds == 1 else DIGITS[hundreds]) + "ひゃく"
+        )
     if tens:
         out += ("" if tens == 1 else DIGITS[tens]) + "じゅう"
     return out + DIGITS[ones]
@@ -64,7 +69,13 @@ def number(n: int) -> str:
 
 def _sokuon(reading: str) -> str:
     """The number's last sound doubled before a k/s/t/p counter (いっかい…)."""
-    for end, short in (("いち", "いっ"), ("ろく", "ろっ"), ("はち", "はっ"), ("じゅう", "じゅっ"), ("ひゃく", "ひゃっ")):
+    for end, short in (
+        ("いち", "いっ"),
+        ("ろく", "ろっ"),
+        ("はち", "はっ"),
+        ("じゅう", "じゅっ"),
+        ("ひゃく", "ひゃっ"),
+    ):
         if reading.endswith(end):
             return reading[: -len(end)] + short
     return reading
@@ -103,29 +114,35 @@ def _minutes(n: int) -> str:
     return _sokuon(base) + "ぷん"
 
 
-def _sokuon_counter(word: str):
-    return lambda n: _sokuon(number(n)) + word if n % 10 in (1, 6, 8, 0) else number(n) + word
+def _sokuon_counter(word: str) -> Callable[[int], str]:
+    return lambda n: (
+        _sokuon(number(n)) + word if n % 10 in (1, 6, 8, 0) else number(n) + word
+    )
 
 
-def _plain(word: str):
+def _plain(word: str) -> Callable[[int], str]:
     return lambda n: number(n) + word
 
 
 def _people(n: int) -> str:
-    return {1: "ひとり", 2: "ふたり", 4: "よにん"}.get(n) or _ending(number(n), {"なな": "しち"}) + "にん"
+    return {1: "ひとり", 2: "ふたり", 4: "よにん"}.get(n) or _ending(
+        number(n), {"なな": "しち"}
+    ) + "にん"
 
 
 def _floor(n: int) -> str:
     return number(n) + "がい" if n % 10 == 3 else _sokuon_counter("かい")(n)
 
 
-COUNTERS = {
+COUNTERS: dict[str, Callable[[int], str]] = {
     "年度": lambda n: _ending(number(n), YO_SHICHI_KU) + "ねんど",
     "年": lambda n: _ending(number(n), YO_SHICHI_KU) + "ねん",
     "か月": lambda n: _sokuon_counter("かげつ")(n),
     "カ月": lambda n: _sokuon_counter("かげつ")(n),
     "ヶ月": lambda n: _sokuon_counter("かげつ")(n),
-    "月": lambda n: _ending(number(n), {"よん": "し", "なな": "しち", "きゅう": "く"}) + "がつ",
+    "月": lambda n: (
+        _ending(number(n), {"よん": "し", "なな": "しち", "きゅう": "く"}) + "がつ"
+    ),
     "日間": lambda n: _day(n, date=False) + "かん",
     "日": _day,
     "時間": lambda n: _ending(number(n), YO_SHICHI_KU) + "じかん",
@@ -161,8 +178,18 @@ NUMBER_COUNTER = re.compile(
     + "|".join(sorted(map(re.escape, COUNTERS), key=len, reverse=True))
     + r")(?!時))?"  # 1 日時 (a numbered header) is not "the 1st"
 )
-WEEKDAYS = {"月": "げつ", "火": "か", "水": "すい", "木": "もく", "金": "きん", "土": "ど", "日": "にち"}
-WEEKDAY = re.compile(r"(?<=[(（])[月火水木金土日](?=[)）・])|(?<=・)[月火水木金土日](?=[)）])")
+WEEKDAYS = {
+    "月": "げつ",
+    "火": "か",
+    "水": "すい",
+    "木": "もく",
+    "金": "きん",
+    "土": "ど",
+    "日": "にち",
+}
+WEEKDAY = re.compile(
+    r"(?<=[(（])[月火水木金土日](?=[)）・])|(?<=・)[月火水木金土日](?=[)）])"
+)
 
 
 UNITS = {"万": 10**4, "億": 10**8, "兆": 10**12}
@@ -193,7 +220,7 @@ def katakana_to_hiragana(text: str) -> str:
 _local = threading.local()
 
 
-def analyser():
+def analyser() -> Any:
     """One SudachiPy tokenizer per thread (its dictionary loads in ~0.2 s)."""
     tokenizer = getattr(_local, "tokenizer", None)
     if tokenizer is None:
@@ -295,7 +322,9 @@ class Reader:
             for morpheme in analyser().tokenize(chunk):
                 surface = morpheme.surface()
                 if HAS_KANJI.search(surface):
-                    out.append(Segment(surface, katakana_to_hiragana(morpheme.reading_form())))
+                    out.append(
+                        Segment(surface, katakana_to_hiragana(morpheme.reading_form()))
+                    )
                 elif out and not out[-1].ruby:
                     out[-1] = Segment(out[-1].surface + surface, "")
                 else:
@@ -330,7 +359,9 @@ def align(surface: str, reading: str) -> list[tuple[str, str]]:
     runs = KANJI_RUNS.findall(surface)
     if len(runs) > 1:
         pattern = "".join(
-            "(.+?)" if HAS_KANJI.match(run) else "(" + re.escape(katakana_to_hiragana(run)) + ")"
+            "(.+?)"
+            if HAS_KANJI.match(run)
+            else "(" + re.escape(katakana_to_hiragana(run)) + ")"
             for run in runs
         )
         match = re.fullmatch(pattern, reading)

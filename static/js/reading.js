@@ -21,10 +21,13 @@
   }
 
   function pageText() {
+    // The result as the page shows it, markers (■ ・ ○) left out, ~ read as から.
     var parts = document.querySelectorAll("[data-pagefind-body], .kk-corrections");
     return Array.prototype.map.call(parts, function (el) {
       return el.innerText;
-    }).join("\n");
+    }).join("\n")
+      .replace(/^[\s■□◆◇●○・※]+/gm, "")
+      .replace(/\s*[~～〜]\s*/g, "から");
   }
 
   function load() {

@@ -47,10 +47,14 @@ def test_seed_page_has_a_reading_version_with_the_same_text(built, client):
     kana = _kana(public_id)
     assert page is not None and kana is not None
     assert f'href="/kana/meetings/{public_id}/">ふりがな</a>'.encode() in page
-    assert f'href="/meetings/{public_id}/">ふりがなを消す</a>' in strip_ruby(kana.decode())
+    assert f'href="/meetings/{public_id}/">ふりがなを消す</a>' in strip_ruby(
+        kana.decode()
+    )
     text = kana.decode()
     # Readings from the table, the rules and the dictionary.
-    assert "<ruby>万代庁舎<rp>(</rp><rt>ばんだいちょうしゃ</rt><rp>)</rp></ruby>" in text
+    assert (
+        "<ruby>万代庁舎<rp>(</rp><rt>ばんだいちょうしゃ</rt><rp>)</rp></ruby>" in text
+    )
     assert "<ruby>20日<rp>(</rp><rt>はつか</rt>" in text
     assert "<rt>いりょうせいさくか</rt>" in text
     assert text.count("<ruby>") > 200

@@ -22,6 +22,10 @@ def reading_aids(context: Any) -> SafeString:
     return mark_safe(  # noqa: S308 (an escaped template)
         render_to_string(
             "reading/_aids.html",
-            {"kana": False, "kana_url": kana_url(path), "speech_base": speech_base(path)},
+            {
+                "kana": False,
+                "kana_url": kana_url(path),
+                "speech_base": speech_base(path),
+            },
         )
     )
