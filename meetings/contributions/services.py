@@ -347,9 +347,16 @@ def contribution_submit(
     """Send the sections to the coordinator: a new, immutable version."""
     _require_writer(user, request)
     locked = _locked(request)
+    cleaned = clean_sections(sections)
+    latest = locked.latest_version()
+    if (
+        locked.status == Status.SUBMITTED
+        and latest is not None
+        and latest.sections == cleaned
+    ):
+        return latest  # the second click of a double click
     if not locked.is_open:
         raise ContributionError("この原稿はすでに提出しています。")
-    cleaned = clean_sections(sections)
     if not any(section["items"] for section in cleaned):
         raise ValidationError("項目を1つ以上入力してから提出してください。")
     _check_sections(cleaned)
@@ -472,6 +479,9 @@ def contribution_accept(
     """
     _require_coordinator(user, request.meeting)
     locked = _locked(request)
+    if locked.status == Status.ACCEPTED:
+        # The second click of a double click: it is in already, once.
+        return Meeting.objects.get(pk=locked.meeting_id)
     if locked.status != Status.SUBMITTED:
         raise ContributionError("提出された原稿だけを会議に反映できます。")
     if locked.meeting.status not in REQUESTABLE:
