@@ -65,8 +65,9 @@ def measure(meeting: Meeting, runs: int, audio: bool, sample: int = 0) -> dict:
     }
     if audio:
         spoken = text
-        if sample and len(text) > sample:  # whole lines up to ``sample`` characters
-            spoken = text[: text.rfind("\n", 0, sample) + 1] or text[:sample]
+        if sample and len(text) > sample:  # whole lines, ``sample`` characters and up
+            end = text.find("\n", sample)
+            spoken = text[: end + 1] if end > 0 else text
         started = time.perf_counter()
         content, name, mime, seconds = speech.make_audio(spoken)
         scale = len(text) / len(spoken)  # linear in the text: extrapolated

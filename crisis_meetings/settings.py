@@ -458,6 +458,7 @@ DEMO_LOADERS = [
     "incidents.demo.load",
     "crisis_meetings.accounts.demo.load",
     "meetings.contributions.demo.load",
+    "meetings.reading.seed.ensure_seeded",  # the readings table (after a flush)
 ]
 # sitemap.xml sections (meetings must not import incidents, so they are listed here).
 PUBLIC_SITEMAPS = {

@@ -67,10 +67,12 @@ def ruby_text(text: str, reader: Reader) -> str:
 
 
 def add_ruby(page: str, reader: Reader) -> str:
-    """The page with ruby over the kanji of its body's text."""
+    """The page with ruby over the kanji of its body's text (not inside an element
+    marked ``data-no-ruby``: the ふりがな switch, whose name must stay plain)."""
     out: list[str] = []
-    stack: list[str] = []
+    stack: list[tuple[str, bool]] = []  # open elements: (name, skipped)
     skipping = 0
+    in_body = False
     for token in TOKEN.findall(page):
         if token.startswith("<"):
             out.append(token)
@@ -81,19 +83,22 @@ def add_ruby(page: str, reader: Reader) -> str:
                 continue
             name = match.group(1).lower()
             if token.startswith("</"):
-                if name in stack:
+                if any(open_name == name for open_name, _ in stack):
                     while stack:
-                        top = stack.pop()
-                        if top in SKIP:
-                            skipping -= 1
+                        top, skipped = stack.pop()
+                        skipping -= skipped
                         if top == name:
                             break
+                if name == "body":
+                    in_body = False
             elif name not in VOID and not token.endswith("/>"):
-                stack.append(name)
-                if name in SKIP:
-                    skipping += 1
+                skipped = name in SKIP or "data-no-ruby" in token
+                stack.append((name, skipped))
+                skipping += skipped
+                if name == "body":
+                    in_body = True
             continue
-        if skipping or "body" not in stack or not HAS_KANJI.search(token):
+        if skipping or not in_body or not HAS_KANJI.search(token):
             out.append(token)
             continue
         out.append(ruby_text(html.unescape(token), reader))

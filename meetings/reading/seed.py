@@ -3,6 +3,8 @@ of the seed data (meetings.demo_data) and Tokushima's place names, which a gener
 dictionary reads wrongly or not at all (万代庁舎 is not もずちょうしゃ). An admin
 edits them under 読みがなの登録."""
 
+from typing import Any
+
 ORGANISATIONS = {
     "危機管理部": "ききかんりぶ",
     "危機管理環境部": "ききかんりかんきょうぶ",
@@ -76,3 +78,18 @@ PLACES = {
     "剣山": "つるぎさん",
 }
 SEED = {**ORGANISATIONS, **VENUES, **PLACES}
+
+
+def ensure_seeded(model: Any = None) -> int:
+    """Add the seed readings that are missing (never changes an admin's row);
+    how many were added. Migration 0002 passes its historical model."""
+    if model is None:
+        from meetings.reading.models import ReadingOverride as model
+    added = 0
+    for note, table in (("組織", ORGANISATIONS), ("会場", VENUES), ("地名", PLACES)):
+        for surface, reading in table.items():
+            _, created = model.objects.get_or_create(
+                surface=surface, defaults={"reading": reading, "note": note}
+            )
+            added += created
+    return added

@@ -21,7 +21,9 @@ SHOTS = os.environ.get("READING_SHOTS")  # a folder: screenshots for a person to
 def seed_with_speech(monkeypatch, settings):
     from meetings.demo_data import SEED_PUBLIC_ID
     from meetings.reading import speech
+    from meetings.reading.seed import ensure_seeded
 
+    ensure_seeded()  # a transactional test starts from emptied tables
     load_demo_fast(monkeypatch)
     call_command("build_site", stdout=io.StringIO())
     # The seed page speaks for about 8 minutes (minutes to synthesise on a loaded
@@ -110,7 +112,9 @@ def test_speech_player_works_by_keyboard(live_server, browser, seed_with_speech)
         "() => document.querySelector('audio').readyState >= 1", timeout=15000
     )
     duration = page.evaluate("() => document.querySelector('audio').duration")
-    assert 5 < duration < 60  # its first four lines
+    # Chromium knows an Ogg file's length only with range requests (nginx); the
+    # length itself is checked in tests/reading/test_speech.py.
+    assert duration > 0
     stop = page.get_by_role("button", name="読み上げを停止")
     assert stop.is_visible()
     stop.focus()
