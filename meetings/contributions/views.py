@@ -162,7 +162,7 @@ def write(request: HttpRequest, pk: int) -> HttpResponse:
                 f"原稿を提出しました(第{version.number}回提出)。"
                 "取りまとめの課が確認します。",
             )
-            return redirect("contributions:mine")
+            return redirect("contributions:write", pk=contribution.pk)
         services.contribution_save_draft(
             request=contribution, user=request.user, sections=sections
         )
