@@ -23,7 +23,12 @@ import pytest
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.converters import IntConverter, SlugConverter, UUIDConverter
+from django.urls.converters import (
+    IntConverter,
+    PathConverter,
+    SlugConverter,
+    UUIDConverter,
+)
 
 from incidents.models import Incident, IncidentLink
 from meetings import services
@@ -47,7 +52,8 @@ MARKERS = {
     "correction": "QZ漏洩C",
     "incident": "QZ漏洩I",
 }
-PUBLIC_NAMESPACES = {"public", "incidents_public", "api", "data"}
+# "reading": /kana/<a public page's path> (its reading version, meetings.reading)
+PUBLIC_NAMESPACES = {"public", "incidents_public", "api", "data", "reading"}
 NOT_PUBLIC_PREFIXES = ("/staff/", "/admin/", "/accounts/", "/static/")
 ANONYMOUS_REFUSALS = {
     HTTPStatus.FOUND,
@@ -197,7 +203,12 @@ def _walk(patterns, prefix: str = "", namespace: str | None = None):
 def _fill(route: str, values: dict[type, list[str]]):
     """Every URL the route yields with the given values for each converter type."""
     params = re.findall(r"<(?:(\w+):)?(\w+)>", route)
-    converter = {"int": IntConverter, "uuid": UUIDConverter, "slug": SlugConverter}
+    converter = {
+        "int": IntConverter,
+        "uuid": UUIDConverter,
+        "slug": SlugConverter,
+        "path": PathConverter,
+    }
     pools = []
     for kind, _name in params:
         if kind not in converter:
@@ -225,6 +236,16 @@ def test_unpublished_text_never_reaches_any_url_of_the_urlconf(client: Client, w
             | {str(world["secret_incident"].pk), "1", "2"}
         ),
         SlugConverter: [world["hidden_type"].slug],
+        # The reading version of each page an unpublished object would have.
+        PathConverter: [
+            f"{kind}/{m.public_id}/"
+            for m in hidden_meetings
+            for kind in ("meetings", "archive/incident")
+        ]
+        + [
+            f"incidents/{world['secret_incident'].public_id}/",
+            f"archive/type/{world['hidden_type'].slug}/",
+        ],
     }
     requested = 0
     for namespace, route in _walk(get_resolver().url_patterns):
