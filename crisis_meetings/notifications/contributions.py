@@ -33,7 +33,7 @@ def _url(request: Any, *, for_department: bool) -> str:
     names = (
         [("contributions:write", [request.pk]), ("contributions:mine", [])]
         if for_department
-        else [("contributions:meeting", [request.meeting_id])]
+        else [("contributions:overview", [request.meeting_id])]
     )
     for name, args in names:
         try:
@@ -181,11 +181,12 @@ def connect() -> None:
         )
 
     def on_returned(sender: Any, request: Any, **kwargs: Any) -> None:
+        # A return is of the latest version: one notification per version returned.
         tasks.enqueue(
             tasks.contribution_returned,
             request.pk,
             kwargs.get("comment") or "",
-            timezone.now().isoformat(),
+            f"v{request.versions.count()}",
             _actor(kwargs),
         )
 

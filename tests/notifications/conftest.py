@@ -16,6 +16,15 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 
+# The contribution tests' cast (departments, their writers, the coordinator, the
+# seed meeting without the departments' sections).
+from tests.contributions.conftest import (  # noqa: F401 (fixtures)
+    coordinator,
+    departments,
+    meeting,
+    writers,
+)
+
 
 def free_port() -> int:
     with socket.socket() as s:
