@@ -34,6 +34,8 @@ Status = ContributionRequest.Status
 Action = ContributionEvent.Action
 # Meetings whose sections may still be asked for and put in.
 REQUESTABLE = (Meeting.Status.DRAFT, Meeting.Status.REVIEW)
+# The department still owes its contribution.
+OPEN_STATUSES = (Status.REQUESTED, Status.RETURNED)
 
 
 class ContributionError(Exception):
