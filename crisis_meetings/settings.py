@@ -445,6 +445,7 @@ LOGGING = {
 DEMO_LOADERS = [
     "incidents.demo.load",
     "crisis_meetings.accounts.demo.load",
+    "crisis_meetings.notifications.demo.load",
     "meetings.contributions.demo.load",
 ]
 # sitemap.xml sections (meetings must not import incidents, so they are listed here).

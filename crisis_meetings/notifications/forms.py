@@ -29,7 +29,10 @@ def _scope_choices() -> list[tuple[str, str]]:
         for t in MeetingType.objects.order_by("tier", "name")
     ]
     choices += [
-        (f"incident:{i.public_id}", f"事案「{i.title}」に関する開催結果だけ")
+        (
+            f"incident:{i.public_id}",
+            f"{'【訓練】' if i.is_drill else ''}事案「{i.title}」に関する開催結果だけ",
+        )
         for i in Incident.objects.public().order_by("-started_at")
     ]
     return choices

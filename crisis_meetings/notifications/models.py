@@ -233,7 +233,8 @@ class Subscription(models.Model):
         if self.meeting_type_id:
             return f"{self.meeting_type}の開催結果"
         if self.incident_id:
-            return f"事案「{self.incident}」に関する開催結果"
+            drill = "【訓練】" if self.incident.is_drill else ""
+            return f"{drill}事案「{self.incident.title}」に関する開催結果"
         return "すべての開催結果"
 
 

@@ -281,7 +281,7 @@ def deliver(mail_id: int) -> str:
     failure = ""
     with transaction.atomic():
         mail = (
-            OutboxMail.objects.select_for_update(skip_locked=True)
+            OutboxMail.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("user", "subscription")
             .filter(pk=mail_id)
             .first()

@@ -322,3 +322,19 @@ def test_an_invalid_address_is_refused_in_japanese(client, run_jobs):
     html = response.content.decode()
     assert "メールアドレスはメールアドレスの形" in html
     assert not Subscription.objects.exists()
+
+
+def test_an_incident_page_leads_to_the_form_with_that_incident_chosen(
+    client, approver, run_jobs, fast_pdf
+):
+    incident = make_incident(title="大雨", is_public=True, is_drill=True)
+    meeting = make_meeting()
+    IncidentLink.objects.create(incident=incident, meeting=meeting)
+    publish(meeting, approver, run_jobs)
+    page = client.get(incident.get_absolute_url()).content.decode()
+    link = f"/mail/?incident={incident.public_id}"
+    assert link in page
+    form = client.get(link).content.decode()
+    chosen = re.search(r'<input[^>]*value="incident:[^"]*"[^>]*checked', form)
+    assert chosen and str(incident.public_id) in chosen.group(0)
+    assert "【訓練】事案「大雨」に関する開催結果だけ" in form
