@@ -30,7 +30,7 @@ from crisis_meetings.notifications.models import Event, MailPreference, Notifica
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
-    notes = Notification.objects.filter(recipient=request.user)
+    notes = Notification.objects.filter(recipient=request.user).select_related("mail")
     if show == "unread":
         notes = notes.filter(read_at__isnull=True)
     page = Paginator(notes.order_by("-created_at", "-id"), 50).get_page(

@@ -107,3 +107,34 @@ def test_staff_pages_need_a_login(client):
         assert (
             response.status_code == 302 and "/accounts/login/" in response["Location"]
         )
+
+
+def test_the_list_says_what_became_of_the_mail_in_constant_queries(
+    client, approver, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from crisis_meetings.notifications.models import OutboxMail
+
+    approver.email = "approver@pref.example.lg.jp"
+    approver.save()
+    client.force_login(approver)
+    (sent,) = tell(approver, 1)
+    sent.mail = OutboxMail.objects.create(
+        kind="single", user=approver, subject="s", body="b", status="sent"
+    )
+    sent.save()
+    with CaptureQueriesContext(connection) as small:
+        html = client.get(reverse("notifications:list")).content.decode()
+    assert "メールでも送りました" in html
+    for n in range(10):
+        services.notify(
+            recipients=[approver],
+            event=Event.MEETING_RETURNED,
+            key=f"more:{n}",
+            title=f"差戻し:会議{n}",
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        html = client.get(reverse("notifications:list")).content.decode()
+    assert html.count("メール送信待ち") == 10
