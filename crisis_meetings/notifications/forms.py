@@ -20,13 +20,19 @@ class MailSettingsForm(JapaneseMessagesMixin, forms.Form):
 
 
 def _scope_choices() -> list[tuple[str, str]]:
-    from incidents.models import Incident
-    from meetings.models import MeetingType
+    from django.db.models import Exists, OuterRef
 
+    from incidents.models import Incident
+    from meetings.models import Meeting, MeetingType
+
+    # As the public archive's filter: only what has a published meeting (a type used
+    # only by drafts is not public).
     choices = [("all", "すべての開催結果")]
     choices += [
         (f"type:{t.slug}", f"{t.name}の開催結果だけ")
-        for t in MeetingType.objects.order_by("tier", "name")
+        for t in MeetingType.objects.filter(
+            Exists(Meeting.objects.published().filter(meeting_type=OuterRef("pk")))
+        ).order_by("tier", "name")
     ]
     choices += [
         (

@@ -198,8 +198,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             services.unsubscribe(subscription)
         # The same answer when it was already gone: one click may come twice.
         return render(request, "notifications/public/unsubscribed.html")
-    if subscription is None:
-        return render(request, "notifications/public/unsubscribed.html")
+    if subscription is None:  # a forged link, or one already used
+        return render(request, "notifications/public/unsubscribed.html", status=404)
     return render(
         request,
         "notifications/public/unsubscribe.html",

@@ -158,6 +158,9 @@ def test_only_matching_subscribers_get_a_publication_and_a_correction(
         name="危機管理連絡会議", slug="renraku", tier=1
     )
     MeetingType.objects.create(name="災害対策本部会議", slug="honbu", tier=4)
+    # The form offers types with a published meeting only.
+    honbu = make_meeting(meeting_type="災害対策本部会議", held_on="2024-05-01")
+    publish(honbu, approver, run_jobs)
     incident = make_incident(title="大雨", is_public=True)
     other_incident = make_incident(title="停電", is_public=True)
     meeting = make_meeting(held_on="2024-06-02")
@@ -248,6 +251,10 @@ def test_one_click_unsubscribe_deletes_the_address_and_its_queued_mails(
     )
     # A second click (or a replay) answers the same, and changes nothing.
     assert one_click.post(reverse("mail:unsubscribe", args=[token])).status_code == 200
+    # Opening a used (or forged) link: not found, saying the delivery is stopped.
+    response = one_click.get(reverse("mail:unsubscribe", args=[token]))
+    assert response.status_code == 404
+    assert "メール配信を停止しました" in response.content.decode()
 
 
 def test_a_withdrawal_cancels_mails_not_sent_yet(
