@@ -84,7 +84,7 @@ class RequestForm(JapaneseMessagesMixin, forms.Form):
                 field.widget.attrs.setdefault("class", css)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned: dict[str, Any] = super().clean() or {}
         if cleaned.get("due_date") and cleaned.get("due_time"):
             if self.due_at() <= timezone.now():
                 self.add_error(
