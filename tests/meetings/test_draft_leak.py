@@ -27,6 +27,7 @@ from django.urls.converters import (
     IntConverter,
     PathConverter,
     SlugConverter,
+    StringConverter,
     UUIDConverter,
 )
 
@@ -53,7 +54,7 @@ MARKERS = {
     "incident": "QZ漏洩I",
 }
 # "reading": /kana/<a public page's path> (its reading version, meetings.reading)
-PUBLIC_NAMESPACES = {"public", "incidents_public", "api", "data", "reading"}
+PUBLIC_NAMESPACES = {"public", "incidents_public", "api", "data", "mail", "reading"}
 NOT_PUBLIC_PREFIXES = ("/staff/", "/admin/", "/accounts/", "/static/")
 ANONYMOUS_REFUSALS = {
     HTTPStatus.FOUND,
@@ -208,6 +209,7 @@ def _fill(route: str, values: dict[type, list[str]]):
         "uuid": UUIDConverter,
         "slug": SlugConverter,
         "path": PathConverter,
+        "str": StringConverter,
     }
     pools = []
     for kind, _name in params:
@@ -246,6 +248,8 @@ def test_unpublished_text_never_reaches_any_url_of_the_urlconf(client: Client, w
             f"incidents/{world['secret_incident'].public_id}/",
             f"archive/type/{world['hidden_type'].slug}/",
         ],
+        # Signed tokens (the mail subscription's links): a forged one.
+        StringConverter: ["forged-token:AAAA"],
     }
     requested = 0
     for namespace, route in _walk(get_resolver().url_patterns):
