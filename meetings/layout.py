@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
-from meetings import files, wareki
+from meetings import files, markers, wareki
 
 if TYPE_CHECKING:
     from meetings.models import Item, Meeting, Section, WithholdingReason
@@ -42,12 +42,21 @@ def _items_tree(items: list) -> list[dict[str, Any]]:
                 "marker": i.marker,
                 "text": i.text,
                 "children": build(i.pk),
+                **({"heading": True} if i.is_heading else {}),
                 **_withheld_key(i),
             }
             for i in by_parent.get(parent_id, [])
         ]
 
     return build(None)
+
+
+def _marker_key(marker: str) -> dict[str, Any]:
+    """``{"marker": ...}`` for a heading written with another mark than ■, else nothing
+    (so the data of meetings with ■ headings is unchanged)."""
+    if marker == markers.DEFAULT_HEADING_MARKER:
+        return {}
+    return {"marker": marker}
 
 
 def withheld_info(reason: WithholdingReason, note: str = "") -> dict[str, Any]:
@@ -101,6 +110,7 @@ def meeting_data(meeting: Meeting) -> dict[str, Any]:
                 if s.agenda_item_id is not None
                 else None,
                 "items": _items_tree(list(s.items.all())),
+                **_marker_key(s.marker),
                 **_withheld_key(s),
             }
         )
@@ -218,6 +228,7 @@ def _public_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "marker": item.get("marker") or "",
                     "text": item.get("text") or "",
                     "children": _public_items(item.get("children") or []),
+                    **({"heading": True} if item.get("heading") else {}),
                 }
             )
     return public
@@ -331,12 +342,26 @@ class Block:
     kind: str  # "group" | "topic" | "section"
     heading: str
     level: int = 2  # 2 = ■ heading, 3 = ○ sub-heading under a topic heading
+    marker: str = markers.DEFAULT_HEADING_MARKER  # the heading's own mark (level 2)
     section_kind: str = ""
     items: list[dict[str, Any]] = field(default_factory=list)
     is_directive: bool = False
     # 部分公開: the section's withholding (staff data: text shown with a badge;
     # public data: items hold only the placeholder).
     withheld: dict[str, Any] | None = None
+
+    @property
+    def mark_before(self) -> str:
+        return markers.heading_marks(self.marker)[0] if self.level == 2 else "○"
+
+    @property
+    def mark_after(self) -> str:
+        return markers.heading_marks(self.marker)[1] if self.level == 2 else ""
+
+    @property
+    def heading_line(self) -> str:
+        """The heading as printed: ■医療政策課から説明, ●…, 【…】, or bare."""
+        return f"{self.mark_before}{self.heading}{self.mark_after}"
 
 
 @dataclass
@@ -423,8 +448,8 @@ def build_document(data: dict[str, Any]) -> Document:
     if data.get("mode") == "written" and not location:
         location = "※書面開催"
     agenda = data.get("agenda") or []
-    markers = data.get("agenda_markers") or [""] * len(agenda)
-    agenda_texts = [f"{m}{t}" for m, t in zip(markers, agenda, strict=False)]
+    agenda_marks = data.get("agenda_markers") or [""] * len(agenda)
+    agenda_texts = [f"{m}{t}" for m, t in zip(agenda_marks, agenda, strict=False)]
     fields = [
         HeaderField(
             1, "日時", datetime_value, iso=held_on.isoformat() if held_on else None
@@ -448,9 +473,12 @@ def build_document(data: dict[str, Any]) -> Document:
             in_other = True
             last_topic = None
         is_directive = section.get("kind") == "directive"
+        heading_marker = section.get("marker", markers.DEFAULT_HEADING_MARKER)
+        if heading_marker is None:
+            heading_marker = markers.DEFAULT_HEADING_MARKER
         if section.get("topic_heading") and section.get("topic"):
             if section["topic"] != last_topic:
-                blocks.append(Block("topic", section["topic"]))
+                blocks.append(Block("topic", section["topic"], marker=heading_marker))
                 last_topic = section["topic"]
             blocks.append(
                 Block(
@@ -469,6 +497,7 @@ def build_document(data: dict[str, Any]) -> Document:
             Block(
                 "section",
                 section_heading(section, sep),
+                marker=heading_marker,
                 section_kind=section.get("kind") or "",
                 items=section.get("items") or [],
                 is_directive=is_directive,
@@ -560,12 +589,11 @@ def render_text(data: dict[str, Any]) -> str:
             lines.append(block.heading)
             continue
         if block.kind == "topic":
-            lines.append(f"{SECTION_MARK}{block.heading}")
+            lines.append(block.heading_line)
             continue
-        mark = SECTION_MARK if block.level == 2 else "○"
         if block.heading:
             staff_mark = "" if doc.public else withheld_mark(block.withheld)
-            lines.append(f"{mark}{block.heading}{staff_mark}")
+            lines.append(f"{block.heading_line}{staff_mark}")
         lines.extend(_item_lines(block.items))
     if doc.unparsed:
         lines.append("")

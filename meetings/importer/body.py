@@ -9,7 +9,7 @@ from typing import Any
 from meetings.importer.header import marker_class
 from meetings.importer.text import LIST_BULLETS, Line, join_wrapped, tidy
 from meetings.layout import KIND_WORDS, section_heading
-from meetings.markers import BULLET_SYMBOLS
+from meetings.markers import BULLET_SYMBOLS, DEFAULT_HEADING_MARKER, LABEL_PATTERN
 
 STRONG_MARKS = "■□◆◇"
 WEAK_MARKS = "●○◎"
@@ -60,6 +60,27 @@ ITEM_MARKER = re.compile(
     r")\s*(?P<text>.*)$"
 )
 _SENTENCE_END = ("。", "。)", "。」", "。)")
+_LABEL = re.compile(LABEL_PATTERN)
+# Item classes that head a sub-heading when items stand under them: (1) ⑴ 1. ア (ア),
+# and a label line such as (概要). ① and the bullets (・ ○ ●) stay items.
+LABEL_CLASS = "label"
+SUBHEADING_CLASSES = {"(9)", "(ア)", "⑴", "⒈", "9.", "9)", "ア", "ア.", "ア)", LABEL_CLASS}
+SUBHEADING_MAX_LENGTH = 40
+
+
+def mark_subheadings(items: list[dict[str, Any]], classes: dict[int, str]) -> None:
+    """Set ``heading`` on the items that are sub-headings: a short line of a
+    sub-heading class ((1)…, (概要)) with the items it heads nested under it."""
+    for item in items:
+        mark_subheadings(item["children"], classes)
+        text = item["text"]
+        if (
+            item["children"]
+            and classes.get(id(item)) in SUBHEADING_CLASSES
+            and len(text) <= SUBHEADING_MAX_LENGTH
+            and "。" not in text
+        ):
+            item["heading"] = True
 _CONTINUING_END = tuple("、,(「『:・") + ("及び", "並びに")
 
 
@@ -145,12 +166,100 @@ class Token:
     weak: bool = False  # a ○/● section header (may sit under a topic heading)
     info: dict[str, Any] | None = None
     bullet: bool = False  # came with a rendered list bullet
+    mark: str = DEFAULT_HEADING_MARKER  # a heading's own mark: ■ ● ◆ ○ 【】 or ""
 
 
 def strip_bullet(text: str) -> tuple[str, bool]:
     if len(text) > 2 and text[0] in LIST_BULLETS and text[1] == " ":
         return text[2:].lstrip(), True
     return text, False
+
+
+def heading_token(line: Line, rest: str, mark: str) -> Token:
+    """A marked heading line (■…, or ● where the page heads its sections with ●)."""
+    if _GROUP.match(rest):
+        return Token("group", line, rest)
+    if part := _PART.match(rest):
+        if _GROUP.match(part["text"]):
+            return Token("group", line, part["text"])
+        return Token(
+            "part", line, part["text"], info=parse_speaker_header(part["text"])
+        )
+    info = parse_speaker_header(rest)
+    if info:
+        return Token("section", line, rest, info=info, mark=mark)
+    if _BARE_ORG.match(rest):
+        info = {"kind": "other", "speaker": rest, "recipients": None, "topic": None}
+        return Token("section", line, rest, info=info, mark=mark)
+    return Token("topic", line, rest, mark=mark)
+
+
+def _heading_like(token: Token) -> bool:
+    """A ●/○ line that reads as a heading: short, not a sentence."""
+    text = token.text
+    return (
+        token.kind == "item"
+        and len(text) <= 60
+        and "。" not in text
+        and not text.endswith(("、", ","))
+    )
+
+
+def promote_weak_headings(tokens: list[Token]) -> list[Token]:
+    """● (or ○, ◎) lines that head sections, as ■ does on most pages.
+
+    The mark is read from the first heading of the body: when it is a ●/○ line that
+    reads as a heading, lines with that mark are headings wherever they head items of
+    another mark. When the page starts with ■, a ● line is a heading only after a
+    blank line that ends a section (the ■ page's own ● lines are sub-headings).
+    Lines that are sentences, or that are followed by an item of the same mark,
+    stay items.
+    """
+    strong = {"section", "topic", "part", "subdirective", "group"}
+    first_heading = next(
+        (
+            n
+            for n, t in enumerate(tokens)
+            if t.kind in strong
+            or (t.kind == "item" and t.marker in WEAK_MARKS and _heading_like(t))
+        ),
+        None,
+    )
+    if first_heading is None:
+        return tokens
+    head = tokens[first_heading]
+    if head.kind == "item":
+        mark, everywhere = head.marker, True
+    elif head.weak:
+        mark, everywhere = head.mark, True
+    else:
+        mark, everywhere = "●", False
+    heading_indent = min(
+        (t.line.indent for t in tokens if t.kind in strong and not t.weak),
+        default=0,
+    )
+    promoted = list(tokens)
+    for n, token in enumerate(tokens):
+        if token.kind != "item" or token.marker != mark or not _heading_like(token):
+            continue
+        following = tokens[n + 1] if n + 1 < len(tokens) else None
+        if following is None or (
+            following.kind == "item"
+            and marker_class(following.marker) == marker_class(mark)
+        ):
+            continue  # a list of ● items
+        if not everywhere:
+            previous = tokens[n - 1] if n else None
+            if (
+                n < first_heading
+                or not token.line.blank_before
+                or previous is None
+                or previous.kind not in {"item", "text"}
+                or token.line.indent > heading_indent
+            ):
+                continue
+        promoted[n] = heading_token(token.line, token.text, mark)
+    return promoted
 
 
 def classify(line: Line) -> Token:
@@ -162,21 +271,7 @@ def classify(line: Line) -> Token:
         rest = text[1:].strip()
         if not rest:
             return Token("text", line, text)
-        if _GROUP.match(rest):
-            return Token("group", line, rest)
-        if part := _PART.match(rest):
-            if _GROUP.match(part["text"]):
-                return Token("group", line, part["text"])
-            return Token(
-                "part", line, part["text"], info=parse_speaker_header(part["text"])
-            )
-        info = parse_speaker_header(rest)
-        if info:
-            return Token("section", line, rest, info=info)
-        if _BARE_ORG.match(rest):
-            info = {"kind": "other", "speaker": rest, "recipients": None, "topic": None}
-            return Token("section", line, rest, info=info)
-        return Token("topic", line, rest)
+        return heading_token(line, rest, first)
     if first == "【" and text.endswith("】") and text.count("【") == 1:
         inner = text[1:-1].strip()
         if not inner:
@@ -185,15 +280,15 @@ def classify(line: Line) -> Token:
             return Token("group", line, inner)
         info = parse_speaker_header(inner)
         if info and _bare_directive(info, inner):
-            return Token("subdirective", line, inner, info=info)
+            return Token("subdirective", line, inner, info=info, mark="【】")
         if info:
-            return Token("section", line, inner, info=info)
-        return Token("topic", line, inner)
+            return Token("section", line, inner, info=info, mark="【】")
+        return Token("topic", line, inner, mark="【】")
     if first in WEAK_MARKS:
         rest = text[1:].strip()
         info = parse_speaker_header(rest, strict=True)
         if info:
-            return Token("section", line, rest, weak=True, info=info)
+            return Token("section", line, rest, weak=True, info=info, mark=first)
     if (part := _PART.match(text)) and not part["text"].endswith("、"):
         if _GROUP.match(part["text"]):
             return Token("group", line, part["text"])
@@ -203,7 +298,10 @@ def classify(line: Line) -> Token:
     if first not in "・-(":
         info = parse_speaker_header(text, strict=True)
         if info and len(text) <= 30 and not text.endswith("。"):
-            return Token("section", line, text, info=info)
+            return Token("section", line, text, info=info, mark="")
+    if _LABEL.match(text) and not parse_speaker_header(text[1:-1]):
+        # (概要): a label standing alone heads the items under it.
+        return Token("item", line, text, marker="", bullet=bullet, mark=LABEL_CLASS)
     match = ITEM_MARKER.match(text)
     if match and match["text"]:
         return Token("item", line, match["text"], marker=match["marker"], bullet=bullet)
@@ -268,6 +366,7 @@ class BodyBuilder:
     opened: list[_Open] = field(default_factory=list)  # every item of the section
     indent_mode: bool = False
     topic_context: str | None = None
+    topic_mark: str = DEFAULT_HEADING_MARKER
     pending_topic: Token | None = None
     unplaced: list[Line] = field(default_factory=list)
 
@@ -275,6 +374,9 @@ class BodyBuilder:
     def _finish_items(self) -> None:
         for entry in self.opened:
             entry.item["text"] = tidy(join_wrapped(entry.lines))
+        if self.current is not None:
+            classes = {id(entry.item): entry.cls for entry in self.opened}
+            mark_subheadings(self.current["items"], classes)
         self.stack = []
         self.opened = []
 
@@ -285,6 +387,7 @@ class BodyBuilder:
         *,
         topic: str | None = None,
         topic_heading: bool = False,
+        mark: str = DEFAULT_HEADING_MARKER,
     ) -> dict[str, Any]:
         self._close_section()
         section = {
@@ -303,6 +406,8 @@ class BodyBuilder:
         keep = not topic_heading or section["kind"] == "directive"
         if keep and verbatim != self._regenerated(section):
             section["heading"] = verbatim
+        if mark != DEFAULT_HEADING_MARKER:
+            section["marker"] = mark
         self.sections.append(section)
         self.current = section
         self.indent_mode = False
@@ -322,8 +427,27 @@ class BodyBuilder:
     def _close_section(self) -> None:
         if self.current is not None:
             self._finish_items()
+            self._speaker_from_subheading(self.current)
             self._split_reporters(self.current)
         self.current = None
+
+    def _speaker_from_subheading(self, section: dict[str, Any]) -> None:
+        """●年末年始の危機事象対応について / (1)危機管理部からの報告 / ・…: the topic
+        section's speaker is the one its sub-headings name (the heading stays)."""
+        if section["speaker"] or section["kind"] != "other" or not section["topic"]:
+            return
+        found = {
+            (info["kind"], info["speaker"])
+            for item in section["items"]
+            if item.get("heading")
+            and (info := parse_speaker_header(item["text"], strict=True))
+            and info["speaker"]
+        }
+        if len(found) != 1:
+            return
+        [(kind, speaker)] = found
+        section["heading"] = section["heading"] or section["topic"]
+        section.update(kind=kind, speaker=speaker)
 
     def _split_reporters(self, section: dict[str, Any]) -> None:
         """(1)気象の状況 / 徳島地方気象台: a list of who reported on what.
@@ -369,13 +493,14 @@ class BodyBuilder:
         self.pending_topic = None
         self.topic_context = None
         info = {"kind": "other", "speaker": None, "recipients": None}
-        self._new_section(info, token.text, topic=token.text)
+        self._new_section(info, token.text, topic=token.text, mark=token.mark)
         if tokens is not None:
             self._start_items(tokens)
         return True
 
     # tokens
     def build(self, tokens: list[Token]) -> None:
+        tokens = promote_weak_headings(tokens)
         for n, token in enumerate(tokens):
             getattr(self, f"_on_{token.kind}")(token, _Following(tokens, n + 1))
         self._open_pending_topic()
@@ -398,6 +523,7 @@ class BodyBuilder:
         topic = None
         if self.pending_topic is not None:
             self.topic_context = self.pending_topic.text
+            self.topic_mark = self.pending_topic.mark
             self.pending_topic = None
             topic = self.topic_context
         elif token.weak and self.topic_context:
@@ -405,9 +531,15 @@ class BodyBuilder:
         else:
             self.topic_context = None
         if topic is not None:
-            self._new_section(token.info, token.text, topic=topic, topic_heading=True)
+            self._new_section(
+                token.info,
+                token.text,
+                topic=topic,
+                topic_heading=True,
+                mark=self.topic_mark,
+            )
         else:
-            self._new_section(token.info, token.text)
+            self._new_section(token.info, token.text, mark=token.mark)
         self._start_items(next_tokens)
 
     def _on_part(self, token: Token, next_tokens: _Following) -> None:
@@ -459,7 +591,8 @@ class BodyBuilder:
         if self.current is None and not self._open_pending_topic(next_tokens.back()):
             self.unplaced.append(token.line)
             return
-        self._place(token.marker, token.text, token.line.indent)
+        label = token.mark == LABEL_CLASS
+        self._place(token.marker, token.text, token.line.indent, label=label)
 
     def _on_text(self, token: Token, next_tokens: _Following) -> None:
         if self.current is None and not self._open_pending_topic(next_tokens.back()):
@@ -502,13 +635,20 @@ class BodyBuilder:
         indent: int,
         *,
         paragraph: str | None = None,
+        label: bool = False,
     ) -> None:
         assert self.current is not None
-        cls = marker_class(marker) if marker else ""
+        cls = LABEL_CLASS if label else (marker_class(marker) if marker else "")
         if paragraph == "root":
             self.stack = []
         elif paragraph == "child":
             pass
+        elif label and not self.indent_mode:
+            # A label never stands under a bullet: back to the sub-heading it is in.
+            while self.stack and self.stack[-1].cls not in SUBHEADING_CLASSES - {
+                LABEL_CLASS
+            }:
+                self.stack.pop()
         elif self.indent_mode:
             while self.stack and self.stack[-1].indent > indent:
                 self.stack.pop()
