@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "crisis_meetings.accounts",
     "meetings",
     "meetings.site",
+    "meetings.contributions",
     "incidents",
 ]
 
