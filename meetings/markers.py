@@ -49,7 +49,9 @@ def heading_marks(marker: str | None) -> tuple[str, str]:
 
 # Item marks that can head a sub-heading inside a section: (1) ⑴ 1. ア (ア), and a
 # label standing alone such as (概要). A sub-heading has the items under it as children.
-SUBHEADING_NUMBERED = r"[((](?:[0-9]{1,2}|[ア-ン])[))]|[⑴-⒇]|[0-9]{1,2}[.)]|[ア-ン][.)]?"
+SUBHEADING_NUMBERED = (
+    r"[((](?:[0-9]{1,2}|[ア-ン])[))]|[⑴-⒇]|[0-9]{1,2}[.)]|[ア-ン][.)]?"
+)
 # A label line: (概要), 【経緯】, <対応>: a short word in brackets and nothing else.
 LABEL_PATTERN = r"^[((【〔<<][^()()【】〔〕<>。、,]{1,15}[))】〕>>]$"
 
@@ -67,9 +69,7 @@ MARKER_SERIES = (
 # Group 1: opening bracket or nothing, 2: the number, 3: the rest of the mark. Valid in
 # Python and JavaScript (the page's script compiles the same text). Full-width forms
 # are written as \u escapes.
-COUNTED_PATTERN = (
-    r"^([(\uff08]?)([0-9]+|[\uff10-\uff19]+)([)\uff09.\uff0e\u3001]?)$"
-)
+COUNTED_PATTERN = r"^([(\uff08]?)([0-9]+|[\uff10-\uff19]+)([)\uff09.\uff0e\u3001]?)$"
 
 _FULL_DIGITS = "".join(chr(0xFF10 + n) for n in range(10))
 # What may stand around a mark of a series: (ア), ア., ア)
@@ -84,7 +84,8 @@ def next_marker(marker: str) -> str:
         for n, mark in enumerate(series[:-1]):
             before, found, after = stripped.partition(mark)
             if found and (
-                (before, after) in _SERIES_WRAPS or (not before and after in _SERIES_ENDS)
+                (before, after) in _SERIES_WRAPS
+                or (not before and after in _SERIES_ENDS)
             ):
                 return f"{before}{series[n + 1]}{after}"
     match = re.match(COUNTED_PATTERN, stripped)

@@ -64,7 +64,18 @@ _LABEL = re.compile(LABEL_PATTERN)
 # Item classes that head a sub-heading when items stand under them: (1) ⑴ 1. ア (ア),
 # and a label line such as (概要). ① and the bullets (・ ○ ●) stay items.
 LABEL_CLASS = "label"
-SUBHEADING_CLASSES = {"(9)", "(ア)", "⑴", "⒈", "9.", "9)", "ア", "ア.", "ア)", LABEL_CLASS}
+SUBHEADING_CLASSES = {
+    "(9)",
+    "(ア)",
+    "⑴",
+    "⒈",
+    "9.",
+    "9)",
+    "ア",
+    "ア.",
+    "ア)",
+    LABEL_CLASS,
+}
 SUBHEADING_MAX_LENGTH = 40
 
 
@@ -81,6 +92,8 @@ def mark_subheadings(items: list[dict[str, Any]], classes: dict[int, str]) -> No
             and "。" not in text
         ):
             item["heading"] = True
+
+
 _CONTINUING_END = tuple("、,(「『:・") + ("及び", "並びに")
 
 

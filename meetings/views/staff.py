@@ -7,7 +7,6 @@ every POST, CSRF-protected by the middleware).
 from __future__ import annotations
 
 import json
-
 import uuid
 from collections.abc import Callable
 from datetime import datetime, time, timedelta

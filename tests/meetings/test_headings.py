@@ -32,7 +32,11 @@ SECTIONS = [
                 "text": "危機管理部からの報告",
                 "heading": True,
                 "children": [
-                    {"marker": "・", "text": "連絡体制を確認すること。", "children": []},
+                    {
+                        "marker": "・",
+                        "text": "連絡体制を確認すること。",
+                        "children": [],
+                    },
                     {"marker": "・", "text": "大雪に備えること。", "children": []},
                 ],
             },
@@ -187,7 +191,9 @@ def test_web_page_shows_marks_verbatim_and_sub_headings_as_headings():
         '<h3 class="kk-subheading"><span class="kk-marker">(1)</span>'
         "危機管理部からの報告</h3>" in html
     )
-    assert '<h3 class="kk-subheading"><span class="kk-marker"></span>(概要)</h3>' in html
+    assert (
+        '<h3 class="kk-subheading"><span class="kk-marker"></span>(概要)</h3>' in html
+    )
     # The items under a sub-heading are a list inside it.
     after = html.split("危機管理部からの報告</h3>", 1)[1]
     assert after.startswith('<ul class="kk-items">')
@@ -257,9 +263,15 @@ def test_api_record_has_the_heading_mark_and_sub_headings_and_rebuilds_the_text(
 
 
 def test_a_mark_typed_at_the_start_of_a_verbatim_heading_is_its_marker():
-    assert split_heading_marker("●放射性物質について", "■") == ("●", "放射性物質について")
+    assert split_heading_marker("●放射性物質について", "■") == (
+        "●",
+        "放射性物質について",
+    )
     assert split_heading_marker("【副部長指示事項】", "■") == ("【】", "副部長指示事項")
-    assert split_heading_marker("放射性物質について", "◆") == ("◆", "放射性物質について")
+    assert split_heading_marker("放射性物質について", "◆") == (
+        "◆",
+        "放射性物質について",
+    )
     assert split_heading_marker("", "") == ("", "")
 
 
@@ -329,7 +341,9 @@ def test_editor_saves_a_marked_heading_verbatim_and_a_sub_heading(client, editor
     assert "■●" not in preview
     # The editor shows the stored mark and the sub-heading again.
     page = client.get(reverse("staff:edit", args=[meeting.pk])).content.decode()
-    assert f'name="i-{heading_key(heading)}-is_heading" class="form-check-input" ' in page
+    assert (
+        f'name="i-{heading_key(heading)}-is_heading" class="form-check-input" ' in page
+    )
     assert '<option value="●" selected>' in page
 
 
