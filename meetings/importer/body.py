@@ -43,8 +43,23 @@ _ORG_SUFFIX = re.compile(
 )
 _BARE_ORG = re.compile(
     r"^[^\s、。「」()()]{0,25}(?:課|部|局|室|本部|気象台|センター|庁|省|署|隊|協会|"
-    r"医師会|\(株\)|保安部|事務所|知事|[^\s、。]長|政策監)$"
+    r"医師会|\(株\)|保安部|事務所|知事|[^\s、。]長|政策監|危機管理監|委員会|保健所|"
+    r"病院|事務局)$"
 )
+# 健康福祉部より / 都市整備課から: a department heading without 説明 or 報告.
+_FROM_ONLY = re.compile(r"^(?P<org>.+?)(?:より|から)$")
+
+
+def bare_org_header(text: str) -> dict[str, Any] | None:
+    """A heading that only names who spoke: 危機管理課, 健康福祉部より, 【河川整備課】."""
+    text = _ADVERB.sub("", text.strip())
+    match = _FROM_ONLY.match(text)
+    org = match["org"].strip(" 、,") if match else text
+    if not _BARE_ORG.match(org) or len(org) < 2:
+        return None
+    return {"kind": "other", "speaker": org, "recipients": None, "topic": None}
+
+
 _PART = re.compile(r"^(?P<number>\d{1,2}) +(?P<text>[^\d\s][^。]{0,30})$")
 ITEM_MARKER = re.compile(
     r"^(?P<marker>"
@@ -198,11 +213,8 @@ def heading_token(line: Line, rest: str, mark: str) -> Token:
         return Token(
             "part", line, part["text"], info=parse_speaker_header(part["text"])
         )
-    info = parse_speaker_header(rest)
+    info = parse_speaker_header(rest) or bare_org_header(rest)
     if info:
-        return Token("section", line, rest, info=info, mark=mark)
-    if _BARE_ORG.match(rest):
-        info = {"kind": "other", "speaker": rest, "recipients": None, "topic": None}
         return Token("section", line, rest, info=info, mark=mark)
     return Token("topic", line, rest, mark=mark)
 
@@ -218,6 +230,88 @@ def _heading_like(token: Token) -> bool:
     )
 
 
+def _plain_department_headings(tokens: list[Token]) -> list[Token]:
+    """危機管理課 / 健康福祉部より standing alone in the text, followed by items: a
+    section heading written as plain text (no ■)."""
+    found = list(tokens)
+    for n, token in enumerate(tokens):
+        following = tokens[n + 1] if n + 1 < len(tokens) else None
+        if following is None or following.kind != "item" or len(token.text) > 30:
+            continue
+        if token.kind == "item":
+            # (1)総務課 / ・…: numbered department headings (the number is kept).
+            cls = marker_class(token.marker)
+            if cls not in _NUMBERED_HEADS or marker_class(following.marker) == cls:
+                continue
+            info = bare_org_header(token.text)
+            if info:
+                heading = f"{token.marker}{token.text}"
+                found[n] = Token("section", token.line, heading, info=info, mark="")
+            continue
+        if token.kind != "text":
+            continue
+        previous = tokens[n - 1] if n else None
+        if previous is not None and previous.kind == "item":
+            if not token.line.blank_before:
+                continue  # a wrapped line of the item above
+            cls = marker_class(previous.marker)
+            if cls in _NUMBERED_HEADS and marker_class(following.marker) == cls:
+                continue  # (1)気象の状況 / 徳島地方気象台 / (2)…: who reported it
+        info = bare_org_header(token.text)
+        if info:
+            found[n] = Token("section", token.line, token.text, info=info, mark="")
+    return found
+
+
+_NUMBERED_HEADS = {"(9)", "⑴", "9.", "9)", "①", "⒈"}
+
+
+_INLINE_ITEM = re.compile(
+    rf"^(?P<head>.+?)(?:\s+|[::]\s*)(?P<item>[{BULLET_SYMBOLS}]\s*\S.*)$"
+)
+_INLINE_TEXT = re.compile(r"^(?P<head>.+?(?:説明|報告|指示))[::]\s*(?P<item>\S.*)$")
+_HEADING_KINDS = {"section", "topic"}
+
+
+def _mend_headings(tokens: list[Token]) -> list[Token]:
+    """Headings that the page broke or ran on:
+
+    - a heading wrapped onto the next line (■徳島地方気象台から、「…」について / 説明);
+    - the first item on the heading's line (■…から説明 ・本日… or ■…から説明:本日…),
+      which becomes the section's first item.
+    """
+    mended: list[Token] = []
+    skip = False
+    for n, token in enumerate(tokens):
+        if skip:
+            skip = False
+            continue
+        following = tokens[n + 1] if n + 1 < len(tokens) else None
+        if (
+            token.kind == "topic"
+            and following is not None
+            and following.kind == "text"
+            and len(following.text) <= 20
+            and not following.line.blank_before
+        ):
+            joined = token.text + following.text
+            if parse_speaker_header(joined):
+                mended.append(heading_token(token.line, joined, token.mark))
+                skip = True
+                continue
+        if token.kind in _HEADING_KINDS and not (token.info or {}).get("speaker"):
+            split = _INLINE_ITEM.match(token.text) or _INLINE_TEXT.match(token.text)
+            if split and parse_speaker_header(split["head"]):
+                mended.append(heading_token(token.line, split["head"], token.mark))
+                item_line = Line(
+                    token.line.number, token.line.indent + 2, split["item"]
+                )
+                mended.append(classify(item_line))
+                continue
+        mended.append(token)
+    return mended
+
+
 def promote_weak_headings(tokens: list[Token]) -> list[Token]:
     """● (or ○, ◎) lines that head sections, as ■ does on most pages.
 
@@ -228,6 +322,7 @@ def promote_weak_headings(tokens: list[Token]) -> list[Token]:
     Lines that are sentences, or that are followed by an item of the same mark,
     stay items.
     """
+    tokens = _plain_department_headings(tokens)
     strong = {"section", "topic", "part", "subdirective", "group"}
     first_heading = next(
         (
@@ -294,6 +389,7 @@ def classify(line: Line) -> Token:
         info = parse_speaker_header(inner)
         if info and _bare_directive(info, inner):
             return Token("subdirective", line, inner, info=info, mark="【】")
+        info = info or bare_org_header(inner)
         if info:
             return Token("section", line, inner, info=info, mark="【】")
         return Token("topic", line, inner, mark="【】")
@@ -513,7 +609,7 @@ class BodyBuilder:
 
     # tokens
     def build(self, tokens: list[Token]) -> None:
-        tokens = promote_weak_headings(tokens)
+        tokens = promote_weak_headings(_mend_headings(tokens))
         for n, token in enumerate(tokens):
             getattr(self, f"_on_{token.kind}")(token, _Following(tokens, n + 1))
         self._open_pending_topic()
@@ -584,14 +680,16 @@ class BodyBuilder:
         for token in next_tokens:
             if token.kind not in {"item", "text"}:
                 break
-            if token.kind == "item":
+            if token.kind == "item" and token.mark != LABEL_CLASS:
+                # A label ((概要)) is often indented by one space: it does not decide.
                 indents.append(token.line.indent)
                 if token.bullet:
                     self.indent_mode = True
                     return
         base = min(indents) if indents else 0
-        self.indent_mode = len(set(indents)) > 1 and all(
-            (i - base) % 2 == 0 for i in indents
+        # Two-space steps, or a few levels of any step (a label block indented by one).
+        self.indent_mode = len(set(indents)) > 1 and (
+            all((i - base) % 2 == 0 for i in indents) or max(indents) - base <= 2
         )
 
     def _on_item(self, token: Token, next_tokens: _Following) -> None:
@@ -665,7 +763,15 @@ class BodyBuilder:
         elif self.indent_mode:
             while self.stack and self.stack[-1].indent > indent:
                 self.stack.pop()
-            if self.stack and self.stack[-1].indent == indent:
+            if label:
+                # At the indent of a bullet, a label is its sibling, not its child.
+                while (
+                    self.stack
+                    and self.stack[-1].indent == indent
+                    and self.stack[-1].cls not in SUBHEADING_CLASSES - {LABEL_CLASS}
+                ):
+                    self.stack.pop()
+            elif self.stack and self.stack[-1].indent == indent:
                 same = [
                     n
                     for n in range(len(self.stack) - 1, -1, -1)
