@@ -44,7 +44,7 @@ _ORG_SUFFIX = re.compile(
 _BARE_ORG = re.compile(
     r"^[^\s、。「」()()]{0,25}(?:課|部|局|室|本部|気象台|センター|庁|省|署|隊|協会|"
     r"医師会|\(株\)|保安部|事務所|知事|[^\s、。]長|政策監|危機管理監|委員会|保健所|"
-    r"病院|事務局)$"
+    r"病院|事務局|団|協議会|機構|公社)$"
 )
 # 健康福祉部より / 都市整備課から: a department heading without 説明 or 報告.
 _FROM_ONLY = re.compile(r"^(?P<org>.+?)(?:より|から)$")
@@ -57,7 +57,9 @@ def bare_org_header(text: str) -> dict[str, Any] | None:
     org = match["org"].strip(" 、,") if match else text
     if not _BARE_ORG.match(org) or len(org) < 2:
         return None
-    return {"kind": "other", "speaker": org, "recipients": None, "topic": None}
+    # A department's block of items without a verb is its explanation (the editor's
+    # default kind); the heading stays as written.
+    return {"kind": "explanation", "speaker": org, "recipients": None, "topic": None}
 
 
 _PART = re.compile(r"^(?P<number>\d{1,2}) +(?P<text>[^\d\s][^。]{0,30})$")
@@ -195,6 +197,7 @@ class Token:
     info: dict[str, Any] | None = None
     bullet: bool = False  # came with a rendered list bullet
     mark: str = DEFAULT_HEADING_MARKER  # a heading's own mark: ■ ● ◆ ○ 【】 or ""
+    label: bool = False  # an item that is a label standing alone: (概要)
 
 
 def strip_bullet(text: str) -> tuple[str, bool]:
@@ -410,7 +413,7 @@ def classify(line: Line) -> Token:
             return Token("section", line, text, info=info, mark="")
     if _LABEL.match(text) and not parse_speaker_header(text[1:-1]):
         # (概要): a label standing alone heads the items under it.
-        return Token("item", line, text, marker="", bullet=bullet, mark=LABEL_CLASS)
+        return Token("item", line, text, marker="", bullet=bullet, label=True)
     match = ITEM_MARKER.match(text)
     if match and match["text"]:
         return Token("item", line, match["text"], marker=match["marker"], bullet=bullet)
@@ -680,7 +683,7 @@ class BodyBuilder:
         for token in next_tokens:
             if token.kind not in {"item", "text"}:
                 break
-            if token.kind == "item" and token.mark != LABEL_CLASS:
+            if token.kind == "item" and not token.label:
                 # A label ((概要)) is often indented by one space: it does not decide.
                 indents.append(token.line.indent)
                 if token.bullet:
@@ -702,7 +705,7 @@ class BodyBuilder:
         if self.current is None and not self._open_pending_topic(next_tokens.back()):
             self.unplaced.append(token.line)
             return
-        label = token.mark == LABEL_CLASS
+        label = token.label
         self._place(token.marker, token.text, token.line.indent, label=label)
 
     def _on_text(self, token: Token, next_tokens: _Following) -> None:

@@ -138,10 +138,15 @@ def test_a_sub_heading_inside_a_diamond_section_heads_its_items():
 
 def test_department_headings_written_as_plain_text_start_sections():
     data = parsed("city_kiki_kaigi_plain_departments.txt")
+    assert [s["kind"] for s in data["sections"]] == [
+        "explanation",
+        "explanation",
+        "report",
+    ]
     assert [
         (s["speaker"], s.get("marker"), s["heading"]) for s in data["sections"]
     ] == [
-        ("危機管理課", "", None),
+        ("危機管理課", "", "危機管理課"),
         ("都市整備課", "", "都市整備課から"),
         ("福祉課", "", "福祉課より報告"),
     ]
