@@ -1296,14 +1296,19 @@ def apply_op(values: dict[str, Any], op: str, *, chair: str = "") -> str:
 
 
 def _item_op(values: dict[str, Any], action: str, key: str) -> str:
+    # append:i:<section>: a new last item of the section. A section's and an item's
+    # stored keys can be equal (p1 and p1): "add" names an item when one has the key,
+    # else a section (as before "append" existed).
+    is_item = any(r["key"] == key for s in values["sections"] for r in s["items"])
+    if action == "append" or (action == "add" and not is_item):
+        for section in values["sections"]:
+            if section["key"] == key:
+                row = {"key": new_key(), "marker": "・", "depth": 0}
+                section["items"].append(row)
+                return _focus_id("i", row["key"])
+        return ""
     for section in values["sections"]:
         items = section["items"]
-        # append: a new last item of a section (a section's and an item's stored
-        # keys can be equal, p1 and p1, so "add" names only items).
-        if action == "append" and section["key"] == key:
-            row = {"key": new_key(), "marker": "・", "depth": 0}
-            items.append(row)
-            return _focus_id("i", row["key"])
         index = next((n for n, r in enumerate(items) if r["key"] == key), None)
         if index is None:
             continue

@@ -120,9 +120,9 @@
   }
 
   function addItem(key) {
-    // A new item after the item with this key.
+    // A new item after the item with this key (else the last item of a section).
     const item = findRow("i", key);
-    if (!item) return null;
+    if (!item) return appendItem(key);
     const sectionKey = rowOf(item.parentElement).dataset.key;
     // Under a sub-heading: its first item, one level in; after (1): (2).
     const heading = item.querySelector("input[name$='-is_heading']");
