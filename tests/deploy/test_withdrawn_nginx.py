@@ -73,6 +73,9 @@ def test_withdrawn_meeting_answers_410_from_nginx_and_django(
         other = stack.get(base, f"/meetings/{early.public_id}/")
         direct = stack.get(base, f"/withdrawn/{gone.public_id}.html")
         alive = stack.get(base, f"/meetings/{kept.public_id}/")
+        # The page's plain-text form is a file of the tree (served with the app down).
+        text_form = stack.get(base, f"/meetings/{kept.public_id}/text.txt")
+        gone_text = stack.get(base, f"/meetings/{gone.public_id}/text.txt")
         unknown = stack.get(base, "/meetings/00000000-0000-0000-0000-000000000000/")
     finally:
         nginx.stop()
@@ -98,6 +101,12 @@ def test_withdrawn_meeting_answers_410_from_nginx_and_django(
     assert "誤記" not in text and "重複" not in text
     assert direct.status == HTTPStatus.NOT_FOUND
     assert alive.status == HTTPStatus.OK
+    assert text_form.status == HTTPStatus.OK
+    assert text_form.headers["content-type"] == "text/plain; charset=utf-8"
+    kept.refresh_from_db()
+    assert text_form.body == kept.current_publication.text.encode()
+    assert f'href="/meetings/{kept.public_id}/text.txt"' in alive.text
+    assert gone_text.status == HTTPStatus.NOT_FOUND
     assert unknown.status == HTTPStatus.NOT_FOUND
     assert "ページが見つかりません" in unknown.text
 
