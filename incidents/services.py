@@ -396,9 +396,7 @@ def _directive_reports_changed(assignment: DirectiveAssignment) -> None:
     directive (incidents.public_directives): rewrite the page, change the ETag."""
     if assignment.incident is None:
         return
-    Incident.objects.filter(pk=assignment.incident_id).update(
-        updated_at=timezone.now()
-    )
+    Incident.objects.filter(pk=assignment.incident_id).update(updated_at=timezone.now())
     site.incidents_changed(incidents=[assignment.incident])
 
 

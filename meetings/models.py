@@ -186,7 +186,9 @@ class VenueAlias(models.Model):
 
 
 # Generated text uses 「、」, never ",".
-DEFAULT_LEAD_TEMPLATE = "以下のとおり、{meeting_type}を開催いたしましたので、お知らせいたします。"
+DEFAULT_LEAD_TEMPLATE = (
+    "以下のとおり、{meeting_type}を開催いたしましたので、お知らせいたします。"
+)
 
 
 class MeetingType(models.Model):

@@ -310,7 +310,9 @@ def test_every_error_page_speaks_japanese(demo, settings):
     for name, (_, html) in pages.items():
         assert '<html lang="ja"' in html, name
         assert 'href="/"' in html, f"{name}: no way back to the archive"
-        assert _title(html).endswith(f"|{settings.SITE_NAME}|{settings.SITE_PREFECTURE}")
+        assert _title(html).endswith(
+            f"|{settings.SITE_NAME}|{settings.SITE_PREFECTURE}"
+        )
         text, _ = visible(html)
         if bad := problems(text):
             found[name] = bad
@@ -369,6 +371,8 @@ def test_page_titles_name_the_page_the_site_and_staff(demo, settings):
     for username in ["editor", "approver", "admin"]:
         client = Client()
         _login(client, username)
-        pages = check(client, ["/staff/", "/accounts/security/"], ("/staff/", "/accounts/"))
+        pages = check(
+            client, ["/staff/", "/accounts/security/"], ("/staff/", "/accounts/")
+        )
         assert any("/preview/" in page for page in pages), username
     assert wrong == {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from datetime import date
 from http import HTTPStatus
 
 import pytest
@@ -89,9 +88,9 @@ def test_withdrawn_meeting_answers_410_from_nginx_and_django(
     assert '<html lang="ja"' in text
     assert "この開催結果は取り下げられました" in text
     # When: the 和暦 date of the withdrawal (today), with its weekday.
-    from meetings import wareki
-
     from django.utils import timezone
+
+    from meetings import wareki
 
     today = wareki.format_wareki(timezone.localdate(), weekday=True)
     assert f"{today}に掲載を取り下げました" in text

@@ -19,7 +19,9 @@ migration = importlib.import_module(
 def test_new_meeting_type_lead_has_japanese_commas():
     kind = MeetingType.objects.create(name="水防連絡会議", slug="suibo-test")
     lead = kind.lead_for()
-    assert lead == "以下のとおり、水防連絡会議を開催いたしましたので、お知らせいたします。"
+    assert (
+        lead == "以下のとおり、水防連絡会議を開催いたしましたので、お知らせいたします。"
+    )
     assert "," not in lead
 
 
