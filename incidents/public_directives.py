@@ -36,7 +36,7 @@ def _reports(meetings: list[Meeting]) -> dict[tuple[int, tuple[str, str], int], 
     if not meetings:
         return {}
     published = Meeting.objects.published()
-    follow_ups = (
+    follow_ups = list(
         DirectiveFollowUp.objects.filter(
             assignment__meeting__in=[m.pk for m in meetings],
             assignment__item__isnull=False,
@@ -45,7 +45,6 @@ def _reports(meetings: list[Meeting]) -> dict[tuple[int, tuple[str, str], int], 
         .select_related("assignment__item__section", "section__meeting")
         .order_by("section__meeting__held_on", "section__meeting__start_time", "id")
     )
-    follow_ups = list(follow_ups)
     if not follow_ups:
         return {}
     # Rank of each directive Section row among its meeting's rows with the same key.
@@ -57,9 +56,9 @@ def _reports(meetings: list[Meeting]) -> dict[tuple[int, tuple[str, str], int], 
         meeting__in={f.assignment.meeting_id for f in follow_ups}, kind="directive"
     ).order_by("meeting", "order", "id")
     for row in rows.only("pk", "meeting_id", "speaker", "recipients"):
-        key = (row.meeting_id, _key(row.speaker, row.recipients))
-        rank[row.pk] = seen[key]
-        seen[key] += 1
+        row_key = (row.meeting_id, _key(row.speaker, row.recipients))
+        rank[row.pk] = seen[row_key]
+        seen[row_key] += 1
     reporting = {
         m.pk: m
         for m in published.filter(
@@ -68,7 +67,10 @@ def _reports(meetings: list[Meeting]) -> dict[tuple[int, tuple[str, str], int], 
     }
     found: dict[tuple[int, tuple[str, str], int], list] = defaultdict(list)
     for follow_up in follow_ups:
-        section = follow_up.assignment.item.section
+        item = follow_up.assignment.item
+        if item is None:  # filtered out above; for the type checker
+            continue
+        section = item.section
         key = (
             follow_up.assignment.meeting_id,
             _key(section.speaker, section.recipients),
@@ -91,7 +93,10 @@ def directives(meetings: list[Meeting]) -> list[dict[str, Any]]:
     reports = _reports(meetings)
     found = []
     for meeting in meetings:
-        data = meeting.current_publication.data
+        publication = meeting.current_publication
+        if publication is None:  # the caller passes published meetings
+            continue
+        data = publication.data
         sep = data.get("separator") or ","
         seen: dict[tuple[str, str], int] = defaultdict(int)
         for index, section in enumerate(data.get("sections") or []):

@@ -394,10 +394,11 @@ def directive_follow_up_link(
 def _directive_reports_changed(assignment: DirectiveAssignment) -> None:
     """The incident page and API show which published meetings reported on each
     directive (incidents.public_directives): rewrite the page, change the ETag."""
-    if assignment.incident is None:
+    incident = assignment.incident
+    if incident is None:
         return
-    Incident.objects.filter(pk=assignment.incident_id).update(updated_at=timezone.now())
-    site.incidents_changed(incidents=[assignment.incident])
+    Incident.objects.filter(pk=incident.pk).update(updated_at=timezone.now())
+    site.incidents_changed(incidents=[incident])
 
 
 @transaction.atomic

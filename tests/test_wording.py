@@ -165,7 +165,11 @@ def _crawl(client: Client, starts: list[str], prefixes: tuple[str, ...]):
             continue
         html = response.content.decode()
         text, links = visible(html)
-        if bad := problems(text):
+        bad = problems(text)
+        # One way to mark a required field: the 「必須」 badge, never crispy's "*".
+        if "asteriskField" in html:
+            bad.append("* (required)")
+        if bad:
             found[path] = bad
         for action in re.findall(r'<form[^>]*method="post"[^>]*>', html, re.I):
             target = re.search(r'action="([^"]*)"', action)

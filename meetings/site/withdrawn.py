@@ -16,7 +16,10 @@ a meeting published again has its notice removed.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
+
+from django.db.models import Q
 
 from meetings.site import render
 
@@ -37,7 +40,7 @@ def withdrawn_meetings() -> dict[str, str]:
         .annotate(
             withdrawn_at=Max(
                 "events__created_at",
-                filter=_withdraw_filter(MeetingEvent),
+                filter=Q(events__action=MeetingEvent.Action.WITHDRAW),
             )
         )
         .values_list("public_id", "withdrawn_at")
@@ -45,12 +48,6 @@ def withdrawn_meetings() -> dict[str, str]:
     return {
         str(public_id): when.isoformat() if when else "" for public_id, when in rows
     }
-
-
-def _withdraw_filter(event_model):
-    from django.db.models import Q
-
-    return Q(events__action=event_model.Action.WITHDRAW)
 
 
 def notice(public_id: str) -> bytes | None:
@@ -61,7 +58,7 @@ def notice(public_id: str) -> bytes | None:
     from meetings.views.public import meeting_detail
 
     url = reverse("public:meeting", args=[public_id])
-    response = meeting_detail(render.request_for(url), public_id)
+    response = meeting_detail(render.request_for(url), uuid.UUID(public_id))
     if response.status_code != 410:
         return None
     return response.content

@@ -435,8 +435,12 @@ def test_a_publication_writes_its_own_files_then_the_lists_and_nothing_else(
         tree_changed.disconnect(record)
     public_id = str(meeting.public_id)
     (own, _), (lists, removed) = batches
-    # 1. Synchronously: the meeting page and its official PDF, nothing else.
-    assert len(own) == 2
+    # 1. Synchronously: the meeting page, its plain text and official PDF, nothing else.
+    assert sorted(path.rsplit("/", 1)[-1] for path in own) == [
+        "index.html",
+        "index.pdf",
+        "text.txt",
+    ]
     assert all(path.startswith(f"meetings/{public_id}/") for path in own)
     # 2. The list job: the lists that changed (new 年度, new row, counts), no meeting page.
     after = _tree(settings)
