@@ -27,6 +27,7 @@ DYNAMIC = (
     "/media/",
     "/api/",
     "/withdrawn/",  # 410 notices: nginx answers meeting URLs with them, never alone
+    "/mail/",
 )
 
 
