@@ -19,6 +19,10 @@ def reading_aids(context: Any) -> SafeString:
     path = getattr(request, "path", "")
     if not path or getattr(request, "GET", None) or not has_reading_version(path):
         return mark_safe("")
+    speech = speech_base(path)
+    if speech and not context.get("publication"):
+        # A withdrawn meeting's 410 notice: no reading version, nothing to speak.
+        return mark_safe("")
     return mark_safe(  # noqa: S308 (an escaped template)
         render_to_string(
             "reading/_aids.html",
