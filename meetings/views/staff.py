@@ -6,6 +6,7 @@ every POST, CSRF-protected by the middleware).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
@@ -33,7 +34,9 @@ from meetings.forms import (
     WithdrawForm,
     apply_op,
     blank_rows,
+    copy_previous_attendees,
     paste_attendees,
+    previous_attendees,
     stored_pk,
 )
 from meetings.models import (
@@ -107,11 +110,17 @@ def _editor_context(
     meeting_type: MeetingType,
     **extra: Any,
 ) -> dict[str, Any]:
+    previous: list[dict[str, Any]] = []
     if meeting is not None:
         references = services.section_references(meeting=meeting)
         for section in editor.sections:
             section.references = references.get(stored_pk(section.key) or 0, 0)
+    else:
+        # A new meeting: the previous meeting's attendees, offered, not prefilled.
+        previous = previous_attendees(meeting_type)
     return {
+        "previous_attendees": previous,
+        "previous_attendees_json": json.dumps(previous, ensure_ascii=False),
         "editor": editor,
         "meeting": meeting,
         "meeting_type": meeting_type,
@@ -220,8 +229,10 @@ def _editor_post(
     if op:
         # An add/remove/move without JavaScript (or a restored local copy).
         values = editor.values()
-        if op == "paste:attendees":
-            focus = paste_attendees(values)
+        if op in ("paste:attendees", "paste:attendees:replace"):
+            focus = paste_attendees(values, replace=op.endswith(":replace"))
+        elif op == "previous:attendees":
+            focus = copy_previous_attendees(values, meeting_type)
         else:
             focus = apply_op(values, op, chair=meeting_type.default_chair_position)
         _stash_uploads(request, editor, pending)
