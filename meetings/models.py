@@ -239,6 +239,10 @@ class MeetingQuerySet(models.QuerySet):
             status=Meeting.Status.PUBLISHED, current_publication__isnull=False
         )
 
+    def alive(self) -> MeetingQuerySet:
+        """Not in the trash (a deleted draft is kept 30 days, then purged)."""
+        return self.filter(deleted_at__isnull=True)
+
     def with_parts(self) -> MeetingQuerySet:
         """Everything the official layout renders, in a fixed number of queries."""
         return self.select_related("meeting_type", "venue").prefetch_related(
@@ -373,6 +377,20 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="meetings_updated",
     )
+
+    # Draft deletion (issue 14): the draft goes to the trash (an admin can restore it);
+    # after TRASH_DAYS ``purge_trash`` removes its content, the row and its audit
+    # trail stay (MeetingEvent is append-only and refers to it).
+    deleted_at = models.DateTimeField("削除日時", null=True, blank=True, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings_deleted",
+        verbose_name="削除した人",
+    )
+    purged_at = models.DateTimeField("完全削除日時", null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["current_publication"])
     objects = MeetingQuerySet.as_manager()
@@ -829,6 +847,9 @@ class MeetingEvent(AppendOnlyModel):
         PUBLISH = "publish", "公開"
         CORRECT = "correct", "訂正公開"
         WITHDRAW = "withdraw", "取下げ"
+        DELETE = "delete", "削除(ごみ箱へ)"
+        RESTORE = "restore", "ごみ箱から復元"
+        PURGE = "purge", "完全削除"
 
     meeting = models.ForeignKey(
         Meeting, verbose_name="会議", on_delete=models.PROTECT, related_name="events"

@@ -17,3 +17,11 @@ def history_record_type(history_type: str) -> str:
     from meetings.history import record_type
 
     return record_type(history_type)
+
+
+@register.filter
+def is_admin(user) -> bool:
+    """For the staff header: admins get the 年度PDF export and the trash."""
+    from meetings import permissions
+
+    return permissions.is_admin(user)
