@@ -45,4 +45,5 @@ urlpatterns = [
     path("feed/", PublishedMeetingsFeed(), name="feed"),
     path("sitemap.xml", public.sitemap, name="sitemap"),
     path("robots.txt", public.robots_txt, name="robots"),
+    path("favicon.ico", public.favicon, name="favicon"),
 ]

@@ -64,6 +64,7 @@ def list_urls() -> list[str]:
         reverse("public:feed"),
         reverse("public:sitemap"),
         reverse("public:robots"),
+        reverse("public:favicon"),
     ]
     urls += incident_urls()
     return urls

@@ -349,16 +349,9 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 
 
 def _fiscal_years() -> list[tuple[int, str]]:
-    """Every 年度 from the newest published meeting back to the oldest."""
-    held = (
-        Meeting.objects.published()
-        .order_by(*ORDER)
-        .values_list("current_publication__held_on", flat=True)
-    )
-    newest, oldest = held.first(), held.last()
-    if newest is None or oldest is None:
-        return []
-    years = range(wareki.fiscal_year(newest), wareki.fiscal_year(oldest) - 1, -1)
+    """The 年度 that hold a published meeting, newest first (none with 0件)."""
+    months = Meeting.objects.published().dates("current_publication__held_on", "month")
+    years = sorted({wareki.fiscal_year(month) for month in months}, reverse=True)
     return [(year, wareki.format_fiscal_year(year)) for year in years]
 
 
@@ -716,3 +709,21 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# ---------------------------------------------------------------------------
+# favicon.ico (browsers ask for it on every page; also a file of the tree)
+# ---------------------------------------------------------------------------
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The site's icon (static/favicon.ico), at the URL browsers ask for."""
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("favicon.ico")
+    if not path:
+        raise Http404
+    with open(path, "rb") as icon:
+        response = HttpResponse(icon.read(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
