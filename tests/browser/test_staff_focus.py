@@ -4,6 +4,8 @@ new meeting's attendees are an explicit choice."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -117,6 +119,13 @@ def test_a_new_meeting_offers_the_previous_attendees_and_pasting_replaces(
     expect(roles).to_have_count(1)
     assert roles.first.input_value() == ""
     assert page.evaluate("document.activeElement.id") == "id_meeting_type"
+    # The 和暦 hint and the server agree (one parser): refused and hinted alike.
+    hint = page.locator("#held_on_wareki")
+    page.fill("#id_held_on", "R4.2.30")
+    expect(hint).to_contain_text("という日付はありません")
+    expect(hint).to_have_class(re.compile("text-danger"))
+    page.fill("#id_held_on", "平成24年12月26日(水)")
+    expect(hint).to_have_text("平成24年12月26日(水)(2012年12月26日)")
     offer = page.locator("#previous-attendees")
     expect(offer).to_contain_text("前回の出席者")
     offer.click()
