@@ -94,7 +94,7 @@ def test_submit_makes_immutable_versions_and_return_keeps_them(
     assert request.status == "submitted"
     with pytest.raises(contributions.ContributionError):
         contributions.contribution_submit(
-            request=request, user=writer, sections=[first]
+            request=request, user=writer, sections=[seed_section("病院局総務課")]
         )
 
     contributions.contribution_return(
@@ -455,3 +455,67 @@ def test_recipients(asked, writers, coordinator, django_user_model, departments)
     gone.save()
     assert contributions.department_members(police) == [writers["警察本部"], second]
     assert contributions.coordinators(police) == [coordinator]
+
+
+def test_a_double_click_submits_and_accepts_once(asked, meeting, coordinator, writers):
+    police = _request(asked, "警察本部")
+    sent = [seed_section("警察本部")]
+    first = contributions.contribution_submit(
+        request=police, user=writers["警察本部"], sections=sent
+    )
+    again = contributions.contribution_submit(
+        request=police, user=writers["警察本部"], sections=sent
+    )
+    assert again == first
+    assert police.versions.count() == 1
+    version = _fresh(meeting).version
+    contributions.contribution_accept(
+        request=police, user=coordinator, expected_version=version
+    )
+    contributions.contribution_accept(
+        request=police, user=coordinator, expected_version=version
+    )
+    assert _speakers(meeting).count("警察本部") == 1
+    assert police.events.filter(action="accept").count() == 1
+
+
+def test_withheld_parts_and_nesting_reach_the_meeting(
+    asked, meeting, coordinator, writers
+):
+    from meetings.models import Item, WithholdingReason
+
+    reason = WithholdingReason.objects.first()
+    police = _request(asked, "警察本部")
+    section = seed_section("警察本部")
+    section["items"][0]["children"] = [
+        {
+            "marker": "○",
+            "text": "捜査中の内容",
+            "children": [],
+            "withheld": {"reason": reason.code, "note": "捜査に支障"},
+        }
+    ]
+    contributions.contribution_submit(
+        request=police, user=writers["警察本部"], sections=[section]
+    )
+    contributions.contribution_accept(
+        request=police, user=coordinator, expected_version=_fresh(meeting).version
+    )
+    child = Item.objects.get(section__meeting=meeting, text="捜査中の内容")
+    assert child.parent.text == section["items"][0]["text"]
+    assert child.withheld_reason == reason
+    assert child.withheld_note == "捜査に支障"
+
+
+def test_nothing_is_submitted_to_a_meeting_already_published(
+    asked, meeting, coordinator, approver, writers, fast_pdf
+):
+    services.meeting_submit(meeting=meeting, user=coordinator)
+    services.meeting_publish(meeting=meeting, user=approver)
+    with pytest.raises(contributions.ContributionError, match="原稿を提出できません"):
+        contributions.contribution_submit(
+            request=_request(asked, "警察本部"),
+            user=writers["警察本部"],
+            sections=[seed_section("警察本部")],
+        )
+    assert not ContributionVersion.objects.exists()

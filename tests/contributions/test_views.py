@@ -231,3 +231,94 @@ def test_the_coordinator_asks_sees_returns_and_accepts(
         .values_list("speaker", flat=True)
     )
     assert speakers[0] == "警察本部"
+
+
+def _overview_queries(client, django_assert_max_num_queries, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_overview_takes_as_many_queries_for_four_requests_as_for_one(
+    client,
+    meeting,
+    coordinator,
+    writers,
+    departments,
+    django_user_model,
+    django_assert_max_num_queries,
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.contributions.conftest import department_user
+
+    # A department left to ask, so that the request form shows in both counts.
+    department_user(django_user_model, "livestock", departments["畜産振興課"])
+    client.force_login(coordinator)
+    url = reverse("contributions:overview", args=[meeting.pk])
+    client.get(url)  # the session is written once after the login
+
+    def ask(names: list[str]) -> None:
+        requests = contributions.contribution_request_create(
+            meeting=meeting,
+            user=coordinator,
+            organisations=[departments[n] for n in names],
+            due_at=timezone.now() + timedelta(hours=1),
+        )
+        for request in requests:
+            name = request.organisation.name
+            contributions.contribution_submit(
+                request=request, user=writers[name], sections=[seed_section(name)]
+            )
+
+    ask(DEPARTMENTS[:1])
+    one = _overview_queries(client, django_assert_max_num_queries, url)
+    ask(DEPARTMENTS[1:])
+    four = _overview_queries(client, django_assert_max_num_queries, url)
+    assert four == one
+    client.force_login(writers["警察本部"])
+    mine = reverse("contributions:mine")
+    with django_assert_max_num_queries(12):
+        assert client.get(mine).status_code == 200
+
+
+def test_the_admin_shows_requests_read_only(client, admin_user, asked, writers):
+    contributions.contribution_submit(
+        request=asked[1], user=writers["警察本部"], sections=[seed_section("警察本部")]
+    )
+    client.force_login(admin_user)
+    listing = client.get("/admin/contributions/contributionrequest/")
+    assert listing.status_code == 200
+    assert "警察本部" in listing.content.decode()
+    detail = client.get(
+        f"/admin/contributions/contributionrequest/{asked[1].pk}/change/"
+    )
+    assert detail.status_code == 200
+    assert "■警察本部から説明" in detail.content.decode()
+    assert (
+        client.get("/admin/contributions/contributionrequest/add/").status_code == 403
+    )
+
+
+def test_a_double_click_on_submit_and_a_stale_tab_lose_nothing(client, asked, writers):
+    police = _request(asked, "警察本部")
+    client.force_login(writers["警察本部"])
+    url = reverse("contributions:write", args=[police.pk])
+    post = _section_post("k1", seed_section("警察本部"), action="submit")
+    assert client.post(url, post).status_code == 302
+    second = client.post(url, post, follow=True)
+    assert "原稿を提出しました(第1回提出)" in second.content.decode()
+    assert police.versions.count() == 1
+    # Another tab, with other text, after the submission: shown again, not lost.
+    changed = {**post, "i-k1i0-text": "別のタブで書いた文"}
+    response = client.post(url, changed)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "この原稿はすでに提出しています。" in page
+    assert "別のタブで書いた文" in page
+    assert police.versions.count() == 1
