@@ -6,7 +6,8 @@ text goes in as one insertion per field (what a paste or an IME commit does), an
 structure comes from keys: Enter for the next bullet, Alt+Shift+→ to nest. Without
 JavaScript the row buttons are pressed with Enter (each posts the form).
 
-The page itself is ``tests/fixtures/pages/2012-12-26_kiki-kanri-kaigi_entry.txt``.
+The page itself is ``tests/fixtures/entry_2012-12-26_kiki-kanri-kaigi.txt`` (outside
+pages/: the importer reads ● headings only after issue 14 point 4).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 PAGE = (
     Path(__file__).resolve().parent.parent
-    / "fixtures/pages/2012-12-26_kiki-kanri-kaigi_entry.txt"
+    / "fixtures/entry_2012-12-26_kiki-kanri-kaigi.txt"
 )
 MEETING_TYPE_SLUG = "kiki-kanri-kaigi"
 
