@@ -33,7 +33,8 @@ def test_the_2012_page_is_entered_by_keyboard(live_server, browser, js):
     assert meeting.attendee_tail == "警察本部長ほか " and meeting.attendee_total == 21
     assert [a.role for a in meeting.attendees.all()][-1] == "県土整備部長"
     sections = list(meeting.sections.all())
-    assert [s.heading for s in sections] == [s["heading"] for s in SECTIONS]
+    # The heading keeps its own mark (●), stored apart from its text.
+    assert [s.marker + s.heading for s in sections] == [s["heading"] for s in SECTIONS]
     first = list(sections[0].items.all())
     tops = [(i.marker, i.text) for i in first if i.parent_id is None]
     assert [marker for marker, _ in tops] == ["(1)", ""]
