@@ -116,7 +116,7 @@ class IncidentForm(JapaneseMessagesMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["affected_org"]
+        field = self.fields["responsible_organisation"]
         field.queryset = Organisation.objects.filter(
             kind__in=[Organisation.Kind.DEPARTMENT, Organisation.Kind.DIVISION]
         ).order_by("kind", "name", "valid_from")

@@ -21,6 +21,7 @@ from meetings.models import (
     Venue,
     VenueAlias,
 )
+from meetings.permissions import Actor
 
 DEMO_USERS = [
     # username, password, role, display name
@@ -99,7 +100,7 @@ def _material_pdf(title: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def load_meeting(spec: dict[str, Any], *, author, approver) -> Meeting:
+def load_meeting(spec: dict[str, Any], *, author: Actor, approver: Actor) -> Meeting:
     public_id = uuid.UUID(spec["public_id"])
     existing = Meeting.objects.filter(public_id=public_id).first()
     if existing is not None:

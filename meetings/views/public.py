@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.files.storage import default_storage
@@ -31,6 +30,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from meetings import search as meeting_search
 from meetings import wareki
+from meetings.extensions import related
 from meetings.models import Attachment, Meeting, MeetingEvent, MeetingType, Publication
 from meetings.safe_cache import safe_get_many, safe_get_or_set, safe_set_many
 
@@ -196,47 +196,14 @@ def _agenda_lines(meeting: Meeting) -> list[str]:
     return [f"{m or ''}{t}" for m, t in zip(markers, texts, strict=False)]
 
 
-def _incident_model():
-    """The incidents app is optional for meetings (incidents depend on meetings)."""
-    if not apps.is_installed("incidents"):
-        return None
-    return apps.get_model("incidents", "Incident")
-
-
-def public_incidents() -> QuerySet | None:
-    """Incidents the public may see: public, with at least one published meeting.
-
-    The same rule as ``Incident.objects.public()``, written as EXISTS so that the
-    archive does not join every link of every meeting.
-    """
-    incident_model = _incident_model()
-    if incident_model is None:
-        return None
-    link_model = incident_model._meta.get_field("links").related_model
-    published_links = link_model.objects.filter(
-        incident=OuterRef("pk"), meeting__in=Meeting.objects.published()
-    )
-    return incident_model.objects.filter(is_public=True).filter(Exists(published_links))
-
-
-def _meetings_of_incident(incident_id: uuid.UUID) -> QuerySet | None:
-    incident_model = _incident_model()
-    if incident_model is None:
-        return None
-    link_model = incident_model._meta.get_field("links").related_model
-    return link_model.objects.filter(
-        incident__public_id=incident_id, incident__is_public=True
-    ).values("meeting")
-
-
 def public_state() -> str:
-    """A token that changes whenever the published set or the incidents change.
+    """A token that changes whenever the published set or the related records change.
 
     Published meetings: how many, and the newest current publication (each
     publication or correction gets a higher id; a withdrawal lowers the count).
-    Incidents and their links: how many, the highest id, the last incident change.
-    Keys cached values computed only from those rows (filter choices, a meeting's
-    incidents). One small query, read from indexes.
+    The registered related records (``extensions.related().state_sql()``: how many,
+    the highest id, the last change). Keys cached values computed only from those
+    rows (filter choices, a meeting's records). One small query, read from indexes.
     """
     meetings = Meeting._meta.db_table
     published = "status = %s AND current_publication_id IS NOT NULL"
@@ -248,17 +215,7 @@ def public_state() -> str:
         f"(SELECT published_at FROM {Publication._meta.db_table} WHERE id = {newest})",
     ]
     params: list[str] = [Meeting.Status.PUBLISHED] * 3
-    incident_model = _incident_model()
-    if incident_model is not None:
-        incidents = incident_model._meta.db_table
-        links = incident_model._meta.get_field("links").related_model._meta.db_table
-        parts += [
-            f"(SELECT COUNT(*) FROM {incidents})",
-            f"(SELECT MAX(id) FROM {incidents})",
-            f"(SELECT MAX(updated_at) FROM {incidents})",
-            f"(SELECT COUNT(*) FROM {links})",
-            f"(SELECT MAX(id) FROM {links})",
-        ]
+    parts += related().state_sql()
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         state = ":".join(str(value) for value in cursor.fetchone())
@@ -266,10 +223,9 @@ def public_state() -> str:
 
 
 def _filter_choices(state: str) -> dict[str, list[tuple[str, str]]]:
-    """年度, meeting types and incidents that have published meetings (cached)."""
+    """年度, meeting types and related records that have published meetings (cached)."""
 
     def compute() -> dict[str, list[tuple[str, str]]]:
-        incidents = public_incidents()
         return {
             "year": [(str(year), label) for year, label in _fiscal_years()],
             "type": list(
@@ -279,14 +235,7 @@ def _filter_choices(state: str) -> dict[str, list[tuple[str, str]]]:
                     )
                 ).values_list("slug", "name")
             ),
-            "incident": [
-                (str(public_id), f"【訓練】{title}" if is_drill else title)
-                for public_id, title, is_drill in incidents.order_by(
-                    "-started_at", "-id"
-                ).values_list("public_id", "title", "is_drill")
-            ]
-            if incidents is not None
-            else [],
+            "related": related().choices(),
         }
 
     return safe_get_or_set(f"public:filter-choices:{state}", compute, CACHE_SECONDS)
@@ -363,7 +312,8 @@ def _fiscal_years() -> list[tuple[int, str]]:
 
 
 def archive(request: HttpRequest) -> HttpResponse:
-    """Published meetings, newest first, filtered by 年度, meeting type and incident.
+    """Published meetings, newest first, filtered by 年度, meeting type and related
+    record (``extensions.related()``: the incidents app's 事案).
 
     ``/`` is the first page of the path-URL archive (a file in the publication
     tree). With a query string (the filter form, old links) it is a dynamic page
@@ -378,7 +328,9 @@ def archive(request: HttpRequest) -> HttpResponse:
         request,
         year=year,
         type_slug=request.GET.get("type") or "",
-        incident_id=_uuid_or_none(request.GET.get("incident")),
+        related_id=_uuid_or_none(request.GET.get(related().param))
+        if related().param
+        else None,
         number=request.GET.get("page"),
         page_url=query_page_url(request),
     )
@@ -439,18 +391,17 @@ def archive_type(
     )
 
 
-def archive_incident(
+def archive_related(
     request: HttpRequest, public_id: uuid.UUID, page: int | None = None
 ) -> HttpResponse:
-    """``/archive/incident/<uuid>/``: meetings linked to one public incident."""
-    first = reverse("public:archive_incident", args=[public_id])
-    incidents = public_incidents()
-    if incidents is None or not incidents.filter(public_id=public_id).exists():
+    """``/archive/<param>/<uuid>/``: meetings of one public related record."""
+    first = reverse("public:archive_related", args=[public_id])
+    if not related().is_listed(public_id):
         raise Http404
     page = _path_page(page)
     return _archive(
         request,
-        incident_id=public_id,
+        related_id=public_id,
         number=page,
         strict=True,
         page_url=path_page_url(first, first + "page/%d/"),
@@ -463,7 +414,7 @@ def _archive(
     page_url: Callable[[int], str],
     year: int | None = None,
     type_slug: str = "",
-    incident_id: uuid.UUID | None = None,
+    related_id: uuid.UUID | None = None,
     number: str | int | None = None,
     strict: bool = False,
 ) -> HttpResponse:
@@ -473,14 +424,16 @@ def _archive(
         meetings = meetings.filter(current_publication__held_on__range=(first, last))
     if type_slug:
         meetings = meetings.filter(meeting_type__slug=type_slug)
-    incident_meetings = _meetings_of_incident(incident_id) if incident_id else None
-    if incident_meetings is not None:
-        meetings = meetings.filter(pk__in=incident_meetings)
+    if related_id is not None:
+        of_record = related().meeting_ids(related_id)
+        meetings = (
+            meetings.filter(pk__in=of_record) if of_record is not None else meetings
+        )
     page = _paginate(meetings, number, page_url=page_url, strict=strict)
     filters = {
         "year": str(year) if year is not None else "",
         "type": type_slug,
-        "incident": str(incident_id) if incident_id else "",
+        "related": str(related_id) if related_id else "",
     }
     state = public_state()
     choices = _filter_choices(state)
@@ -502,6 +455,8 @@ def _archive(
             "options": _filter_options(state, filters),
             "filters": filters,
             "is_filtered": any(filters.values()),
+            "related_param": related().param,
+            "related_label": related().label,
         },
     )
 
@@ -574,29 +529,11 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "meeting": meeting,
             "publication": publication,
             "corrections": corrections,
-            "linked_incidents": _linked_incidents(meeting.pk),
+            "related_html": related().meeting_panel(request, meeting),
             "is_drill": bool(meeting.drill),
             # Rendered once at publication from the escaped template.
             "body_html": mark_safe(publication.html),  # noqa: S308
         },
-    )
-
-
-def _linked_incidents(meeting_pk: int) -> list:
-    """The public incidents of a published meeting.
-
-    Incident objects, because the incidents app's alert notices on this page use
-    them. The meeting is published, so each public incident linked to it is too.
-    One indexed query, whatever the size of the archive.
-    """
-    incident_model = _incident_model()
-    if incident_model is None:
-        return []
-    return list(
-        incident_model.objects.filter(is_public=True, links__meeting=meeting_pk)
-        .distinct()
-        .only("public_id", "title", "is_drill")
-        .order_by("started_at", "id")
     )
 
 
@@ -685,7 +622,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def sitemap(request: HttpRequest) -> HttpResponse:
     """sitemap.xml of every public page; sections come from settings.PUBLIC_SITEMAPS.
 
-    The incidents app adds its pages there, so meetings does not import incidents.
+    Apps built on meetings add their pages there, so meetings names none of them.
     """
     sections = {
         name: import_string(dotted)

@@ -251,6 +251,7 @@ def test_public_page_shows_placeholders_where_the_text_was(client, published):
     assert "<h2" not in between
 
 
+@pytest.mark.real_pdf
 def test_official_pdf_holds_placeholders_not_the_text(client, published):
     publication = published.current_publication
     with publication.pdf.open("rb") as stored:
@@ -383,6 +384,7 @@ def test_staff_preview_marks_withheld_text_and_summarises_it(
     assert "見出しも非公開" in summary
 
 
+@pytest.mark.real_pdf
 def test_draft_pdf_shows_the_text_marked(client, published, approver):
     client.force_login(approver)
     response = client.get(reverse("pdf:draft", args=[published.pk]))
