@@ -4,10 +4,13 @@ while ``rest_framework.views`` is being imported)."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle
-from rest_framework.views import APIView
+
+if TYPE_CHECKING:  # importing them here would be circular (see above)
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
 
