@@ -161,16 +161,11 @@ class SectionsEditor(editor_forms.Editor):
         """Unbound rows from layout sections (a draft, a version, the template)."""
         rows = []
         for section in sections:
+            # The section row's own fields, as ``Editor.for_meeting`` fills them.
             values = {
                 key: section.get(key) or ""
-                for key in (
-                    "kind",
-                    "speaker",
-                    "recipients",
-                    "topic",
-                    "heading",
-                    "group",
-                )
+                for key in editor_forms.SectionRowForm.base_fields
+                if key not in ("agenda", *editor_forms.WITHHELD_ROW_FIELDS)
             }
             rows.append(
                 {

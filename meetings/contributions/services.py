@@ -255,37 +255,24 @@ def template_sections(request: ContributionRequest) -> list[dict[str, Any]]:
 
 def clean_sections(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A department's sections as new rows: no ids (a contribution never names a
-    stored row), no agenda link, only sections with something in them."""
+    stored row), no agenda link, only sections with something in them. Every other
+    key of the layout is kept as written (new ones too)."""
 
     def node(item: dict[str, Any]) -> dict[str, Any]:
-        kept = {
-            "marker": item.get("marker") or "",
-            "text": item.get("text") or "",
-            "children": [node(c) for c in item.get("children") or []],
-        }
-        if item.get("withheld"):
-            kept["withheld"] = item["withheld"]
+        kept = {k: v for k, v in item.items() if k not in ("id", "children")}
+        kept["marker"] = item.get("marker") or ""
+        kept["text"] = item.get("text") or ""
+        kept["children"] = [node(c) for c in item.get("children") or []]
         return kept
 
     cleaned = []
     for section in sections:
         kept = {
-            key: section.get(key)
-            for key in (
-                "kind",
-                "speaker",
-                "recipients",
-                "topic",
-                "topic_heading",
-                "heading",
-                "group",
-            )
+            k: v for k, v in section.items() if k not in ("id", "agenda_index", "items")
         }
-        kept["topic_heading"] = bool(kept["topic_heading"])
-        kept["group"] = kept["group"] or Section.Group.MAIN
+        kept["topic_heading"] = bool(kept.get("topic_heading"))
+        kept["group"] = kept.get("group") or Section.Group.MAIN
         kept["items"] = [node(i) for i in section.get("items") or []]
-        if section.get("withheld"):
-            kept["withheld"] = section["withheld"]
         if kept["items"] or kept.get("speaker") or kept.get("heading"):
             cleaned.append(kept)
     return cleaned

@@ -477,3 +477,31 @@ def test_a_double_click_submits_and_accepts_once(asked, meeting, coordinator, wr
     )
     assert _speakers(meeting).count("警察本部") == 1
     assert police.events.filter(action="accept").count() == 1
+
+
+def test_withheld_parts_and_nesting_reach_the_meeting(
+    asked, meeting, coordinator, writers
+):
+    from meetings.models import Item, WithholdingReason
+
+    reason = WithholdingReason.objects.first()
+    police = _request(asked, "警察本部")
+    section = seed_section("警察本部")
+    section["items"][0]["children"] = [
+        {
+            "marker": "○",
+            "text": "捜査中の内容",
+            "children": [],
+            "withheld": {"reason": reason.code, "note": "捜査に支障"},
+        }
+    ]
+    contributions.contribution_submit(
+        request=police, user=writers["警察本部"], sections=[section]
+    )
+    contributions.contribution_accept(
+        request=police, user=coordinator, expected_version=_fresh(meeting).version
+    )
+    child = Item.objects.get(section__meeting=meeting, text="捜査中の内容")
+    assert child.parent.text == section["items"][0]["text"]
+    assert child.withheld_reason == reason
+    assert child.withheld_note == "捜査に支障"
