@@ -573,7 +573,26 @@ class WithholdingReason(models.Model):
         return f"(この部分は、{self.citation}に該当するため非公開)"
 
 
-class Section(models.Model):
+class Withholdable(models.Model):
+    """部分公開 of a section or item: ``withheld_reason`` null = public. The record
+    keeps the full text; the public sees a placeholder citing the reason
+    (meetings.layout.public_data). An item's children are withheld with it."""
+
+    withheld_reason = models.ForeignKey(
+        WithholdingReason,
+        verbose_name="非公開の理由",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withheld_note = models.TextField("非公開のメモ(職員のみ)", blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Section(Withholdable):
     class Kind(models.TextChoices):
         EXPLANATION = "explanation", "説明"
         REPORT = "report", "報告"
@@ -622,17 +641,6 @@ class Section(models.Model):
     group = models.CharField(
         "区分", max_length=20, choices=Group.choices, default=Group.MAIN
     )
-    # 部分公開: null = public. The record keeps the full text; the public sees a
-    # placeholder citing the reason (meetings.layout.public_data).
-    withheld_reason = models.ForeignKey(
-        WithholdingReason,
-        verbose_name="非公開の理由",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    withheld_note = models.TextField("非公開のメモ(職員のみ)", blank=True)
     withheld_keep_heading = models.BooleanField(
         "非公開でも見出しを公開する", default=True
     )
@@ -651,7 +659,7 @@ class Section(models.Model):
         return self.heading or f"{self.speaker} {self.get_kind_display()}"
 
 
-class Item(models.Model):
+class Item(Withholdable):
     """One bullet or paragraph; items form a tree of any depth within a section."""
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
@@ -667,16 +675,6 @@ class Item(models.Model):
         help_text="・ ○ ① (1) など。空欄は段落。",
     )
     text = models.TextField("本文")
-    # 部分公開: null = public; the item's children are withheld with it.
-    withheld_reason = models.ForeignKey(
-        WithholdingReason,
-        verbose_name="非公開の理由",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    withheld_note = models.TextField("非公開のメモ(職員のみ)", blank=True)
 
     class Meta:
         verbose_name = "項目"

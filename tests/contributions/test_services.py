@@ -65,7 +65,7 @@ def test_a_department_is_asked_once_per_meeting(asked, meeting, coordinator):
 
 
 def test_a_published_meeting_cannot_be_asked_for(
-    meeting, coordinator, approver, departments, fast_pdf
+    meeting, coordinator, approver, departments
 ):
     services.meeting_submit(meeting=meeting, user=coordinator)
     services.meeting_publish(meeting=meeting, user=approver)
