@@ -508,7 +508,7 @@ def test_withheld_parts_and_nesting_reach_the_meeting(
 
 
 def test_nothing_is_submitted_to_a_meeting_already_published(
-    asked, meeting, coordinator, approver, writers, fast_pdf
+    asked, meeting, coordinator, approver, writers
 ):
     services.meeting_submit(meeting=meeting, user=coordinator)
     services.meeting_publish(meeting=meeting, user=approver)
