@@ -27,6 +27,8 @@ DYNAMIC = (
     "/static/",
     "/media/",
     "/api/",
+    "/withdrawn/",  # 410 notices: nginx answers meeting URLs with them, never alone
+    "/mail/",
 )
 
 

@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0004_directive_progress_append_only"),
+        ("incidents", "0005_japanese_labels"),
     ]
 
     operations = [
