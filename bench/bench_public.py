@@ -255,13 +255,13 @@ def generate(meetings: int, seed: int = 7) -> None:
                         data=data,
                         text=text,
                         html=services.render_public_html(data),
-                        **search.index_fields(text),
                     )
                 )
             Publication.objects.bulk_create(publications)
             for meeting, publication in zip(rows, publications, strict=True):
                 meeting.current_publication = publication
             Meeting.objects.bulk_update(rows, ["current_publication"])
+            search.index_publications(publications)
             IncidentLink.objects.bulk_create(
                 IncidentLink(incident=rng.choice(incidents), meeting=meeting)
                 for meeting in rows
