@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "crisis_meetings.accounts",
     "meetings",
     "meetings.site",
+    "meetings.contributions",
     "incidents",
 ]
 
@@ -440,7 +441,11 @@ LOGGING = {
         "axes": {"level": "ERROR"},  # its lines repeat the security log's
     },
 }
-DEMO_LOADERS = ["incidents.demo.load", "crisis_meetings.accounts.demo.load"]
+DEMO_LOADERS = [
+    "incidents.demo.load",
+    "crisis_meetings.accounts.demo.load",
+    "meetings.contributions.demo.load",
+]
 # sitemap.xml sections (meetings must not import incidents, so they are listed here).
 PUBLIC_SITEMAPS = {
     "archive": "meetings.sitemaps.ArchiveSitemap",

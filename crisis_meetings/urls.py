@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("meetings.urls_public")),
     path("incidents/", include("incidents.urls_public")),
     path("staff/", include("meetings.urls_staff")),
+    path("staff/", include("meetings.contributions.urls")),
     path("staff/import/", include("meetings.urls_import")),
     path("staff/pdf/", include("meetings.urls_pdf")),
     path("staff/incidents/", include("incidents.urls_staff")),

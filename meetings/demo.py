@@ -27,7 +27,21 @@ DEMO_USERS = [
     ("editor", "editor-demo-2022", permissions.EDITOR, "入力 太郎"),
     ("approver", "approver-demo-2022", permissions.APPROVER, "承認 花子"),
     ("admin", "admin-demo-2022", permissions.ADMIN, "管理 次郎"),
+    # Department editors (入力担当 of one department: they write the sections the
+    # coordinating division asks them for; meetings.contributions.demo adds the
+    # DepartmentMembership).
+    ("iryo", "iryo-demo-2022", permissions.EDITOR, "医療 一郎"),
+    ("keisatsu", "keisatsu-demo-2022", permissions.EDITOR, "警察 二郎"),
+    ("byoin", "byoin-demo-2022", permissions.EDITOR, "病院 三郎"),
+    ("smart", "smart-demo-2022", permissions.EDITOR, "県庁 四郎"),
 ]
+# The department each department editor works for.
+DEMO_DEPARTMENTS = {
+    "iryo": "医療政策課",
+    "keisatsu": "警察本部",
+    "byoin": "病院局総務課",
+    "smart": "スマート県庁推進課",
+}
 
 
 def _date(value: str | None) -> date | None:

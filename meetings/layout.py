@@ -11,12 +11,127 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from meetings import files, wareki
 
 if TYPE_CHECKING:
     from meetings.models import Item, Meeting, Section, WithholdingReason
+
+# ---------------------------------------------------------------------------
+# The layout dict's shape
+#
+# ``meeting_data`` writes every Required key. Publications keep the dict as JSON
+# (``Publication.data``), and data from older releases or from the importer may lack
+# keys added since, so readers use ``.get()``; a key added later is NotRequired here.
+# ---------------------------------------------------------------------------
+
+
+class WithheldInfo(TypedDict, total=False):
+    """部分公開: why a section or item is withheld (``withheld_info``)."""
+
+    reason: str  # WithholdingReason.code
+    name: str
+    article: str
+    citation: str
+    placeholder: str
+    note: str  # staff only: never in public data
+    keep_heading: bool  # sections only
+
+
+class ItemData(TypedDict):
+    marker: str
+    text: str
+    children: list[ItemData]
+    withheld: NotRequired[WithheldInfo]
+    placeholder: NotRequired[bool]  # public data: the line standing for withheld text
+
+
+class SectionData(TypedDict):
+    kind: str  # "explanation" | "report" | "directive" | "other"
+    speaker: str | None
+    recipients: str | None
+    topic: str | None
+    topic_heading: bool
+    heading: str | None  # an explicit heading; None: generated (section_heading)
+    group: str  # "main" | "other_reports"
+    agenda_index: int | None
+    items: list[ItemData]
+    withheld: NotRequired[WithheldInfo]
+
+
+class AttendeeDetail(TypedDict):
+    role: str
+    remote: bool
+    outside: bool
+
+
+class AttachmentData(TypedDict):
+    label: str
+    size: str  # formatted (files.format_file_size)
+    size_bytes: int
+    kind: str
+    id: int
+    is_generated: bool
+    file: str  # storage name
+
+
+class ContactData(TypedDict):
+    name: str | None
+    phone: str | None
+    fax: str | None
+    email: str | None
+    note: str | None
+
+
+class HeaderData(TypedDict):
+    """The meeting's own fields (``header_data``)."""
+
+    public_id: str
+    meeting_type: str
+    session_number: int | None
+    cumulative_number: int | None
+    title: str
+    held_on: str | None  # ISO date
+    published_on: str | None  # ISO date
+    start_time: str | None  # "HH:MM"
+    end_time: str | None
+    end_next_day: bool
+    mode: str
+    location: str | None
+    lead: str | None
+    separator: str
+    is_drill: bool
+    attendee_tail: str | None
+    attendee_total: int | None
+    attendee_unit: str
+    attendee_remote: int | None
+    contact: ContactData
+    unparsed: list[str]
+
+
+class MeetingData(HeaderData):
+    """The whole layout dict (``meeting_data``; ``public_data`` marks it public)."""
+
+    attendees: list[str]
+    attendee_details: list[AttendeeDetail]
+    agenda: list[str]
+    agenda_markers: list[str]
+    sections: list[SectionData]
+    attachments: list[AttachmentData]
+    warnings: list[str]  # the importer's
+    updated_on: NotRequired[str]  # ISO date of the last correction (publications)
+    public: NotRequired[bool]  # built by public_data: placeholders, no staff notes
+
+
+class WithheldRow(WithheldInfo, total=False):
+    """One row of ``withheld_parts``."""
+
+    where: str
+    kind: str  # "section" | "item"
+    text: str
+    children: int
+
 
 OTHER_REPORTS_HEADING = "(その他報告事項)"
 SECTION_MARK = "■"
@@ -28,29 +143,30 @@ KIND_WORDS = {"explanation": "説明", "report": "報告", "directive": "指示"
 # ---------------------------------------------------------------------------
 
 
-def _items_tree(items: list) -> list[dict[str, Any]]:
+def _items_tree(items: list[Item]) -> list[ItemData]:
     """Nest a section's items (already fetched, any order) by parent."""
-    by_parent: dict[int | None, list] = {}
+    by_parent: dict[int | None, list[Item]] = {}
     for item in items:
         by_parent.setdefault(item.parent_id, []).append(item)
     for siblings in by_parent.values():
         siblings.sort(key=lambda i: i.order)
 
-    def build(parent_id: int | None) -> list[dict[str, Any]]:
-        return [
-            {
+    def build(parent_id: int | None) -> list[ItemData]:
+        tree: list[ItemData] = []
+        for i in by_parent.get(parent_id, []):
+            item: ItemData = {
                 "marker": i.marker,
                 "text": i.text,
                 "children": build(i.pk),
-                **_withheld_key(i),
             }
-            for i in by_parent.get(parent_id, [])
-        ]
+            _add_withheld(item, i)
+            tree.append(item)
+        return tree
 
     return build(None)
 
 
-def withheld_info(reason: WithholdingReason, note: str = "") -> dict[str, Any]:
+def withheld_info(reason: WithholdingReason, note: str = "") -> WithheldInfo:
     """The layout's record of a withholding: the reason's data at this moment."""
     return {
         "reason": reason.code,
@@ -62,23 +178,23 @@ def withheld_info(reason: WithholdingReason, note: str = "") -> dict[str, Any]:
     }
 
 
-def _withheld_key(row: Section | Item) -> dict[str, Any]:
-    """``{"withheld": ...}`` for a withheld section or item, else nothing.
+def _add_withheld(target: ItemData | SectionData, row: Section | Item) -> None:
+    """Add ``"withheld"`` to the data of a withheld section or item, else nothing.
 
     Public rows add no key, so the data of meetings without withheld parts is
     unchanged (diffs, snapshots and the importer's JSON stay as they were).
     """
     reason = row.withheld_reason if row.withheld_reason_id is not None else None
     if reason is None:
-        return {}
+        return
     info = withheld_info(reason, row.withheld_note)
     keep_heading = getattr(row, "withheld_keep_heading", None)  # sections only
     if keep_heading is not None:
         info["keep_heading"] = keep_heading
-    return {"withheld": info}
+    target["withheld"] = info
 
 
-def meeting_data(meeting: Meeting) -> dict[str, Any]:
+def meeting_data(meeting: Meeting) -> MeetingData:
     """Serialise a meeting (fetched with ``Meeting.objects.with_parts()``) to a dict.
 
     Uses only prefetched relations (``.all()``), so it adds no queries.
@@ -86,25 +202,24 @@ def meeting_data(meeting: Meeting) -> dict[str, Any]:
     attendees = list(meeting.attendees.all())
     agenda = list(meeting.agenda_items.all())
     agenda_index = {a.pk: n for n, a in enumerate(agenda)}
-    sections = []
+    sections: list[SectionData] = []
     for s in meeting.sections.all():
-        sections.append(
-            {
-                "kind": s.kind,
-                "speaker": s.speaker or None,
-                "recipients": s.recipients or None,
-                "topic": s.topic or None,
-                "topic_heading": s.topic_heading,
-                "heading": s.heading or None,
-                "group": s.group,
-                "agenda_index": agenda_index.get(s.agenda_item_id)
-                if s.agenda_item_id is not None
-                else None,
-                "items": _items_tree(list(s.items.all())),
-                **_withheld_key(s),
-            }
-        )
-    attachments = [
+        section: SectionData = {
+            "kind": s.kind,
+            "speaker": s.speaker or None,
+            "recipients": s.recipients or None,
+            "topic": s.topic or None,
+            "topic_heading": s.topic_heading,
+            "heading": s.heading or None,
+            "group": s.group,
+            "agenda_index": agenda_index.get(s.agenda_item_id)
+            if s.agenda_item_id is not None
+            else None,
+            "items": _items_tree(list(s.items.all())),
+        }
+        _add_withheld(section, s)
+        sections.append(section)
+    attachments: list[AttachmentData] = [
         {
             "label": a.label,
             "size": files.format_file_size(a.size_bytes),
@@ -133,7 +248,7 @@ def meeting_data(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def header_data(meeting: Meeting) -> dict[str, Any]:
+def header_data(meeting: Meeting) -> HeaderData:
     """The meeting's own fields as layout data; works on an unsaved meeting too."""
     return {
         "public_id": str(meeting.public_id),
@@ -191,11 +306,17 @@ def _parse_date(value: str | None) -> date | None:
 _PUBLIC_WITHHELD_KEYS = ("reason", "name", "article", "citation", "placeholder")
 
 
-def _public_withheld(info: dict[str, Any]) -> dict[str, Any]:
-    return {k: info.get(k) or "" for k in _PUBLIC_WITHHELD_KEYS}
+def _public_withheld(info: WithheldInfo) -> WithheldInfo:
+    return {
+        "reason": info.get("reason") or "",
+        "name": info.get("name") or "",
+        "article": info.get("article") or "",
+        "citation": info.get("citation") or "",
+        "placeholder": info.get("placeholder") or "",
+    }
 
 
-def _placeholder_item(marker: str, info: dict[str, Any]) -> dict[str, Any]:
+def _placeholder_item(marker: str, info: WithheldInfo) -> ItemData:
     return {
         "marker": marker,
         "text": info.get("placeholder") or "(この部分は非公開)",
@@ -205,8 +326,8 @@ def _placeholder_item(marker: str, info: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _public_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    public: list[dict[str, Any]] = []
+def _public_items(items: list[ItemData]) -> list[ItemData]:
+    public: list[ItemData] = []
     for item in items:
         info = item.get("withheld")
         if info:
@@ -223,7 +344,7 @@ def _public_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return public
 
 
-def public_data(data: dict[str, Any]) -> dict[str, Any]:
+def public_data(data: MeetingData) -> MeetingData:
     """The layout dict as the public may see it: withheld text replaced by placeholders.
 
     Every public surface (page, official PDF, plain text, search, feed, static tree,
@@ -233,7 +354,7 @@ def public_data(data: dict[str, Any]) -> dict[str, Any]:
     (``keep_heading``) and holds the placeholder as its only item. Staff notes go.
     A consumer that knows nothing of withholding still reads only placeholders.
     """
-    sections = []
+    sections: list[SectionData] = []
     for section in data.get("sections") or []:
         info = section.get("withheld")
         if not info:
@@ -241,37 +362,38 @@ def public_data(data: dict[str, Any]) -> dict[str, Any]:
                 {**section, "items": _public_items(section.get("items") or [])}
             )
             continue
-        public = {
+        withheld = _public_withheld(info)
+        withheld["keep_heading"] = bool(info.get("keep_heading", True))
+        public: SectionData = {
             **section,
             "items": [_placeholder_item("", info)],
-            "withheld": {
-                **_public_withheld(info),
-                "keep_heading": bool(info.get("keep_heading", True)),
-            },
+            "withheld": withheld,
         }
-        if not public["withheld"]["keep_heading"]:
+        if not withheld["keep_heading"]:
             public.update(
-                kind="other",
-                speaker=None,
-                recipients=None,
-                topic=None,
-                topic_heading=False,
-                heading=None,
+                {
+                    "kind": "other",
+                    "speaker": None,
+                    "recipients": None,
+                    "topic": None,
+                    "topic_heading": False,
+                    "heading": None,
+                }
             )
         sections.append(public)
     return {**data, "sections": sections, "public": True}
 
 
-def withheld_parts(data: dict[str, Any]) -> list[dict[str, Any]]:
+def withheld_parts(data: MeetingData) -> list[WithheldRow]:
     """What is withheld and why, in page order (the approver's summary).
 
     One row per withheld section or item (children go with their item): where
     (the section heading), what (the text, for staff), the reason and the note.
     """
-    rows: list[dict[str, Any]] = []
+    rows: list[WithheldRow] = []
     sep = data.get("separator") or ","
 
-    def walk(items: list[dict[str, Any]], heading: str) -> None:
+    def walk(items: list[ItemData], heading: str) -> None:
         for item in items:
             info = item.get("withheld")
             if info and item.get("placeholder"):
@@ -332,11 +454,11 @@ class Block:
     heading: str
     level: int = 2  # 2 = ■ heading, 3 = ○ sub-heading under a topic heading
     section_kind: str = ""
-    items: list[dict[str, Any]] = field(default_factory=list)
+    items: list[ItemData] = field(default_factory=list)
     is_directive: bool = False
     # 部分公開: the section's withholding (staff data: text shown with a badge;
     # public data: items hold only the placeholder).
-    withheld: dict[str, Any] | None = None
+    withheld: WithheldInfo | None = None
 
 
 @dataclass
@@ -356,10 +478,11 @@ class Document:
     public: bool = False  # built from ``public_data``: placeholders, no staff marks
 
 
-def attendee_line(data: dict[str, Any]) -> str:
+def attendee_line(data: MeetingData) -> str:
     sep = data.get("separator") or ","
     details = data.get("attendee_details") or [
-        {"role": r, "remote": False} for r in data.get("attendees") or []
+        {"role": r, "remote": False, "outside": False}
+        for r in data.get("attendees") or []
     ]
     parts = [f"({d['role']})" if d.get("remote") else d["role"] for d in details]
     tail = data.get("attendee_tail") or ""
@@ -377,10 +500,11 @@ def attendee_line(data: dict[str, Any]) -> str:
     return text
 
 
-def section_heading(section: dict[str, Any], sep: str = ",") -> str:
+def section_heading(section: SectionData, sep: str = ",") -> str:
     """The ■ heading text (without ■) generated from speaker, kind and topic."""
-    if section.get("heading"):
-        return section["heading"]
+    heading = section.get("heading")
+    if heading:
+        return heading
     kind = section.get("kind") or "other"
     speaker = section.get("speaker") or ""
     topic = section.get("topic") or ""
@@ -396,7 +520,7 @@ def section_heading(section: dict[str, Any], sep: str = ",") -> str:
     return f"{speaker}から{word}" if word else speaker
 
 
-def _speaker_line(section: dict[str, Any]) -> str:
+def _speaker_line(section: SectionData) -> str:
     """The ○ line under a topic heading: ○危機管理環境部からの報告."""
     word = KIND_WORDS.get(section.get("kind") or "", "")
     speaker = section.get("speaker") or ""
@@ -405,7 +529,7 @@ def _speaker_line(section: dict[str, Any]) -> str:
     return f"{speaker}からの{word}" if word else speaker
 
 
-def build_document(data: dict[str, Any]) -> Document:
+def build_document(data: MeetingData) -> Document:
     held_on = _parse_date(data.get("held_on"))
     posted = _parse_date(data.get("published_on"))
     updated = _parse_date(data.get("updated_on"))
@@ -448,10 +572,11 @@ def build_document(data: dict[str, Any]) -> Document:
             in_other = True
             last_topic = None
         is_directive = section.get("kind") == "directive"
-        if section.get("topic_heading") and section.get("topic"):
-            if section["topic"] != last_topic:
-                blocks.append(Block("topic", section["topic"]))
-                last_topic = section["topic"]
+        topic = section.get("topic")
+        if section.get("topic_heading") and topic:
+            if topic != last_topic:
+                blocks.append(Block("topic", topic))
+                last_topic = topic
             blocks.append(
                 Block(
                     "section",
@@ -476,7 +601,7 @@ def build_document(data: dict[str, Any]) -> Document:
             )
         )
 
-    contact = data.get("contact") or {}
+    contact: ContactData | dict[str, str] = data.get("contact") or {}
     contact_lines = [line for line in [contact.get("name")] if line]
     if contact.get("phone"):
         contact_lines.append(f"電話:{contact['phone']}")
@@ -484,8 +609,9 @@ def build_document(data: dict[str, Any]) -> Document:
         contact_lines.append(f"FAX:{contact['fax']}")
     if contact.get("email"):
         contact_lines.append(f"メール:{contact['email']}")
-    if contact.get("note"):
-        contact_lines.append(contact["note"])
+    note = contact.get("note")
+    if note:
+        contact_lines.append(note)
 
     return Document(
         title=data.get("title") or "",
@@ -520,14 +646,14 @@ def build_document(data: dict[str, Any]) -> Document:
 DRILL_LABEL = "【訓練】"
 
 
-def withheld_mark(info: dict[str, Any] | None) -> str:
+def withheld_mark(info: WithheldInfo | None) -> str:
     """【非公開:公共安全情報(第10条第3号)】 before withheld text in staff output."""
     if not info:
         return ""
     return f"【非公開:{info.get('name') or ''}({info.get('article') or ''})】"
 
 
-def _item_lines(items: list[dict[str, Any]], depth: int = 0) -> list[str]:
+def _item_lines(items: list[ItemData], depth: int = 0) -> list[str]:
     lines: list[str] = []
     for item in items:
         mark = "" if item.get("placeholder") else withheld_mark(item.get("withheld"))
@@ -536,7 +662,7 @@ def _item_lines(items: list[dict[str, Any]], depth: int = 0) -> list[str]:
     return lines
 
 
-def render_text(data: dict[str, Any]) -> str:
+def render_text(data: MeetingData) -> str:
     """The meeting as plain text in the official layout (for pasting elsewhere)."""
     doc = build_document(data)
     posted = _parse_date(data.get("published_on"))

@@ -194,7 +194,7 @@ def _normalise_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def print_document(data: dict[str, Any]) -> layout.Document:
+def print_document(data: layout.MeetingData) -> layout.Document:
     """The official display document, normalised for print.
 
     The PDF lists the uploaded attachments only: the generated 開催結果 PDF cannot
@@ -310,7 +310,7 @@ def render_html(
 
 
 def render_meeting_pdf(
-    data: dict[str, Any], *, draft: bool = False, created: datetime | None = None
+    data: layout.MeetingData, *, draft: bool = False, created: datetime | None = None
 ) -> bytes:
     """PDF bytes of a meeting's layout dict (``layout.meeting_data``).
 

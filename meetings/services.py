@@ -6,7 +6,7 @@ Workflow functions lock the meeting row, so a double click publishes once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, time
 from typing import Any
 
@@ -693,7 +693,7 @@ def _edited_by(meeting: Meeting, user: Actor) -> bool:
 
 
 def render_public_html(
-    data: dict[str, Any], *, attachment_url: Callable[[int], str] | None = None
+    data: layout.MeetingData, *, attachment_url: Callable[[int], str] | None = None
 ) -> str:
     """The body of the public page, rendered once at publication.
 
@@ -869,15 +869,18 @@ class EditConflict(Exception):
 EDITABLE_STATUSES = (Status.DRAFT, Status.REVIEW, Status.PUBLISHED)
 
 
-def _changes(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any]:
+def _changes(
+    before: layout.MeetingData | None, after: layout.MeetingData
+) -> dict[str, Any]:
     """What a save changed: header fields (old -> new) and the text, line by line."""
     import difflib
 
     skip = {"sections", "attachments", "attendees", "attendee_details", "warnings"}
+    old: Mapping[str, object] = before or {}
     fields = [
-        {"field": key, "old": (before or {}).get(key), "new": value}
+        {"field": key, "old": old.get(key), "new": value}
         for key, value in after.items()
-        if key not in skip and (before or {}).get(key) != value
+        if key not in skip and old.get(key) != value
     ]
     old_text = layout.render_text(before).splitlines() if before else []
     lines = list(
@@ -907,7 +910,7 @@ def meeting_save(
     """
     if not permissions.is_editor(user):
         raise PermissionDenied("会議の入力は入力担当・承認者・管理者が行えます。")
-    before: dict[str, Any] | None = None
+    before: layout.MeetingData | None = None
     if meeting is None:
         meeting = Meeting(
             created_by=permissions.person(user), status=Status.DRAFT, version=0
