@@ -17,11 +17,12 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 
 from django.apps import apps
-from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django.db.models import F, Func, Q, Value
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 
 from meetings import wareki
 from meetings.search.query import Alternative, Query, Word, matching_alternatives
@@ -29,11 +30,6 @@ from meetings.search.text import bigrams
 
 SPEAKER_FACET_SIZE = 15
 SORTS = {"date": "新しい順", "relevance": "関連度順"}
-
-
-class _StringToArray(Func):
-    function = "string_to_array"
-    output_field = ArrayField(models.TextField())
 
 
 # ---------------------------------------------------------------------------
@@ -47,6 +43,7 @@ class MeetingFacts:
     publication_id: int
     published_at: datetime
     held_on: date
+    fiscal_year: int
     type_id: int
     incidents: tuple[str, ...]
     speakers: tuple[str, ...]
@@ -99,6 +96,7 @@ def _build_facts() -> Facts:
             publication_id,
             published_at,
             held_on,
+            wareki.fiscal_year(held_on),
             type_id,
             tuple(dict.fromkeys(incidents_of.get(pk, ()))),
             tuple((speakers.get(pk) or "").split("\n")) if speakers.get(pk) else (),
@@ -131,15 +129,9 @@ def _build_facts() -> Facts:
 # ---------------------------------------------------------------------------
 
 
-def _alternative_q(alternative: Alternative, *, postgres: bool) -> Q:
-    term = alternative.term
-    condition = Q()
-    grams = bigrams(term)
-    if postgres and grams:
-        condition &= Q(_grams__contains=grams)
-    # Two characters without a space: the bigram is the term, the index is exact.
-    if not (postgres and len(term) == 2 and grams == [term]):
-        condition &= Q(folded__contains=term)
+def _alternative_q(alternative: Alternative) -> Q:
+    """SQLite: a LIKE on the folded text (and the dates of an organisation's name)."""
+    condition = Q(folded__contains=alternative.term)
     if alternative.start is not None:
         condition &= Q(held_on__gte=alternative.start)
     if alternative.end is not None:
@@ -147,12 +139,60 @@ def _alternative_q(alternative: Alternative, *, postgres: bool) -> Q:
     return condition
 
 
-def _word_q(words: list[Word], *, postgres: bool) -> Q:
+def _word_q(words: list[Word]) -> Q:
     condition = Q()
     for word in words:
         for alternative in matching_alternatives(word):
-            condition |= _alternative_q(alternative, postgres=postgres)
+            condition |= _alternative_q(alternative)
     return condition
+
+
+ROW_COLUMNS = "id, meeting_id, publication_id, kind"
+
+
+def _alternative_sql(
+    alternative: Alternative, columns: str = "id"
+) -> tuple[str, list[object]]:
+    """PostgreSQL: the ids of the documents holding ``alternative``.
+
+    One SELECT per alternative, each served by the GIN index alone, its LIKE a
+    filter on the candidates only: OR-ing alternatives in one WHERE would make the
+    planner recheck the whole condition, bigrams included, row by row.
+    """
+    from meetings.models import SearchDocument
+
+    table = SearchDocument._meta.db_table
+    term = alternative.term
+    grams = bigrams(term)
+    conditions: list[str] = []
+    params: list[object] = []
+    if grams:
+        conditions.append("search_bigram_array(bigrams) @> %s::text[]")
+        params.append(grams)
+    # Two characters without a space: the bigram is the term, the index is exact.
+    if not (len(term) == 2 and grams == [term]):
+        conditions.append("folded LIKE %s")
+        params.append(f"%{connection.ops.prep_for_like_query(term)}%")
+    if alternative.start is not None:
+        conditions.append("held_on >= %s")
+        params.append(alternative.start)
+    if alternative.end is not None:
+        conditions.append("held_on <= %s")
+        params.append(alternative.end)
+    where = " AND ".join(conditions)
+    return f"SELECT {columns} FROM {table} WHERE {where}", params
+
+
+def _words_sql(words: list[Word], columns: str = "id") -> tuple[str, list[object]]:
+    parts = [
+        _alternative_sql(alternative, columns)
+        for word in words
+        for alternative in matching_alternatives(word)
+    ]
+    return (
+        " UNION ".join(sql for sql, _ in parts),
+        [param for _, params in parts for param in params],
+    )
 
 
 def documents(query: Query) -> models.QuerySet:
@@ -160,22 +200,58 @@ def documents(query: Query) -> models.QuerySet:
     that hold an excluded word anywhere."""
     from meetings.models import SearchDocument
 
-    postgres = connection.vendor == "postgresql"
-
-    def base() -> models.QuerySet:
-        docs = SearchDocument.objects.order_by()
-        if postgres:
-            # string_to_array(bigrams, ' ') is the indexed expression.
-            docs = docs.alias(_grams=_StringToArray(F("bigrams"), Value(" ")))
+    docs = SearchDocument.objects.order_by()
+    if connection.vendor != "postgresql":
+        for clause in query.clauses:
+            docs = docs.filter(_word_q(clause))
+        if query.excluded:
+            unwanted = SearchDocument.objects.filter(_word_q(query.excluded))
+            docs = docs.exclude(meeting_id__in=unwanted.values("meeting_id"))
         return docs
-
-    docs = base()
-    for clause in query.clauses:
-        docs = docs.filter(_word_q(clause, postgres=postgres))
+    # Clauses intersected, each the union of its alternatives' documents.
+    parts = [_words_sql(clause) for clause in query.clauses]
+    sql = " INTERSECT ".join(f"({part})" for part, _ in parts)
+    params = [param for _, part_params in parts for param in part_params]
+    docs = docs.filter(pk__in=RawSQL(sql, params))
     if query.excluded:
-        unwanted = base().filter(_word_q(query.excluded, postgres=postgres))
-        docs = docs.exclude(meeting_id__in=unwanted.values("meeting_id"))
+        table = SearchDocument._meta.db_table
+        unwanted_sql, unwanted_params = _words_sql(query.excluded)
+        docs = docs.exclude(
+            meeting_id__in=RawSQL(
+                f"SELECT meeting_id FROM {table} WHERE id IN ({unwanted_sql})",
+                unwanted_params,
+            )
+        )
     return docs
+
+
+def document_rows(query: Query) -> list[tuple[int, int, int, str]]:
+    """(id, meeting id, publication id, kind) of the matching documents.
+
+    On PostgreSQL one statement whose parts each read the bigram index (no join
+    back to the table: the parts select the columns), through the cursor: a broad
+    query returns thousands of rows and a model row costs more than the search.
+    """
+    from meetings.models import SearchDocument
+
+    if connection.vendor != "postgresql":
+        return list(
+            documents(query).values_list("pk", "meeting_id", "publication_id", "kind")
+        )
+    table = SearchDocument._meta.db_table
+    parts = [_words_sql(clause, ROW_COLUMNS) for clause in query.clauses]
+    sql = " INTERSECT ".join(f"({part})" for part, _ in parts)
+    params = [param for _, part_params in parts for param in part_params]
+    if query.excluded:
+        unwanted_sql, unwanted_params = _words_sql(query.excluded)
+        sql = (
+            f"SELECT * FROM ({sql}) AS hits WHERE meeting_id NOT IN "
+            f"(SELECT meeting_id FROM {table} WHERE id IN ({unwanted_sql}))"
+        )
+        params += unwanted_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def matching_meetings(queryset: models.QuerySet, query: Query) -> models.QuerySet:
@@ -247,7 +323,7 @@ def parse_filters(params: Mapping[str, str]) -> Filters:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     meeting_id: int
     facts: MeetingFacts
@@ -281,10 +357,10 @@ class Outcome:
 def search(query: Query, filters: Filters, state: str) -> Outcome:
     """The meetings that match, filtered and ordered, with facet counts over them."""
     known = facts(state)
-    rows = documents(query).values_list("pk", "meeting_id", "publication_id", "kind")
     hits: dict[int, Hit] = {}
-    for pk, meeting_id, publication_id, kind in rows:
-        fact = known.meetings.get(meeting_id)
+    meetings = known.meetings
+    for pk, meeting_id, publication_id, kind in document_rows(query):
+        fact = meetings.get(meeting_id)
         if fact is None or fact.publication_id != publication_id:
             continue  # not published, or not its current publication
         hit = hits.get(meeting_id) or hits.setdefault(meeting_id, Hit(meeting_id, fact))
@@ -306,14 +382,12 @@ def search(query: Query, filters: Filters, state: str) -> Outcome:
         )
     else:
         kept.sort(key=lambda h: (h.facts.held_on, h.facts.publication_id), reverse=True)
-    for hit in kept:
-        hit.attachment_documents.sort()
     return Outcome(kept, facets, total)
 
 
 def _passes(hit: Hit, filters: Filters, known: Facts) -> bool:
     fact = hit.facts
-    if filters.year is not None and wareki.fiscal_year(fact.held_on) != filters.year:
+    if filters.year is not None and fact.fiscal_year != filters.year:
         return False
     if filters.type and known.types.get(fact.type_id, ("", ""))[0] != filters.type:
         return False
@@ -331,21 +405,17 @@ def _passes(hit: Hit, filters: Filters, known: Facts) -> bool:
 
 
 def _facets(hits: list[Hit], filters: Filters, known: Facts) -> list[Facet]:
-    years: Counter[int] = Counter()
-    types: Counter[int] = Counter()
-    incidents: Counter[str] = Counter()
-    speakers: Counter[str] = Counter()
-    sources: Counter[str] = Counter()
-    for hit in hits:
-        fact = hit.facts
-        years[wareki.fiscal_year(fact.held_on)] += 1
-        types[fact.type_id] += 1
-        incidents.update(fact.incidents)
-        speakers.update(fact.speakers)
-        if hit.page_document is not None:
-            sources["page"] += 1
-        if hit.attachment_documents:
-            sources["attachment"] += 1
+    facts_of = [hit.facts for hit in hits]
+    years = Counter(fact.fiscal_year for fact in facts_of)
+    types = Counter(fact.type_id for fact in facts_of)
+    incidents = Counter(chain.from_iterable(fact.incidents for fact in facts_of))
+    speakers = Counter(chain.from_iterable(fact.speakers for fact in facts_of))
+    sources = Counter(
+        {
+            "page": sum(1 for hit in hits if hit.page_document is not None),
+            "attachment": sum(1 for hit in hits if hit.attachment_documents),
+        }
+    )
     return [
         Facet(
             "year",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
@@ -20,8 +21,8 @@ from meetings.search import engine, snippets
 from meetings.search import parse_query as _parse
 
 PAGE_SIZE = 20
-# Attachment pages shown under one result.
-ATTACHMENT_HITS_SHOWN = 3
+# Attachment pages shown under one result (the others are counted).
+ATTACHMENT_HITS_SHOWN = 1
 
 
 @dataclass
@@ -30,6 +31,7 @@ class AttachmentHit:
     page: int
     url: str
     snippet: str
+    more: int = 0  # other matching pages of the meeting's PDFs
 
 
 @dataclass
@@ -47,6 +49,27 @@ def _url(params: QueryDict, **changes: str | None) -> str:
             query[name] = value
     encoded = query.urlencode()
     return f"{reverse('public:search')}?{encoded}" if encoded else "?"
+
+
+def _facet(params: QueryDict, facet: engine.Facet) -> dict[str, Any]:
+    """A facet's values with their links: the value added, or removed if chosen."""
+    without = _url(params, **{facet.name: None})
+    joiner = "&" if "?" in without and not without.endswith("?") else ""
+    return {
+        "name": facet.name,
+        "label": facet.label,
+        "values": [
+            {
+                "label": value.label,
+                "count": value.count,
+                "selected": value.selected,
+                "url": without
+                if value.selected
+                else f"{without}{joiner}{urlencode({facet.name: value.value})}",
+            }
+            for value in facet.values
+        ],
+    }
 
 
 def _alternative_label(alternative: Any) -> str:
@@ -94,26 +117,7 @@ def results(
     _add_snippets(page.object_list, hits, query)
     context.update(
         page_obj=page,
-        facets=[
-            {
-                "name": facet.name,
-                "label": facet.label,
-                "values": [
-                    {
-                        "label": value.label,
-                        "count": value.count,
-                        "selected": value.selected,
-                        "url": _url(
-                            params,
-                            **{facet.name: None if value.selected else value.value},
-                        ),
-                    }
-                    for value in facet.values
-                ],
-            }
-            for facet in outcome.facets
-            if facet.values
-        ],
+        facets=[_facet(params, facet) for facet in outcome.facets if facet.values],
         is_filtered=bool(filters.as_params().keys() - {"sort"}),
         clear_filters_url=_url(
             params,
@@ -144,6 +148,7 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
     for hit in hits:
         if hit.page_document is not None:
             wanted.append(hit.page_document)
+        hit.attachment_documents.sort()  # the first page of the first PDF first
         wanted += hit.attachment_documents[:ATTACHMENT_HITS_SHOWN]
     documents: dict[int, tuple[str, str, str, int, str, int]] = {
         pk: tuple(rest)  # type: ignore[misc]
@@ -181,5 +186,6 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
                     snippet=snippets.snippet(
                         text, terms, folded=folded, offsets=offsets
                     ),
+                    more=len(hit.attachment_documents) - ATTACHMENT_HITS_SHOWN,
                 )
             )

@@ -213,3 +213,39 @@ def _value(run: list[str]) -> int | None:
             section = digit = 0
             seen_digit = False
     return total + section + digit
+
+
+# ---------------------------------------------------------------------------
+# The static search (Pagefind, in the browser) gets what it can of the same rules
+# ---------------------------------------------------------------------------
+
+_KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc]{2,}")
+_SMALL_KATAKANA = "ァィゥェォッャュョヮヵヶ"
+_LARGE_KATAKANA = "アイウエオツヤユヨワカカ"
+
+
+def static_query_map() -> dict[str, str]:
+    """Characters the static search page replaces in a query (after NFKC), so
+    that らんさむ, ランサム and ﾗﾝｻﾑ, or サーバー and サーバ, reach the same words:
+    hiragana as katakana (Pagefind's Japanese word splitting reads katakana words
+    whole), small kana as full size, ヴ as ブ, the long-vowel mark dropped."""
+    mapping = {chr(code): chr(code + 0x60) for code in range(0x3041, 0x3097)}
+    for small, large in zip(_SMALL_KATAKANA, _LARGE_KATAKANA, strict=True):
+        mapping[small] = large
+        mapping[chr(ord(small) - 0x60)] = large if small not in "ヵヶ" else "カ"
+    mapping["ヴ"] = mapping["ゔ"] = "ブ"
+    mapping[_LONG_VOWEL] = ""
+    return mapping
+
+
+def static_variants(text: str) -> str:
+    """The katakana words of ``text`` as ``static_query_map`` writes them, where
+    that differs (サーバー → サーバ, ランサムウェア → ランサムウエア): indexed with the
+    page, hidden, so that a query folded by the static search page finds them."""
+    mapping = str.maketrans(static_query_map())
+    variants = []
+    for word in _KATAKANA_RUN.findall(unicodedata.normalize("NFKC", text)):
+        folded = word.translate(mapping)
+        if folded != word and len(folded) >= 2:
+            variants.append(folded)
+    return " ".join(dict.fromkeys(variants))

@@ -33,6 +33,7 @@ from django.utils.safestring import SafeString, mark_safe
 from meetings import wareki
 from meetings.models import Attachment, Meeting, MeetingEvent, MeetingType, Publication
 from meetings.safe_cache import safe_get_many, safe_get_or_set, safe_set_many
+from meetings.search.text import static_variants
 
 PAGE_SIZE = 20
 # Cached values are keyed by public_state(), so they expire only to free memory.
@@ -561,7 +562,7 @@ def _withdrawn(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     try:
         meeting = _get_published_meeting(
-            public_id, "title", "html", "number", "published_at"
+            public_id, "title", "html", "number", "published_at", "text"
         )
     except Http404:
         return _withdrawn(request, public_id)
@@ -586,6 +587,8 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "is_drill": bool(meeting.drill),
             # Rendered once at publication from the escaped template.
             "body_html": mark_safe(publication.html),  # noqa: S308
+            # Hidden, for the static search's index (meetings.search.text).
+            "search_variants": static_variants(publication.text),
         },
     )
 

@@ -201,9 +201,12 @@ def test_postgresql_serves_two_character_search_from_the_bigram_index(corpus):
     with connection.cursor() as cursor:
         # A handful of rows would be read sequentially; ask what serves the filter.
         cursor.execute("ANALYZE meetings_searchdocument")
+        # Only a bitmap scan left: is the bigram index one the query can use?
         cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_indexscan = off")
         plan = documents.explain()
         cursor.execute("RESET enable_seqscan")
+        cursor.execute("RESET enable_indexscan")
     assert f"Bitmap Index Scan on {search.BIGRAM_INDEX_NAME}" in plan
     meetings = search.filter_meetings(Meeting.objects.published(), query)
     assert list(meetings) == [corpus["outage"]]

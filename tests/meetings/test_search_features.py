@@ -3,6 +3,7 @@ facets against a direct count, PDF attachments, expansions shown and turned off.
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 from collections import Counter
@@ -11,6 +12,7 @@ from http import HTTPStatus
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.urls import reverse
 
 from incidents.models import IncidentLink
@@ -556,3 +558,29 @@ def test_a_withdrawn_meetings_attachment_is_not_found(client, approver):
     assert _titles(_get(client, "取下げ前の資料")) == [meeting.title]
     services.meeting_withdraw(meeting=meeting, user=approver)
     assert _titles(_get(client, "取下げ前の資料")) == []
+
+
+# ---------------------------------------------------------------------------
+# Rebuilding, demo data
+# ---------------------------------------------------------------------------
+
+
+def test_rebuild_search_index_writes_every_current_publication_again(client):
+    meeting = _published("再構築の確認")
+    SearchDocument.objects.all().delete()
+    assert _found(client, "再構築") == set()
+    call_command("rebuild_search_index", stdout=io.StringIO())
+    assert _found(client, "再構築") == {meeting.title}
+    (document,) = SearchDocument.objects.filter(meeting=meeting)
+    assert document.publication_id == meeting.current_publication_id
+
+
+def test_demo_departments_are_linked_as_renamed(client):
+    from meetings import demo
+
+    demo.load_master_data()
+    query = search.parse_query("危機管理部")
+    labels = [a.label for w in query.words for a in w.expansions]
+    assert labels == ["危機管理環境部"]
+    (expansion,) = query.words[0].expansions
+    assert (expansion.start, expansion.end) == (date(2020, 4, 1), date(2024, 3, 31))
