@@ -66,7 +66,19 @@ def env_database(name: str, default: str) -> dict:
                 f"{name} for SQLite must be sqlite:///relative/path or "
                 f"sqlite:////absolute/path; got {raw!r}"
             )
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / path)}
+        name_path = BASE_DIR / path
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(name_path),
+            # Wait for a writer in another thread or process (a Celery worker, the
+            # static-tree rebuild) instead of failing at once.
+            "OPTIONS": {"timeout": 30},
+            # The test database is a file beside the real one, not a shared-cache
+            # in-memory database: with shared cache, SQLite answers a concurrent
+            # write with "database table is locked" immediately and ignores the
+            # timeout, which makes the tests that run a real worker thread flaky.
+            "TEST": {"NAME": str(name_path.with_name(f"test_{name_path.name}"))},
+        }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         try:
             port = parts.port

@@ -344,6 +344,11 @@ def contribution_submit(
         return latest  # the second click of a double click
     if not locked.is_open:
         raise ContributionError("この原稿はすでに提出しています。")
+    if locked.meeting.status not in REQUESTABLE:
+        raise ContributionError(
+            "この会議はすでに公開または取下げされたため、原稿を提出できません。"
+            "取りまとめの課に連絡してください。"
+        )
     if not any(section["items"] for section in cleaned):
         raise ValidationError("項目を1つ以上入力してから提出してください。")
     _check_sections(cleaned)

@@ -130,9 +130,8 @@ def write(request: HttpRequest, pk: int) -> HttpResponse:
             "contributions/write.html",
             _write_context(contribution, editor),
         )
-    if not contribution.is_open:
-        messages.error(request, "提出済みの原稿は、差し戻されるまで書き直せません。")
-        return redirect("contributions:write", pk=contribution.pk)
+    # A request no longer open is refused by the services, and the page comes back
+    # with what was typed (a double click on 提出する submits once).
     editor = SectionsEditor.from_sections_post(request.POST, meeting)
     op = request.POST.get("op", "")
     if op:
@@ -162,7 +161,7 @@ def write(request: HttpRequest, pk: int) -> HttpResponse:
                 f"原稿を提出しました(第{version.number}回提出)。"
                 "取りまとめの課が確認します。",
             )
-            return redirect("contributions:mine")
+            return redirect("contributions:write", pk=contribution.pk)
         services.contribution_save_draft(
             request=contribution, user=request.user, sections=sections
         )
@@ -176,8 +175,14 @@ def write(request: HttpRequest, pk: int) -> HttpResponse:
             status=400,
         )
     except services.ContributionError as error:
-        messages.error(request, str(error))
-        return redirect("contributions:write", pk=contribution.pk)
+        # Shown again with everything typed: nothing is lost.
+        editor.header.add_error(None, str(error))
+        return render(
+            request,
+            "contributions/write.html",
+            _write_context(contribution, editor),
+            status=409,
+        )
     messages.success(request, "保存しました(まだ提出していません)。")
     return redirect("contributions:write", pk=contribution.pk)
 

@@ -4,6 +4,12 @@
 (function () {
   "use strict";
 
+  // A page whose typed text is now stored on the server (a submitted contribution)
+  // names the editor page whose copy in this browser is no longer needed.
+  document.querySelectorAll("[data-forget-editor-copy]").forEach((el) => {
+    localStorage.removeItem("meeting-editor:" + el.dataset.forgetEditorCopy);
+  });
+
   const form = document.getElementById("meeting-editor");
   if (!form) return;
 

@@ -146,6 +146,10 @@ def test_four_departments_write_the_seeds_sections_and_the_page_is_the_seed(
     _shoot(page, "department-writing")
     _type_with_enter(page, _texts("医療政策課"))
     _submit(page)
+    # The copy this browser kept while typing goes once the text is submitted.
+    kept = page.evaluate("Object.keys(localStorage)")
+    assert not [key for key in kept if key.startswith("meeting-editor:")]
+    page.goto(f"{base}/staff/contributions/")
     _shoot(page, "department-requests")
     logout(page, base)
 

@@ -86,6 +86,8 @@ def test_no_csp_violation_on_any_public_or_staff_page(live_server, watched_page,
         ("editor", ["/staff/"], ("/staff/", "/accounts/"), 120),
         ("approver", ["/staff/", "/accounts/security/"], ("/staff/", "/accounts/"), 40),
         ("admin", ["/staff/", "/admin/"], ("/admin/",), 60),
+        # A department's editor: its requests and the writing page (contributions).
+        ("iryo", ["/staff/", "/staff/contributions/"], ("/staff/",), 20),
     ]:
         login(page, base, username, f"{username}-demo-2022")
         seen, found = _crawl(page, base, starts, prefixes, limit)
@@ -95,6 +97,7 @@ def test_no_csp_violation_on_any_public_or_staff_page(live_server, watched_page,
         logout(page, base)
     assert violations == {}
     assert {"/staff/", "/admin/", "/accounts/security/"} <= visited
+    assert any(re.fullmatch(r"/staff/contributions/\d+/", url) for url in visited)
 
 
 @pytest.mark.django_db(transaction=True)

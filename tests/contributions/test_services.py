@@ -505,3 +505,17 @@ def test_withheld_parts_and_nesting_reach_the_meeting(
     assert child.parent.text == section["items"][0]["text"]
     assert child.withheld_reason == reason
     assert child.withheld_note == "捜査に支障"
+
+
+def test_nothing_is_submitted_to_a_meeting_already_published(
+    asked, meeting, coordinator, approver, writers, fast_pdf
+):
+    services.meeting_submit(meeting=meeting, user=coordinator)
+    services.meeting_publish(meeting=meeting, user=approver)
+    with pytest.raises(contributions.ContributionError, match="原稿を提出できません"):
+        contributions.contribution_submit(
+            request=_request(asked, "警察本部"),
+            user=writers["警察本部"],
+            sections=[seed_section("警察本部")],
+        )
+    assert not ContributionVersion.objects.exists()

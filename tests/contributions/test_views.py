@@ -303,3 +303,22 @@ def test_the_admin_shows_requests_read_only(client, admin_user, asked, writers):
     assert (
         client.get("/admin/contributions/contributionrequest/add/").status_code == 403
     )
+
+
+def test_a_double_click_on_submit_and_a_stale_tab_lose_nothing(client, asked, writers):
+    police = _request(asked, "警察本部")
+    client.force_login(writers["警察本部"])
+    url = reverse("contributions:write", args=[police.pk])
+    post = _section_post("k1", seed_section("警察本部"), action="submit")
+    assert client.post(url, post).status_code == 302
+    second = client.post(url, post, follow=True)
+    assert "原稿を提出しました(第1回提出)" in second.content.decode()
+    assert police.versions.count() == 1
+    # Another tab, with other text, after the submission: shown again, not lost.
+    changed = {**post, "i-k1i0-text": "別のタブで書いた文"}
+    response = client.post(url, changed)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "この原稿はすでに提出しています。" in page
+    assert "別のタブで書いた文" in page
+    assert police.versions.count() == 1
