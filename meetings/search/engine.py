@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain
+from typing import Any
 
 from django.apps import apps
 from django.db import connection, models
@@ -152,7 +153,7 @@ ROW_COLUMNS = "id, meeting_id, publication_id, kind"
 
 def _alternative_sql(
     alternative: Alternative, columns: str = "id"
-) -> tuple[str, list[object]]:
+) -> tuple[str, list[Any]]:
     """PostgreSQL: the ids of the documents holding ``alternative``.
 
     One SELECT per alternative, each served by the GIN index alone, its LIKE a
@@ -165,7 +166,7 @@ def _alternative_sql(
     term = alternative.term
     grams = bigrams(term)
     conditions: list[str] = []
-    params: list[object] = []
+    params: list[Any] = []
     if grams:
         conditions.append("search_bigram_array(bigrams) @> %s::text[]")
         params.append(grams)
@@ -183,7 +184,7 @@ def _alternative_sql(
     return f"SELECT {columns} FROM {table} WHERE {where}", params
 
 
-def _words_sql(words: list[Word], columns: str = "id") -> tuple[str, list[object]]:
+def _words_sql(words: list[Word], columns: str = "id") -> tuple[str, list[Any]]:
     parts = [
         _alternative_sql(alternative, columns)
         for word in words
