@@ -10,6 +10,7 @@ it never fails the publication.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import subprocess
 import tempfile
@@ -63,11 +64,10 @@ def decode_offsets(encoded: str) -> list[tuple[int, int]]:
 def original_index(points: list[tuple[int, int]], folded_index: int) -> int:
     """Where the folded character at ``folded_index`` came from (approximately,
     inside a run that was folded to fewer characters)."""
-    base_k, base_index = 0, 0
-    for k, index in points:
-        if k > folded_index:
-            break
-        base_k, base_index = k, index
+    at = bisect.bisect_right(points, (folded_index, float("inf"))) - 1
+    if at < 0:
+        return folded_index
+    base_k, base_index = points[at]
     return base_index + (folded_index - base_k)
 
 

@@ -53,6 +53,7 @@ class MeetingFacts:
 @dataclass
 class Facts:
     meetings: dict[int, MeetingFacts]
+    rank: dict[int, int]  # meeting id → position, newest first
     types: dict[int, tuple[str, str]]  # id → (slug, name)
     incidents: dict[str, str]  # public id → title
 
@@ -122,7 +123,11 @@ def _build_facts() -> Facts:
             "pk", "slug", "name"
         )
     }
-    return Facts(meetings, types, titles)
+    newest_first = sorted(
+        meetings, key=lambda pk: (meetings[pk].held_on, meetings[pk].publication_id)
+    )
+    rank = {pk: -position for position, pk in enumerate(newest_first)}
+    return Facts(meetings, rank, types, titles)
 
 
 # ---------------------------------------------------------------------------
@@ -277,6 +282,18 @@ class Filters:
     end: date | None = None
     sort: str = "date"
 
+    @property
+    def narrows(self) -> bool:
+        return bool(
+            self.year is not None
+            or self.type
+            or self.incident
+            or self.speaker
+            or self.source
+            or self.start
+            or self.end
+        )
+
     def as_params(self) -> dict[str, str]:
         params = {
             "year": str(self.year) if self.year is not None else "",
@@ -350,44 +367,76 @@ class Facet:
 
 @dataclass
 class Outcome:
-    hits: list[Hit]  # filtered and in order
+    meeting_ids: list[int]  # filtered and in order
     facets: list[Facet]
     total_unfiltered: int
+    known: Facts
+    page_documents: dict[int, int]  # meeting id → its matching page document
+    attachment_documents: dict[int, list[int]]  # meeting id → matching PDF pages
+
+    def hit(self, meeting_id: int) -> Hit:
+        """The details of one result (built for the results shown only)."""
+        return Hit(
+            meeting_id,
+            self.known.meetings[meeting_id],
+            self.page_documents.get(meeting_id),
+            sorted(self.attachment_documents.get(meeting_id, [])),
+        )
 
 
 def search(query: Query, filters: Filters, state: str) -> Outcome:
-    """The meetings that match, filtered and ordered, with facet counts over them."""
+    """The meetings that match, filtered and ordered, with facet counts over them.
+
+    Plain sets and dicts of ids, not an object per hit: a broad query matches
+    every meeting, and this loop is most of its time.
+    """
     known = facts(state)
-    hits: dict[int, Hit] = {}
     meetings = known.meetings
+    pages: dict[int, int] = {}
+    attachments: dict[int, list[int]] = {}
     for pk, meeting_id, publication_id, kind in document_rows(query):
         fact = meetings.get(meeting_id)
         if fact is None or fact.publication_id != publication_id:
             continue  # not published, or not its current publication
-        hit = hits.get(meeting_id) or hits.setdefault(meeting_id, Hit(meeting_id, fact))
         if kind == "page":
-            hit.page_document = pk
+            pages[meeting_id] = pk
         else:
-            hit.attachment_documents.append(pk)
-    total = len(hits)
-    kept = [hit for hit in hits.values() if _passes(hit, filters, known)]
-    facets = _facets(kept, filters, known)
+            attachments.setdefault(meeting_id, []).append(pk)
+    found = pages.keys() | attachments.keys()
+    total = len(found)
+    kept = (
+        [
+            m
+            for m in found
+            if _passes(m, meetings[m], filters, known, pages, attachments)
+        ]
+        if filters.narrows
+        else list(found)
+    )
+    facets = _facets(kept, filters, known, pages, attachments)
+    rank = known.rank
     if filters.sort == "relevance":
-        for hit in kept:
-            hit.score = 3 * (hit.page_document is not None) + min(
-                len(hit.attachment_documents), 3
+
+        def score(meeting_id: int) -> tuple[int, int]:
+            found_in = 3 * (meeting_id in pages) + min(
+                len(attachments.get(meeting_id, ())), 3
             )
-        kept.sort(
-            key=lambda h: (h.score, h.facts.held_on, h.facts.publication_id),
-            reverse=True,
-        )
+            return (-found_in, rank[meeting_id])
+
+        kept.sort(key=score)
     else:
-        kept.sort(key=lambda h: (h.facts.held_on, h.facts.publication_id), reverse=True)
-    return Outcome(kept, facets, total)
+        kept.sort(key=rank.__getitem__)
+    return Outcome(kept, facets, total, known, pages, attachments)
 
 
-def _passes(hit: Hit, filters: Filters, known: Facts) -> bool:
-    fact = hit.facts
+def _passes(
+    meeting_id: int,
+    fact: MeetingFacts,
+    filters: Filters,
+    known: Facts,
+    pages: dict[int, int],
+    attachments: dict[int, list[int]],
+) -> bool:
     if filters.year is not None and fact.fiscal_year != filters.year:
         return False
     if filters.type and known.types.get(fact.type_id, ("", ""))[0] != filters.type:
@@ -396,25 +445,31 @@ def _passes(hit: Hit, filters: Filters, known: Facts) -> bool:
         return False
     if filters.speaker and filters.speaker not in fact.speakers:
         return False
-    if filters.source == "page" and hit.page_document is None:
+    if filters.source == "page" and meeting_id not in pages:
         return False
-    if filters.source == "attachment" and not hit.attachment_documents:
+    if filters.source == "attachment" and meeting_id not in attachments:
         return False
     if filters.start and fact.held_on < filters.start:
         return False
     return not (filters.end and fact.held_on > filters.end)
 
 
-def _facets(hits: list[Hit], filters: Filters, known: Facts) -> list[Facet]:
-    facts_of = [hit.facts for hit in hits]
+def _facets(
+    kept: list[int],
+    filters: Filters,
+    known: Facts,
+    pages: dict[int, int],
+    attachments: dict[int, list[int]],
+) -> list[Facet]:
+    facts_of = list(map(known.meetings.__getitem__, kept))
     years = Counter(fact.fiscal_year for fact in facts_of)
     types = Counter(fact.type_id for fact in facts_of)
     incidents = Counter(chain.from_iterable(fact.incidents for fact in facts_of))
     speakers = Counter(chain.from_iterable(fact.speakers for fact in facts_of))
     sources = Counter(
         {
-            "page": sum(1 for hit in hits if hit.page_document is not None),
-            "attachment": sum(1 for hit in hits if hit.attachment_documents),
+            "page": len(pages.keys() & set(kept)),
+            "attachment": len(attachments.keys() & set(kept)),
         }
     )
     return [

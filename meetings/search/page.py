@@ -108,9 +108,9 @@ def results(
     if not query:
         return context
     outcome = engine.search(query, filters, state)
-    paginator = Paginator(outcome.hits, PAGE_SIZE)
+    paginator = Paginator(outcome.meeting_ids, PAGE_SIZE)
     page = elide(paginator.get_page(params.get("page")), page_url(request))
-    hits = list(page.object_list)
+    hits = [outcome.hit(meeting_id) for meeting_id in page.object_list]
     page.object_list = rows(
         [(h.meeting_id, h.facts.publication_id, h.facts.published_at) for h in hits]
     )
@@ -148,7 +148,6 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
     for hit in hits:
         if hit.page_document is not None:
             wanted.append(hit.page_document)
-        hit.attachment_documents.sort()  # the first page of the first PDF first
         wanted += hit.attachment_documents[:ATTACHMENT_HITS_SHOWN]
     documents: dict[int, tuple[str, str, str, int, str, int]] = {
         pk: tuple(rest)  # type: ignore[misc]

@@ -32,7 +32,10 @@ def snippet(
     radius: int = SNIPPET_RADIUS,
 ) -> SafeString:
     """An escaped excerpt of ``text`` around the first match of any of ``terms``
-    (folded; or a ``Query``'s terms), every match in the excerpt marked."""
+    (folded; or a ``Query``'s terms), every match in the excerpt marked.
+
+    With the stored ``folded`` text and ``offsets`` nothing is folded again: the
+    matches are found in the folded text and mapped back to the original."""
     if isinstance(terms, Query):
         terms = terms.terms
     if folded is None or offsets is None:
@@ -53,23 +56,26 @@ def snippet(
 
     def to_original(index: int) -> int:
         if origin is not None:
-            return origin[index]
+            return origin[min(index, len(origin) - 1)]
         assert points is not None
         return original_index(points, index)
 
-    start = to_original(first)
-    end = to_original(first + len(first_term) - 1) + 1
-    window_start = max(0, start - radius)
-    window_end = min(len(text), max(end, start) + radius)
-    window = text[window_start:window_end]
-    window_folded, window_origin = fold(window)
+    # The window and every match in it, found in the folded text and mapped back.
+    folded_start = max(0, first - radius)
+    folded_end = min(len(folded), first + len(first_term) + radius)
+    window_start = to_original(folded_start)
+    window_end = min(len(text), to_original(folded_end - 1) + 1)
     spans: list[tuple[int, int]] = []
     for term in terms:
-        at = window_folded.find(term)
-        while at != -1:
+        at = folded.find(term, folded_start)
+        while at != -1 and at < folded_end:
             stop = at + len(term)
-            spans.append((window_origin[at], window_origin[stop - 1] + 1))
-            at = window_folded.find(term, stop)
+            start = to_original(at) - window_start
+            end = min(to_original(stop - 1) + 1, window_end) - window_start
+            if start >= 0 and end > start:
+                spans.append((start, end))
+            at = folded.find(term, stop)
+    window = text[window_start:window_end]
     parts: list[str] = ["…" if window_start > 0 else ""]
     cursor = 0
     for span_start, span_end in _merge(sorted(spans)):
