@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "meetings.site",
     "meetings.contributions",
     "incidents",
+    "crisis_meetings.notifications",
 ]
 
 MIDDLEWARE = [
@@ -456,6 +457,7 @@ LOGGING = {
 DEMO_LOADERS = [
     "incidents.demo.load",
     "crisis_meetings.accounts.demo.load",
+    "crisis_meetings.notifications.demo.load",
     "meetings.contributions.demo.load",
 ]
 # sitemap.xml sections (meetings must not import incidents, so they are listed here).
@@ -537,3 +539,48 @@ if any(not key.startswith("age1") for key in BACKUP_ENCRYPTION_RECIPIENTS):
     raise ImproperlyConfigured(
         "BACKUP_ENCRYPTION_RECIPIENTS must be age public keys (age1…), comma-separated"
     )
+
+# Notifications and mail (crisis_meetings.notifications): Django's SMTP backend with
+# EMAIL_HOST; with DEBUG and no EMAIL_HOST, mails are printed on the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "kikikanri-noreply@example.lg.jp"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A staff member's further mails within this many seconds of the last go as one digest.
+NOTIFY_DIGEST_SECONDS = env_int("NOTIFY_DIGEST_SECONDS", 600)
+NOTIFY_MAIL_MAX_ATTEMPTS = env_int("NOTIFY_MAIL_MAX_ATTEMPTS", 10)
+NOTIFY_DIRECTIVE_DUE_SOON_DAYS = env_int("NOTIFY_DIRECTIVE_DUE_SOON_DAYS", 1)
+NOTIFY_CONTRIBUTION_DUE_HOURS = env_int("NOTIFY_CONTRIBUTION_DUE_HOURS", 2)
+# Public mail subscription: confirmation link lifetime and sign-up limits.
+SUBSCRIPTION_CONFIRM_HOURS = env_int("SUBSCRIPTION_CONFIRM_HOURS", 24)
+SUBSCRIBE_RATE_PER_IP = os.environ.get("SUBSCRIBE_RATE_PER_IP", "10/hour")
+SUBSCRIBE_RATE_PER_ADDRESS = os.environ.get("SUBSCRIBE_RATE_PER_ADDRESS", "3/day")
+for _name, _rate in [
+    ("SUBSCRIBE_RATE_PER_IP", SUBSCRIBE_RATE_PER_IP),
+    ("SUBSCRIBE_RATE_PER_ADDRESS", SUBSCRIBE_RATE_PER_ADDRESS),
+]:
+    if not __import__("re").fullmatch(r"\d+/(second|minute|hour|day)", _rate):
+        raise ImproperlyConfigured(f"{_name} must look like 10/hour; got {_rate!r}")
+CELERY_BEAT_SCHEDULE = {
+    "notifications-send-pending-mail": {
+        "task": "notifications.send_pending_mail",
+        "schedule": 60.0,
+    },
+    "notifications-send-reminders": {
+        "task": "notifications.send_reminders",
+        "schedule": 300.0,
+    },
+}

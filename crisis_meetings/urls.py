@@ -12,6 +12,8 @@ urlpatterns = [
     path("staff/import/", include("meetings.urls_import")),
     path("staff/pdf/", include("meetings.urls_pdf")),
     path("staff/incidents/", include("incidents.urls_staff")),
+    path("staff/notifications/", include("crisis_meetings.notifications.urls_staff")),
+    path("mail/", include("crisis_meetings.notifications.urls_public")),
     path("accounts/", include("crisis_meetings.accounts.urls")),
     # The admin has no login or logout of its own: the staff login (with its lockout
     # and 確認コード step) and the logout that clears the browser's copies.

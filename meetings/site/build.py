@@ -27,6 +27,7 @@ DYNAMIC_PREFIXES = (
     "/search/",
     "/static/",
     "/api/",  # the open-data API (JSON); its bulk files /data/ are in the tree
+    "/mail/",  # the mail subscription's form and links (crisis_meetings.notifications)
 )
 
 Progress = Callable[[int, int], None]

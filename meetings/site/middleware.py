@@ -26,6 +26,7 @@ DYNAMIC = (
     "/static/",
     "/media/",
     "/api/",
+    "/mail/",
 )
 
 

@@ -23,7 +23,12 @@ import pytest
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.converters import IntConverter, SlugConverter, UUIDConverter
+from django.urls.converters import (
+    IntConverter,
+    SlugConverter,
+    StringConverter,
+    UUIDConverter,
+)
 
 from incidents.models import Incident, IncidentLink
 from meetings import services
@@ -47,7 +52,7 @@ MARKERS = {
     "correction": "QZ漏洩C",
     "incident": "QZ漏洩I",
 }
-PUBLIC_NAMESPACES = {"public", "incidents_public", "api", "data"}
+PUBLIC_NAMESPACES = {"public", "incidents_public", "api", "data", "mail"}
 NOT_PUBLIC_PREFIXES = ("/staff/", "/admin/", "/accounts/", "/static/")
 ANONYMOUS_REFUSALS = {
     HTTPStatus.FOUND,
@@ -197,7 +202,12 @@ def _walk(patterns, prefix: str = "", namespace: str | None = None):
 def _fill(route: str, values: dict[type, list[str]]):
     """Every URL the route yields with the given values for each converter type."""
     params = re.findall(r"<(?:(\w+):)?(\w+)>", route)
-    converter = {"int": IntConverter, "uuid": UUIDConverter, "slug": SlugConverter}
+    converter = {
+        "int": IntConverter,
+        "uuid": UUIDConverter,
+        "slug": SlugConverter,
+        "str": StringConverter,
+    }
     pools = []
     for kind, _name in params:
         if kind not in converter:
@@ -225,6 +235,8 @@ def test_unpublished_text_never_reaches_any_url_of_the_urlconf(client: Client, w
             | {str(world["secret_incident"].pk), "1", "2"}
         ),
         SlugConverter: [world["hidden_type"].slug],
+        # Signed tokens (the mail subscription's links): a forged one.
+        StringConverter: ["forged-token:AAAA"],
     }
     requested = 0
     for namespace, route in _walk(get_resolver().url_patterns):
