@@ -77,7 +77,10 @@ def env_database(name: str, default: str) -> dict:
             # in-memory database: with shared cache, SQLite answers a concurrent
             # write with "database table is locked" immediately and ignores the
             # timeout, which makes the tests that run a real worker thread flaky.
-            "TEST": {"NAME": str(name_path.with_name(f"test_{name_path.name}"))},
+            # The process id keeps two test runs in one checkout apart.
+            "TEST": {
+                "NAME": str(name_path.with_name(f"test_{os.getpid()}_{name_path.name}"))
+            },
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         try:

@@ -83,6 +83,16 @@ class RequestForm(JapaneseMessagesMixin, forms.Form):
                 css = "form-select" if name == "kind" else "form-control"
                 field.widget.attrs.setdefault("class", css)
 
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("due_date") and cleaned.get("due_time"):
+            if self.due_at() <= timezone.now():
+                self.add_error(
+                    "due_date",
+                    "提出期限が過ぎた日時になっています。これから先の日時を入力してください。",
+                )
+        return cleaned
+
     def due_at(self) -> datetime:
         day, clock = self.cleaned_data["due_date"], self.cleaned_data["due_time"]
         return timezone.make_aware(datetime.combine(day, clock))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from meetings import wareki
 from meetings.contributions import services as contributions
 from meetings.contributions.models import ContributionRequest
 from meetings.models import Meeting
@@ -183,22 +186,33 @@ def test_the_coordinator_asks_sees_returns_and_accepts(
     page = client.get(url).content.decode()
     for name in DEPARTMENTS:
         assert name in page  # offered: they have editors
-    response = client.post(
-        url,
-        {
-            "organisations": [departments[n].pk for n in DEPARTMENTS],
-            "due_date": "R4.6.21",
-            "due_time": "1500",
-            "kind": "explanation",
-            "topic": "",
-            "note": "ランサムウェア事案について",
-        },
-    )
+    form = {
+        "organisations": [departments[n].pk for n in DEPARTMENTS],
+        "due_date": "R4.6.21",
+        "due_time": "1500",
+        "kind": "explanation",
+        "topic": "",
+        "note": "ランサムウェア事案について",
+    }
+    # A due time already past is a typing mistake: shown again with the message.
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    assert "提出期限が過ぎた日時になっています。" in refused.content.decode()
+    assert not ContributionRequest.objects.exists()
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    form["due_date"] = wareki.format_wareki(tomorrow)  # typed in 和暦
+    response = client.post(url, form)
     assert response.status_code == 302
     asked = [
         ContributionRequest.objects.get(organisation__name=name) for name in DEPARTMENTS
     ]
-    assert asked[0].due_at.isoformat() == "2022-06-21T06:00:00+00:00"
+    due = timezone.localtime(asked[0].due_at)
+    assert (due.date(), due.strftime("%H:%M")) == (tomorrow, "15:00")
+    # Three of them are late (the fourth submits in time, below).
+    ContributionRequest.objects.exclude(pk=asked[1].pk).update(
+        due_at=timezone.now() - timedelta(minutes=1)
+    )
 
     contributions.contribution_submit(
         request=asked[1], user=writers["警察本部"], sections=[seed_section("警察本部")]
