@@ -326,9 +326,13 @@ PUBLIC_SITE_KEEP = [
     "404.html",
     "503.html",
     "data/.fingerprints.json",  # what the bulk files show (meetings.api.bulk)
+    "withdrawn/.state.json",  # the withdrawn meetings the notices show
 ]
 # Tree files written by generators rather than rendered per URL (meetings.site.generators).
-PUBLIC_SITE_GENERATORS = ["meetings.api.bulk.tree_files"]
+PUBLIC_SITE_GENERATORS = [
+    "meetings.api.bulk.tree_files",
+    "meetings.site.withdrawn.tree_files",  # 410 notices of withdrawn meetings
+]
 
 # Background jobs (list rebuilds, full rebuilds, PDF ZIP exports): Celery with a
 # Redis (or RabbitMQ) broker. Without a broker they run inline (make run).

@@ -21,10 +21,10 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from incidents import timeline
+from incidents import public_directives, timeline
 from incidents.demo import RANSOMWARE_ID
 from incidents.models import AlertChange, Incident
-from meetings import layout, wareki
+from meetings import wareki
 from meetings.api import records
 from meetings.api import serializers as meeting_serializers
 from meetings.api.common import base_url, conditional, validated_query
@@ -76,6 +76,11 @@ class CurrentAlertSerializer(serializers.Serializer):
     upcoming_at = serializers.DateTimeField(allow_null=True)
 
 
+class DirectiveStatusSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(choices=["reported", "not_reported"])
+    label = serializers.CharField()
+
+
 class DirectiveSerializer(serializers.Serializer):
     meeting = MeetingRefSerializer()
     section_index = serializers.IntegerField(help_text="会議の sections の番号")
@@ -83,6 +88,13 @@ class DirectiveSerializer(serializers.Serializer):
     recipients = serializers.CharField(allow_null=True)
     heading_text = serializers.CharField()
     items = meeting_serializers.ItemSerializer(many=True)
+    public_status = DirectiveStatusSerializer(
+        help_text="公開の状況: 後の公開済みの会議で取組報告があったか(reported /"
+        " not_reported)。割当・期限・進捗は内部の記録で、公開しません"
+    )
+    reported_in = MeetingRefSerializer(
+        many=True, help_text="取組報告をした公開済みの会議(開催順)"
+    )
 
 
 class IncidentSummarySerializer(serializers.Serializer):
@@ -187,23 +199,19 @@ def incident_record(incident: Incident, base: str) -> dict[str, Any]:
         m.pk: m for m in _published_meetings({c.meeting_id for c in changes})
     }
     before = timeline.previous_levels(changes)
-    directives = []
-    for meeting in meetings:
-        data = meeting.current_publication.data
-        sep = data.get("separator") or ","
-        for index, section in enumerate(data.get("sections") or []):
-            if section.get("kind") != "directive":
-                continue
-            directives.append(
-                {
-                    "meeting": _meeting_ref(meeting, base),
-                    "section_index": index,
-                    "issuer": section.get("speaker"),
-                    "recipients": section.get("recipients"),
-                    "heading_text": layout.section_heading(section, sep),
-                    "items": records._items(section.get("items") or []),
-                }
-            )
+    directives = [
+        {
+            "meeting": _meeting_ref(d["meeting"], base),
+            "section_index": d["section_index"],
+            "issuer": d["section"].get("speaker"),
+            "recipients": d["section"].get("recipients"),
+            "heading_text": d["heading_text"],
+            "items": records._items(d["section"].get("items") or []),
+            "public_status": {"value": d["status"][0], "label": d["status"][1]},
+            "reported_in": [_meeting_ref(m, base) for m in d["reported_in"]],
+        }
+        for d in public_directives.directives(meetings)
+    ]
     return {
         **_summary(incident, base),
         "affected_organisation": incident.affected_organisation,

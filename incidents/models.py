@@ -97,8 +97,8 @@ class Incident(models.Model):
         default=True,
         help_text="公開ページには、公開済みの会議に関係する事案だけが表示されます。",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="登録日時")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="更新日時")
 
     objects = IncidentQuerySet.as_manager()
 
@@ -129,10 +129,16 @@ class IncidentLink(models.Model):
     """A meeting (optionally one agenda item or section of it) that concerns an incident."""
 
     incident = models.ForeignKey(
-        Incident, on_delete=models.CASCADE, related_name="links"
+        Incident,
+        on_delete=models.CASCADE,
+        related_name="links",
+        verbose_name="事案",
     )
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="incident_links"
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="incident_links",
+        verbose_name="会議",
     )
     agenda_item = models.ForeignKey(
         AgendaItem,
@@ -140,6 +146,7 @@ class IncidentLink(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="incident_links",
+        verbose_name="協議概要(議題)",
     )
     section = models.ForeignKey(
         Section,
@@ -147,6 +154,7 @@ class IncidentLink(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="incident_links",
+        verbose_name="説明・報告・指示",
     )
     note = models.CharField("メモ", max_length=200, blank=True)
 
@@ -297,6 +305,7 @@ class AlertChange(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="alert_changes_created",
+        verbose_name="登録した人",
     )
 
     objects = AlertChangeQuerySet.as_manager()
@@ -429,6 +438,7 @@ class DirectiveAssignment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="directive_assignments_created",
+        verbose_name="登録した人",
     )
 
     objects = DirectiveAssignmentQuerySet.as_manager()
@@ -500,6 +510,7 @@ class DirectiveProgress(AppendOnlyModel):
         DirectiveAssignment,
         on_delete=models.PROTECT,
         related_name="progress_entries",
+        verbose_name="指示事項の割当",
     )
     recorded_at = models.DateTimeField("記録日時")
     recorded_by = models.ForeignKey(
@@ -508,6 +519,7 @@ class DirectiveProgress(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="directive_progress_entries",
+        verbose_name="記録した人",
     )
     note = models.TextField("取組状況", blank=True)
     from_status = models.CharField(
@@ -518,8 +530,8 @@ class DirectiveProgress(AppendOnlyModel):
     )
 
     class Meta:
-        verbose_name = "指示事項の進捗"
-        verbose_name_plural = "指示事項の進捗"
+        verbose_name = "指示事項の取組状況"
+        verbose_name_plural = "指示事項の取組状況"
         ordering = ["assignment", "recorded_at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -543,6 +555,7 @@ class DirectiveFollowUp(models.Model):
         DirectiveAssignment,
         on_delete=models.CASCADE,
         related_name="follow_ups",
+        verbose_name="指示事項の割当",
     )
     section = models.ForeignKey(
         Section,
@@ -558,6 +571,7 @@ class DirectiveFollowUp(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="directive_follow_ups_created",
+        verbose_name="登録した人",
     )
 
     class Meta:

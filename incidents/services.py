@@ -387,10 +387,23 @@ def directive_follow_up_link(
     follow_up.save()
     if assignment.incident is not None:
         _ensure_meeting_linked(assignment.incident, section.meeting)
+    _directive_reports_changed(assignment)
     return follow_up
+
+
+def _directive_reports_changed(assignment: DirectiveAssignment) -> None:
+    """The incident page and API show which published meetings reported on each
+    directive (incidents.public_directives): rewrite the page, change the ETag."""
+    incident = assignment.incident
+    if incident is None:
+        return
+    Incident.objects.filter(pk=incident.pk).update(updated_at=timezone.now())
+    site.incidents_changed(incidents=[incident])
 
 
 @transaction.atomic
 def directive_follow_up_unlink(*, follow_up: DirectiveFollowUp, user: Actor) -> None:
     _require_editor(user)
+    assignment = follow_up.assignment
     follow_up.delete()
+    _directive_reports_changed(assignment)

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from incidents import public_directives
 from incidents.models import Incident
 from meetings import wareki
 from meetings.models import Meeting
@@ -46,12 +47,21 @@ def incident_public(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         meeting.held_on_wareki = wareki.format_wareki(
             meeting.current_publication.held_on, weekday=True
         )
+    # The directives as published, with their public status (the API's too).
+    directives = public_directives.directives(
+        list(
+            Meeting.objects.filter(pk__in=[m.pk for m in meetings])
+            .select_related("current_publication")
+            .order_by("current_publication__held_on", "start_time", "id")
+        )
+    )
     return render(
         request,
         "incidents/public/incident.html",
         {
             "incident": incident,
             "meetings": meetings,
+            "directives": directives,
         },
     )
 

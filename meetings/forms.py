@@ -409,6 +409,11 @@ class RowForm(JapaneseMessagesMixin, forms.Form):
             }.get(type(widget), "form-control form-control-sm")
             if css:
                 widget.attrs["class"] = css
+        for name, field_ in self.fields.items():
+            if field_.help_text:  # _field.html shows it under the input
+                field_.widget.attrs["aria-describedby"] = (
+                    f"{self[name].auto_id}_helptext"
+                )
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -417,7 +422,10 @@ class RowForm(JapaneseMessagesMixin, forms.Form):
                 attrs = self.fields[name].widget.attrs
                 attrs["class"] = attrs.get("class", "") + " is-invalid"
                 attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+                described = f"{self[name].auto_id}_error"
+                if self.fields[name].help_text:
+                    described += f" {self[name].auto_id}_helptext"
+                attrs["aria-describedby"] = described
 
 
 class AttendeeRowForm(RowForm):
@@ -449,10 +457,19 @@ class SectionRowForm(RowForm):
     recipients = forms.CharField(label="指示先", max_length=200, required=False)
     topic = forms.CharField(label="話題", max_length=300, required=False)
     topic_heading = forms.BooleanField(label="話題を見出しにする", required=False)
-    heading = forms.CharField(label="見出し(そのまま)", max_length=300, required=False)
+    heading = forms.CharField(
+        label="見出し(そのまま)",
+        max_length=300,
+        required=False,
+        help_text="書いた文をそのまま■の見出しにします(発言者・話題からは作りません)。"
+        "ふだんは空欄のままにします。",
+    )
     agenda = forms.CharField(label="議題", required=False)
     group = forms.ChoiceField(
-        label="区分", choices=Section.Group.choices, initial=Section.Group.MAIN
+        label="区分",
+        choices=Section.Group.choices,
+        initial=Section.Group.MAIN,
+        help_text="本体:協議の本文。その他報告事項:末尾の「(その他報告事項)」の下に載せます。",
     )
     withheld_reason = forms.ChoiceField(
         label="公開・非公開", choices=reason_choices, required=False

@@ -134,7 +134,10 @@ class Organisation(DatedMasterData):
 
 class OrganisationAlias(DatedMasterData):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="aliases"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        verbose_name="組織",
     )
     name = models.CharField("別名", max_length=200)
 
@@ -168,7 +171,9 @@ class Venue(models.Model):
 class VenueAlias(models.Model):
     """Another name of the same place (県庁 = 万代庁舎)."""
 
-    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="aliases")
+    venue = models.ForeignKey(
+        Venue, on_delete=models.CASCADE, related_name="aliases", verbose_name="会場"
+    )
     name = models.CharField("別名", max_length=200, unique=True)
 
     class Meta:
@@ -178,6 +183,12 @@ class VenueAlias(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Generated text uses 「、」, never ",".
+DEFAULT_LEAD_TEMPLATE = (
+    "以下のとおり、{meeting_type}を開催いたしましたので、お知らせいたします。"
+)
 
 
 class MeetingType(models.Model):
@@ -202,7 +213,7 @@ class MeetingType(models.Model):
     lead_template = models.CharField(
         "リード文の雛形",
         max_length=300,
-        default="以下のとおり,{meeting_type}を開催いたしましたので,お知らせいたします。",
+        default=DEFAULT_LEAD_TEMPLATE,
         help_text="{meeting_type} は会議名に置き換わります。",
     )
     default_contact_section = models.CharField(
@@ -221,12 +232,9 @@ class MeetingType(models.Model):
         return self.name
 
     def lead_for(self) -> str:
-        # Generated text uses the Japanese comma 「、」 (the stored default has ",").
-        return (
-            self.lead_template.replace("{meeting_type}", self.name)
-            .replace(",", "、")
-            .replace("，", "、")
-        )
+        # The default uses 「、」 (migration 0011 replaced the old default's ","); a
+        # template staff wrote is used as written.
+        return self.lead_template.replace("{meeting_type}", self.name)
 
 
 def _new_public_id() -> uuid.UUID:
@@ -365,6 +373,7 @@ class Meeting(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="meetings_created",
+        verbose_name="作成者",
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -372,6 +381,7 @@ class Meeting(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="meetings_updated",
+        verbose_name="更新者",
     )
 
     history = HistoricalRecords(excluded_fields=["current_publication"])
@@ -480,7 +490,10 @@ def attendee_total_problem(
 
 class Attendee(models.Model):
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="attendees"
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="attendees",
+        verbose_name="会議",
     )
     order = models.PositiveIntegerField("順番")
     role = models.CharField("職名(表記どおり)", max_length=200)
@@ -490,6 +503,7 @@ class Attendee(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="attendees",
+        verbose_name="組織",
     )
     is_remote = models.BooleanField("テレビ会議等", default=False)
     is_outside = models.BooleanField("外部機関", default=False)
@@ -510,7 +524,10 @@ class Attendee(models.Model):
 
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="agenda_items"
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="agenda_items",
+        verbose_name="会議",
     )
     order = models.PositiveIntegerField("順番")
     marker = models.CharField(
@@ -585,7 +602,10 @@ class Section(models.Model):
         OTHER_REPORTS = "other_reports", "その他報告事項"
 
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="sections"
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name="会議",
     )
     order = models.PositiveIntegerField("順番")
     kind = models.CharField(
@@ -618,6 +638,7 @@ class Section(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="sections",
+        verbose_name="協議概要(議題)",
     )
     group = models.CharField(
         "区分", max_length=20, choices=Group.choices, default=Group.MAIN
@@ -654,9 +675,19 @@ class Section(models.Model):
 class Item(models.Model):
     """One bullet or paragraph; items form a tree of any depth within a section."""
 
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name="説明・報告・指示",
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name="上位の項目",
     )
     order = models.PositiveIntegerField("順番")
     marker = models.CharField(
@@ -711,7 +742,10 @@ class Attachment(models.Model):
         OTHER = "other", "その他"
 
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="attachments"
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name="会議",
     )
     order = models.PositiveIntegerField("順番")
     label = models.CharField(
@@ -726,7 +760,10 @@ class Attachment(models.Model):
     )
     sha256 = models.CharField("SHA-256", max_length=64, blank=True, editable=False)
     content_type = models.CharField(
-        max_length=100, default="application/pdf", editable=False
+        max_length=100,
+        default="application/pdf",
+        editable=False,
+        verbose_name="ファイル形式",
     )
     # True for the 開催結果 PDF rendered by the system at publication.
     is_generated = models.BooleanField("自動生成", default=False, editable=False)
@@ -769,7 +806,10 @@ class Publication(AppendOnlyModel):
     """An immutable snapshot of what the public saw: one per publication or correction."""
 
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.PROTECT, related_name="publications"
+        Meeting,
+        on_delete=models.PROTECT,
+        related_name="publications",
+        verbose_name="会議",
     )
     number = models.PositiveIntegerField("版番号")
     published_at = models.DateTimeField("公開日時")
@@ -780,6 +820,7 @@ class Publication(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="publications",
+        verbose_name="公開した人",
     )
     correction_note = models.TextField("訂正内容", blank=True)
     meeting_version = models.PositiveIntegerField("会議の版")
@@ -792,8 +833,12 @@ class Publication(AppendOnlyModel):
     pdf = models.FileField(
         "開催結果PDF", upload_to=publication_pdf_upload_to, blank=True, max_length=300
     )
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
-    pdf_size = models.PositiveBigIntegerField(default=0)
+    pdf_sha256 = models.CharField(
+        max_length=64, blank=True, verbose_name="PDFのSHA-256"
+    )
+    pdf_size = models.PositiveBigIntegerField(
+        default=0, verbose_name="PDFの大きさ(バイト)"
+    )
 
     class Meta:
         verbose_name = "公開版"
@@ -872,13 +917,16 @@ class PdfExportJob(models.Model):
         DONE = "done", "完了"
         FAILED = "failed", "失敗"
 
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name="受付番号"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="pdf_export_jobs",
+        verbose_name="依頼した人",
     )
     fiscal_year = models.PositiveIntegerField("年度", null=True, blank=True)
     meeting_ids = models.JSONField("選択した会議", default=list, blank=True)

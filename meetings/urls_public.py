@@ -37,6 +37,12 @@ urlpatterns = [
     # The static (Pagefind) search page; its tree copy is written by static_search.
     path("search-static/", static_search.search_page, name="search_static"),
     path("meetings/<uuid:public_id>/", public.meeting_detail, name="meeting"),
+    # The page's plain text (the official layout); a file of the tree too.
+    path(
+        "meetings/<uuid:public_id>/text.txt",
+        public.meeting_text,
+        name="meeting_text",
+    ),
     path(
         "meetings/<uuid:public_id>/files/<int:attachment_id>/",
         public.attachment_download,

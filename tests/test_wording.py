@@ -165,7 +165,11 @@ def _crawl(client: Client, starts: list[str], prefixes: tuple[str, ...]):
             continue
         html = response.content.decode()
         text, links = visible(html)
-        if bad := problems(text):
+        bad = problems(text)
+        # One way to mark a required field: the 「必須」 badge, never crispy's "*".
+        if "asteriskField" in html:
+            bad.append("* (required)")
+        if bad:
             found[path] = bad
         for action in re.findall(r'<form[^>]*method="post"[^>]*>', html, re.I):
             target = re.search(r'action="([^"]*)"', action)
@@ -247,3 +251,132 @@ def test_every_demo_page_speaks_japanese(demo, settings):
     assert found == {}, "\n".join(
         f"{word} ({len(urls)}): {urls[:3]}" for word, urls in sorted(summary.items())
     )
+
+
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+
+
+def _title(html: str) -> str:
+    found = TITLE.search(html)
+    assert found, "no <title>"
+    return found.group(1).strip()
+
+
+@pytest.mark.django_db
+def test_every_error_page_speaks_japanese(demo, settings):
+    """400, 403 (with its reason), 404, 410 (withdrawn, with the date), 429 and 500
+    as DEBUG off renders them: Japanese, in the site's layout, a way back."""
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+
+    from crisis_meetings.error_views import server_error
+    from meetings import services
+    from meetings.models import Meeting
+
+    settings.DEBUG = False
+    users = get_user_model().objects
+    pages: dict[str, tuple[int, str]] = {}
+    anonymous = Client()
+    response = anonymous.get("/?q=%00")
+    pages["400"] = (response.status_code, response.content.decode())
+    editor = Client()
+    _login(editor, "editor")
+    meeting = Meeting.objects.published().order_by("pk").first()
+    assert meeting is not None
+    # An editor may not withdraw: the role decorator names the role it needs.
+    response = editor.get(f"/staff/meetings/{meeting.pk}/withdraw/")
+    pages["403"] = (response.status_code, response.content.decode())
+    response = anonymous.get("/no-such-page/")
+    pages["404"] = (response.status_code, response.content.decode())
+    services.meeting_withdraw(
+        meeting=meeting, user=users.get(username="approver"), comment="重複のため"
+    )
+    response = anonymous.get(f"/meetings/{meeting.public_id}/")
+    pages["410"] = (response.status_code, response.content.decode())
+    locked = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = locked.post(
+            "/accounts/login/", {"username": "editor", "password": "wrong-password"}
+        )
+    pages["429"] = (response.status_code, response.content.decode())
+    response = server_error(RequestFactory().get("/"))
+    pages["500"] = (response.status_code, response.content.decode())
+
+    assert {name: status for name, (status, _) in pages.items()} == {
+        "400": 400,
+        "403": 403,
+        "404": 404,
+        "410": 410,
+        "429": 429,
+        "500": 500,
+    }
+    found = {}
+    for name, (_, html) in pages.items():
+        assert '<html lang="ja"' in html, name
+        assert 'href="/"' in html, f"{name}: no way back to the archive"
+        assert _title(html).endswith(
+            f"|{settings.SITE_NAME}|{settings.SITE_PREFECTURE}"
+        )
+        text, _ = visible(html)
+        if bad := problems(text):
+            found[name] = bad
+    assert found == {}
+    assert "承認者" in visible(pages["403"][1])[0]  # the reason: the role it needs
+    assert "取り下げられました" in pages["410"][1]
+    from django.utils import timezone
+
+    from meetings import wareki
+
+    today = wareki.format_wareki(timezone.localdate(), weekday=True)
+    assert f"{today}に掲載を取り下げました" in pages["410"][1]
+
+
+@pytest.mark.django_db
+def test_page_titles_name_the_page_the_site_and_staff(demo, settings):
+    """「ページ名|サイト名|徳島県」 on public pages, 「ページ名|職員用|サイト名|徳島県」
+    on every staff page (the preview too), crawled as each role sees them."""
+    public_end = f"|{settings.SITE_NAME}|{settings.SITE_PREFECTURE}"
+    staff_end = f"|職員用{public_end}"
+    wrong: dict[str, str] = {}
+
+    def check(client: Client, starts: list[str], prefixes: tuple[str, ...]):
+        seen: set[str] = set()
+        queue = list(starts)
+        while queue:
+            path = queue.pop(0)
+            if path in seen or len(seen) > 400:
+                continue
+            seen.add(path)
+            response = client.get(path)
+            if response.status_code in (302, 301):
+                queue.append(urlsplit(response["Location"]).path)
+                continue
+            if "html" not in response.get("Content-Type", ""):
+                continue
+            html = response.content.decode()
+            title = _title(html)
+            staff = path.startswith(("/staff/", "/accounts/"))
+            end = staff_end if staff else public_end
+            name = title[: -len(end)] if title.endswith(end) else ""
+            if not name or "|" in name or (not staff and "職員用" in title):
+                wrong[path] = title
+            _, links = visible(html)
+            for href in links:
+                parts = urlsplit(href)
+                if (
+                    not parts.netloc
+                    and parts.path.startswith(prefixes)
+                    and not NOT_A_PAGE.search(parts.path)
+                ):
+                    queue.append(parts.path)
+        return seen
+
+    assert len(check(Client(), ["/", "/incidents/", "/accounts/login/"], ("/",))) > 8
+    for username in ["editor", "approver", "admin"]:
+        client = Client()
+        _login(client, username)
+        pages = check(
+            client, ["/staff/", "/accounts/security/"], ("/staff/", "/accounts/")
+        )
+        assert any("/preview/" in page for page in pages), username
+    assert wrong == {}

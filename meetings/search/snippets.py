@@ -20,7 +20,8 @@ SNIPPET_RADIUS = 40
 _SPACE = re.compile(r"\s+")
 # The numbers of the header fields (1 日時 … 4 協議概要) at the start of a line: in a
 # one-line excerpt they read as stray numbers (「計21名 4 協議概要」).
-_FIELD_NUMBER = re.compile(r"(?:^|(?<=\n))[ \t]*[0-9]{1,2}[ \t]+(?=[^\s0-9])")
+# A piece of the excerpt may end right before a match (「…会議室\n3 」<mark>出席</mark>).
+_FIELD_NUMBER = re.compile(r"(?:^|(?<=\n))[ \t]*[0-9]{1,2}[ \t]+(?=[^\s0-9]|\Z)")
 
 
 def snippet(

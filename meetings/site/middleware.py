@@ -26,6 +26,7 @@ DYNAMIC = (
     "/static/",
     "/media/",
     "/api/",
+    "/withdrawn/",  # 410 notices: nginx answers meeting URLs with them, never alone
     "/mail/",
 )
 

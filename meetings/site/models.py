@@ -33,7 +33,11 @@ class SiteLock(models.Model):
     transaction: a job never renders from a database state older than a withdrawal
     that has already rewritten the files."""
 
-    name = models.CharField(max_length=100, primary_key=True)
+    name = models.CharField(max_length=100, primary_key=True, verbose_name="名前")
+
+    class Meta:
+        verbose_name = "公開ファイルの書込みロック"
+        verbose_name_plural = "公開ファイルの書込みロック"
 
     def __str__(self) -> str:
         return self.name

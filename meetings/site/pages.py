@@ -26,7 +26,8 @@ def _pages(
 def meeting_urls(public_id, attachments) -> list[str]:
     """A published meeting's page and the files its current publication lists."""
     page = reverse("public:meeting", args=[public_id])
-    return [page] + [
+    text = reverse("public:meeting_text", args=[public_id])
+    return [page, text] + [
         reverse("public:attachment", args=[public_id, attachment["id"]])
         for attachment in attachments or []
         if attachment.get("id") is not None

@@ -593,6 +593,22 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
 
 
+def meeting_text(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The published page as plain text (UTF-8), as the API's text form gives it;
+    the tree holds it as ``meetings/<id>/text.txt`` (served when the app is down)."""
+    text = (
+        Meeting.objects.published()
+        .filter(public_id=public_id)
+        .values_list("current_publication__text", flat=True)
+        .first()
+    )
+    if text is None:
+        raise Http404
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def _linked_incidents(meeting_pk: int) -> list:
     """The public incidents of a published meeting.
 

@@ -77,7 +77,8 @@ def test_seed_record_rebuilds_the_public_plain_text(client: Client, demo):
 def test_public_page_links_its_json_and_text_forms(client: Client, demo):
     html = client.get(demo.get_absolute_url()).content.decode()
     json_url = reverse("api:meeting", args=[SEED])
-    text_url = reverse("api:meeting_text", args=[SEED])
+    text_url = reverse("public:meeting_text", args=[SEED])
+    assert text_url == f"/meetings/{SEED}/text.txt"  # a file of the tree too
     assert (
         f'rel="alternate" type="application/json" title="この開催結果(JSON)" href="{json_url}"'
         in html
@@ -86,8 +87,16 @@ def test_public_page_links_its_json_and_text_forms(client: Client, demo):
         f'rel="alternate" type="text/plain" title="この開催結果(テキスト)" href="{text_url}"'
         in html
     )
+    # Visible links too, not only <link> elements.
+    assert f'<a href="{text_url}" type="text/plain">テキスト形式</a>' in html
+    assert f'<a href="{json_url}" type="application/json">JSON形式</a>' in html
     assert client.get(json_url).status_code == HTTPStatus.OK
-    assert client.get(text_url).status_code == HTTPStatus.OK
+    text = client.get(text_url)
+    assert text.status_code == HTTPStatus.OK
+    assert text["Content-Type"] == "text/plain; charset=utf-8"
+    api_text = client.get(reverse("api:meeting_text", args=[SEED]))
+    assert text.content == api_text.content
+    assert "危機管理連絡会議" in text.content.decode()
 
 
 def test_list_filters_as_the_archive_does(client: Client, approver, editor, fast_pdf):

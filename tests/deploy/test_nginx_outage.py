@@ -110,8 +110,10 @@ def tree_files(root: Path) -> dict[str, Path]:
             url = "/" if parent == "." else f"/{parent}/"
         else:
             url = "/" + relative.as_posix()
-        if relative.as_posix() in {"404.html", "503.html"}:
-            continue  # internal: nginx answers errors with them
+        if relative.as_posix() in {"404.html", "503.html"} or relative.parts[0] == (
+            "withdrawn"
+        ):
+            continue  # internal: nginx answers errors (410 for withdrawn) with them
         urls[url] = path
     return urls
 

@@ -99,7 +99,7 @@ def test_editors_approvers_and_admins_get_the_paste_form(client, role, request):
     page = response.content.decode()
     assert '<label for="id_text"' in page
     assert "公開ページの本文(テキストまたはHTML)" in page
-    assert 'name="action" value="parse"' in page and "解析する" in page
+    assert 'name="action" value="parse"' in page and ">解析</button>" in page
     assert 'name="action" value="save"' not in page  # nothing to save yet
 
 

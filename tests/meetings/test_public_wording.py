@@ -59,3 +59,9 @@ def test_snippets_drop_the_numbers_of_the_header_fields():
     assert "計21名 協議概要" in excerpt
     assert " 4 " not in excerpt and "名 4" not in excerpt
     assert "<mark>テスト事案</mark>" in excerpt
+    # The match right after a field number (the number ends the piece before it).
+    excerpt = str(search.snippet(text, search.parse_query("出席"), radius=30))
+    assert excerpt.startswith("<mark>出席</mark>者:"), excerpt
+    text = "場所:万代庁舎3階特別会議室\n3 出席者:危機管理政策課長\n"
+    excerpt = str(search.snippet(text, search.parse_query("出席"), radius=30))
+    assert "特別会議室 <mark>出席</mark>者" in excerpt, excerpt

@@ -129,6 +129,14 @@ def test_tree_and_dynamic_site_hold_the_same_pages_byte_for_byte(
 
     files = _tree(settings)
     crawled = _crawl_dynamic(origin)
+    # The withdrawn meeting's notice: not a page of its own but the 410 body its
+    # URL answers with (nginx serves it there).
+    notices = {p: files.pop(p) for p in list(files) if p.startswith("withdrawn/")}
+    gone_id = world["hidden"]["withdrawn"].public_id
+    assert set(notices) == {f"withdrawn/{gone_id}.html"}
+    gone = Client().get(f"/meetings/{gone_id}/")
+    assert gone.status_code == HTTPStatus.GONE
+    assert gone.content == notices[f"withdrawn/{gone_id}.html"]
     assert set(crawled) == set(files)
     for path, body in crawled.items():
         assert files[path] == body, path
@@ -198,7 +206,10 @@ def test_planted_text_never_reaches_the_tree(settings, origin, world, approver):
     everything = b"\n".join(built.values()).decode("utf-8", errors="replace")
     for public_id in hidden_ids | {secret}:
         assert public_id not in everything
-        assert not any(public_id in path for path in built)
+        # Only the withdrawn meeting's 410 notice is named by its id (no content).
+        assert not any(
+            public_id in path for path in built if not path.startswith("withdrawn/")
+        )
     # The correction's new attachment (uploaded, not published) is not in the tree.
     corrected = world["corrected"]
     listed = {a["id"] for a in corrected.current_publication.data["attachments"]}
@@ -424,8 +435,12 @@ def test_a_publication_writes_its_own_files_then_the_lists_and_nothing_else(
         tree_changed.disconnect(record)
     public_id = str(meeting.public_id)
     (own, _), (lists, removed) = batches
-    # 1. Synchronously: the meeting page and its official PDF, nothing else.
-    assert len(own) == 2
+    # 1. Synchronously: the meeting page, its plain text and official PDF, nothing else.
+    assert sorted(path.rsplit("/", 1)[-1] for path in own) == [
+        "index.html",
+        "index.pdf",
+        "text.txt",
+    ]
     assert all(path.startswith(f"meetings/{public_id}/") for path in own)
     # 2. The list job: the lists that changed (new 年度, new row, counts), no meeting page.
     after = _tree(settings)
