@@ -87,6 +87,9 @@ SENTENCES = [
     "今後も、関係者と情報を共有しながら、適正な管理を行う。",
 ]
 MARKERS = ["・", "○", "①", "(1)", "1.", "•"]
+# Section heading marks as pages write them (■ most often), and sub-heading labels.
+HEADING_MARKS = ["■", "■", "■", "■", "●", "◆", "【】", ""]
+SUBHEADINGS = ["(概要)", "(経緯)", "(今後の対応)"]
 
 
 def random_items(rng: random.Random, depth: int = 0) -> list[dict[str, Any]]:
@@ -102,6 +105,20 @@ def random_items(rng: random.Random, depth: int = 0) -> list[dict[str, Any]]:
     return items
 
 
+def with_subheading(rng: random.Random, items: list[dict[str, Any]]) -> list:
+    """Sometimes a sub-heading ((1)…, (概要)) heading the section's items."""
+    if rng.random() >= 0.15:
+        return items
+    if rng.random() < 0.5:
+        label = {"marker": "", "text": rng.choice(SUBHEADINGS)}
+    else:
+        label = {"marker": "(1)", "text": "県内の状況"}
+    children = [{**item, "children": []} for item in items if item["marker"] == "・"]
+    if not children:
+        return items
+    return [{**label, "heading": True, "children": children}]
+
+
 def random_meeting(rng: random.Random) -> dict[str, Any]:
     held = date(2010, 1, 1) + timedelta(days=rng.randrange(16 * 365))
     meeting_type = rng.choice(TYPES)
@@ -112,6 +129,7 @@ def random_meeting(rng: random.Random) -> dict[str, Any]:
     attendees = rng.sample(POSTS, rng.randint(2, 7))
     agenda = rng.sample(TOPICS, rng.randint(1, 3))
     sections = []
+    page_mark = rng.choice(HEADING_MARKS)
     for n in range(rng.randint(2, 7)):
         kind = rng.choice(["explanation", "explanation", "report"])
         sections.append(
@@ -123,7 +141,8 @@ def random_meeting(rng: random.Random) -> dict[str, Any]:
                 "topic_heading": False,
                 "heading": None,
                 "group": "other_reports" if n > 4 else "main",
-                "items": random_items(rng),
+                "items": with_subheading(rng, random_items(rng)),
+                "marker": page_mark,
             }
         )
     sections.insert(

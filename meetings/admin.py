@@ -111,6 +111,7 @@ class SectionInline(ReadOnlyInline):
         "recipients",
         "topic",
         "topic_heading",
+        "marker",
         "heading",
         "withheld_reason",
         "withheld_keep_heading",

@@ -78,6 +78,24 @@ def split_marker(text: str) -> tuple[str | None, str]:
     return match.group(1), text[match.end() :].strip()
 
 
+_HEADING_MARK_RE = re.compile(
+    "^(?:(?P<mark>[" + "".join(m for m in markers.HEADING_MARKERS if len(m) == 1) + "])"
+    r"\s*(?P<rest>.*)|【(?P<inner>[^【】]*)】)$"
+)
+
+
+def split_heading_marker(heading: str, marker: str | None) -> tuple[str, str]:
+    """(marker, heading) with a mark typed at the start of a verbatim heading taken as
+    the heading's marker: 「●放射性物質…」 is ● and 放射性物質…, never ■●放射性物質…."""
+    chosen = markers.DEFAULT_HEADING_MARKER if marker is None else marker
+    match = _HEADING_MARK_RE.match(heading)
+    if not match:
+        return chosen, heading
+    if match["inner"] is not None:
+        return "【】", match["inner"].strip()
+    return match["mark"], match["rest"].strip()
+
+
 def split_pasted_items(text: str, *, depth: int, marker: str) -> list[dict[str, Any]]:
     """Turn pasted lines into items: a line with a marker starts an item, an indented
     line without one continues the previous item (the official pages hard-wrap)."""
@@ -143,6 +161,7 @@ def items_to_tree(flat: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "marker": item.get("marker") or "",
             "text": item["text"],
             "children": [],
+            **({"heading": True} if item.get("is_heading") else {}),
             **withheld_from_row(item),
         }
         if item.get("id") is not None:
@@ -167,6 +186,7 @@ def _stored_items(items: list[Item]) -> list[dict[str, Any]]:
                     "marker": item.marker,
                     "text": item.text,
                     "depth": depth,
+                    "is_heading": item.is_heading,
                     **withheld_row_values(item),
                 }
             )
@@ -185,6 +205,7 @@ def tree_to_items(tree: list[dict[str, Any]], depth: int = 0) -> list[dict[str, 
                 "marker": node.get("marker") or "",
                 "text": node.get("text") or "",
                 "depth": depth,
+                "is_heading": bool(node.get("heading")),
                 **withheld_to_row(node),
             }
         )
@@ -457,12 +478,18 @@ class SectionRowForm(RowForm):
     recipients = forms.CharField(label="指示先", max_length=200, required=False)
     topic = forms.CharField(label="話題", max_length=300, required=False)
     topic_heading = forms.BooleanField(label="話題を見出しにする", required=False)
+    marker = forms.ChoiceField(
+        label="見出しの記号",
+        choices=markers.HEADING_MARKER_CHOICES,
+        initial=markers.DEFAULT_HEADING_MARKER,
+        required=False,
+    )
     heading = forms.CharField(
         label="見出し(そのまま)",
         max_length=300,
         required=False,
-        help_text="書いた文をそのまま■の見出しにします(発言者・話題からは作りません)。"
-        "ふだんは空欄のままにします。",
+        help_text="書いた文をそのまま見出しにします(発言者・話題からは作りません)。"
+        "記号は「見出しの記号」で選びます。ふだんは空欄のままにします。",
     )
     agenda = forms.CharField(label="議題", required=False)
     group = forms.ChoiceField(
@@ -492,6 +519,7 @@ class ItemRowForm(RowForm):
     depth = forms.IntegerField(
         min_value=0, max_value=MAX_DEPTH, required=False, widget=forms.HiddenInput
     )
+    is_heading = forms.BooleanField(label="小見出し", required=False)
     withheld_reason = forms.ChoiceField(
         label="公開・非公開(下位の項目も含む)", choices=reason_choices, required=False
     )
@@ -1109,9 +1137,13 @@ class Editor:
                 ]
                 if pieces:  # the first line stays this row (a stored one keeps its id)
                     pieces[0]["id"] = stored_pk(item.key)
+                    pieces[0]["is_heading"] = item.form.cleaned_data.get("is_heading")
                 flat.extend(pieces)
             if not (flat or data["speaker"].strip() or data["heading"].strip()):
                 continue  # an untouched empty section
+            marker, heading = split_heading_marker(
+                data["heading"].strip(), data.get("marker")
+            )
             sections.append(
                 {
                     "id": stored_pk(s.key),
@@ -1120,7 +1152,8 @@ class Editor:
                     "recipients": data["recipients"].strip(),
                     "topic": data["topic"].strip(),
                     "topic_heading": data["topic_heading"],
-                    "heading": data["heading"].strip(),
+                    "heading": heading,
+                    "marker": marker,
                     "group": data["group"],
                     "agenda_index": agenda_index.get(data["agenda"]),
                     "items": items_to_tree(flat),
@@ -1209,6 +1242,7 @@ def blank_section(kind: str = Section.Kind.EXPLANATION, **values: Any) -> dict:
     return {
         "key": new_key(),
         "kind": kind,
+        "marker": markers.DEFAULT_HEADING_MARKER,
         "group": Section.Group.MAIN,
         **values,
         "items": [{"key": new_key(), "marker": "・", "depth": 0}],
@@ -1279,19 +1313,25 @@ def apply_op(values: dict[str, Any], op: str, *, chair: str = "") -> str:
 
 
 def _item_op(values: dict[str, Any], action: str, key: str) -> str:
+    # append:i:<section>: a new last item of the section. A section's and an item's
+    # stored keys can be equal (p1 and p1): "add" names an item when one has the key,
+    # else a section (as before "append" existed).
+    is_item = any(r["key"] == key for s in values["sections"] for r in s["items"])
+    if action == "append" or (action == "add" and not is_item):
+        for section in values["sections"]:
+            if section["key"] == key:
+                row = {"key": new_key(), "marker": "・", "depth": 0}
+                section["items"].append(row)
+                return _focus_id("i", row["key"])
+        return ""
     for section in values["sections"]:
         items = section["items"]
-        if action == "add" and section["key"] == key:
-            row = {"key": new_key(), "marker": "・", "depth": 0}
-            items.append(row)
-            return _focus_id("i", row["key"])
         index = next((n for n, r in enumerate(items) if r["key"] == key), None)
         if index is None:
             continue
         item = items[index]
-        if action == "add":  # a new item after this one, at its depth
-            row = {"key": new_key(), "marker": item.get("marker") or "・"}
-            row["depth"] = item.get("depth") or 0
+        if action == "add":  # a new item after this one
+            row = {"key": new_key(), **following_item(item)}
             items.insert(index + 1, row)
             return _focus_id("i", row["key"])
         if action == "remove":
@@ -1307,6 +1347,16 @@ def _item_op(values: dict[str, Any], action: str, key: str) -> str:
                 items[index], items[other] = items[other], items[index]
         return _focus_id("i", key)
     return ""
+
+
+def following_item(item: dict[str, Any]) -> dict[str, Any]:
+    """Marker and depth of the row Enter adds after ``item``: under a sub-heading its
+    first item (・, one level in); after (1) the next number (2); else the same mark."""
+    depth = _int(item.get("depth")) or 0
+    if item.get("is_heading") in (True, "on", "true", "1"):
+        return {"marker": "・", "depth": min(depth + 1, MAX_DEPTH)}
+    marker = str(item.get("marker") or "").strip() or "・"
+    return {"marker": markers.next_marker(marker), "depth": depth}
 
 
 def paste_attendees(values: dict[str, Any]) -> str:

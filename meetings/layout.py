@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
-from meetings import files, wareki
+from meetings import files, markers, wareki
 
 if TYPE_CHECKING:
     from meetings.models import Item, Meeting, Section, WithholdingReason
@@ -43,6 +43,8 @@ class ItemData(TypedDict):
     marker: str
     text: str
     children: list[ItemData]
+    # A sub-heading ((1)…, (概要)) heading its children; no key: an ordinary item.
+    heading: NotRequired[bool]
     withheld: NotRequired[WithheldInfo]
     placeholder: NotRequired[bool]  # public data: the line standing for withheld text
 
@@ -57,6 +59,8 @@ class SectionData(TypedDict):
     group: str  # "main" | "other_reports"
     agenda_index: int | None
     items: list[ItemData]
+    # The heading's own mark (meetings.markers.HEADING_MARKERS); no key: ■.
+    marker: NotRequired[str]
     withheld: NotRequired[WithheldInfo]
 
 
@@ -159,6 +163,8 @@ def _items_tree(items: list[Item]) -> list[ItemData]:
                 "text": i.text,
                 "children": build(i.pk),
             }
+            if i.is_heading:
+                item["heading"] = True
             _add_withheld(item, i)
             tree.append(item)
         return tree
@@ -217,6 +223,9 @@ def meeting_data(meeting: Meeting) -> MeetingData:
             else None,
             "items": _items_tree(list(s.items.all())),
         }
+        if s.marker != markers.DEFAULT_HEADING_MARKER:
+            # Only a mark other than ■ adds a key: the data of ■ meetings is unchanged.
+            section["marker"] = s.marker
         _add_withheld(section, s)
         sections.append(section)
     attachments: list[AttachmentData] = [
@@ -334,13 +343,14 @@ def _public_items(items: list[ItemData]) -> list[ItemData]:
             # The item and all its children become one placeholder line.
             public.append(_placeholder_item(item.get("marker") or "", info))
         else:
-            public.append(
-                {
-                    "marker": item.get("marker") or "",
-                    "text": item.get("text") or "",
-                    "children": _public_items(item.get("children") or []),
-                }
-            )
+            shown: ItemData = {
+                "marker": item.get("marker") or "",
+                "text": item.get("text") or "",
+                "children": _public_items(item.get("children") or []),
+            }
+            if item.get("heading"):
+                shown["heading"] = True
+            public.append(shown)
     return public
 
 
@@ -453,12 +463,26 @@ class Block:
     kind: str  # "group" | "topic" | "section"
     heading: str
     level: int = 2  # 2 = ■ heading, 3 = ○ sub-heading under a topic heading
+    marker: str = markers.DEFAULT_HEADING_MARKER  # the heading's own mark (level 2)
     section_kind: str = ""
     items: list[ItemData] = field(default_factory=list)
     is_directive: bool = False
     # 部分公開: the section's withholding (staff data: text shown with a badge;
     # public data: items hold only the placeholder).
     withheld: WithheldInfo | None = None
+
+    @property
+    def mark_before(self) -> str:
+        return markers.heading_marks(self.marker)[0] if self.level == 2 else "○"
+
+    @property
+    def mark_after(self) -> str:
+        return markers.heading_marks(self.marker)[1] if self.level == 2 else ""
+
+    @property
+    def heading_line(self) -> str:
+        """The heading as printed: ■医療政策課から説明, ●…, 【…】, or bare."""
+        return f"{self.mark_before}{self.heading}{self.mark_after}"
 
 
 @dataclass
@@ -547,8 +571,8 @@ def build_document(data: MeetingData) -> Document:
     if data.get("mode") == "written" and not location:
         location = "※書面開催"
     agenda = data.get("agenda") or []
-    markers = data.get("agenda_markers") or [""] * len(agenda)
-    agenda_texts = [f"{m}{t}" for m, t in zip(markers, agenda, strict=False)]
+    agenda_marks = data.get("agenda_markers") or [""] * len(agenda)
+    agenda_texts = [f"{m}{t}" for m, t in zip(agenda_marks, agenda, strict=False)]
     fields = [
         HeaderField(
             1, "日時", datetime_value, iso=held_on.isoformat() if held_on else None
@@ -572,10 +596,13 @@ def build_document(data: MeetingData) -> Document:
             in_other = True
             last_topic = None
         is_directive = section.get("kind") == "directive"
+        heading_marker = section.get("marker", markers.DEFAULT_HEADING_MARKER)
+        if heading_marker is None:
+            heading_marker = markers.DEFAULT_HEADING_MARKER
         topic = section.get("topic")
         if section.get("topic_heading") and topic:
             if topic != last_topic:
-                blocks.append(Block("topic", topic))
+                blocks.append(Block("topic", topic, marker=heading_marker))
                 last_topic = topic
             blocks.append(
                 Block(
@@ -594,6 +621,7 @@ def build_document(data: MeetingData) -> Document:
             Block(
                 "section",
                 section_heading(section, sep),
+                marker=heading_marker,
                 section_kind=section.get("kind") or "",
                 items=section.get("items") or [],
                 is_directive=is_directive,
@@ -686,12 +714,11 @@ def render_text(data: MeetingData) -> str:
             lines.append(block.heading)
             continue
         if block.kind == "topic":
-            lines.append(f"{SECTION_MARK}{block.heading}")
+            lines.append(block.heading_line)
             continue
-        mark = SECTION_MARK if block.level == 2 else "○"
         if block.heading:
             staff_mark = "" if doc.public else withheld_mark(block.withheld)
-            lines.append(f"{mark}{block.heading}{staff_mark}")
+            lines.append(f"{block.heading_line}{staff_mark}")
         lines.extend(_item_lines(block.items))
     if doc.unparsed:
         lines.append("")

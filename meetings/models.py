@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from meetings import files, wareki
+from meetings import files, markers, wareki
 
 if TYPE_CHECKING:
     from datetime import date
@@ -626,6 +626,14 @@ class Section(models.Model):
     topic = models.CharField("話題", max_length=300, blank=True)
     # True when the topic is printed as the ■ heading and the speaker as a ○ line under it.
     topic_heading = models.BooleanField("話題を見出しにする", default=False)
+    # The heading's own mark as written (■ ● ◆ ○ 【】 or none); meetings.markers.
+    marker = models.CharField(
+        "見出しの記号",
+        max_length=4,
+        blank=True,
+        default=markers.DEFAULT_HEADING_MARKER,
+        choices=markers.HEADING_MARKER_CHOICES,
+    )
     heading = models.CharField(
         "見出し(そのまま表示する場合)",
         max_length=300,
@@ -698,6 +706,8 @@ class Item(models.Model):
         help_text="・ ○ ① (1) など。空欄は段落。",
     )
     text = models.TextField("本文")
+    # A sub-heading ((1)… / (概要)) inside the section; its children are the items under it.
+    is_heading = models.BooleanField("小見出し", default=False)
     # 部分公開: null = public; the item's children are withheld with it.
     withheld_reason = models.ForeignKey(
         WithholdingReason,

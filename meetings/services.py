@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import layout, limits, permissions, search, site, uploads, wareki
+from meetings import layout, limits, markers, permissions, search, site, uploads, wareki
 from meetings.models import (
     AgendaItem,
     Attachment,
@@ -282,11 +282,20 @@ def _flatten_items(
             order=order,
             marker=node.get("marker") or "",
             text=node.get("text") or "",
+            is_heading=bool(node.get("heading")),
             **_withheld_fields(node, reasons or {}),
         )
         rows.append((row, node, parent))
         rows.extend(_flatten_items(section, node.get("children") or [], node, reasons))
     return rows
+
+
+def _heading_marker(section: dict[str, Any]) -> str:
+    """The section's heading mark as the layout dict has it (no key: ■)."""
+    marker = section.get("marker", markers.DEFAULT_HEADING_MARKER)
+    if marker is None:
+        return markers.DEFAULT_HEADING_MARKER
+    return marker if marker in markers.HEADING_MARKERS else marker[:4]
 
 
 def _tree_ids(nodes: list[dict[str, Any]]) -> list[int | None]:
@@ -410,6 +419,7 @@ def meeting_parts_sync(
                 topic=s.get("topic") or "",
                 topic_heading=bool(s.get("topic_heading")),
                 heading=s.get("heading") or "",
+                marker=_heading_marker(s),
                 group=s.get("group") or Section.Group.MAIN,
                 agenda_item=agenda_rows[agenda_index]
                 if agenda_index is not None and agenda_index < len(agenda_rows)
@@ -433,6 +443,7 @@ def meeting_parts_sync(
             "topic",
             "topic_heading",
             "heading",
+            "marker",
             "group",
             "agenda_item_id",
             "withheld_reason_id",
@@ -473,6 +484,7 @@ def meeting_parts_sync(
         "order",
         "marker",
         "text",
+        "is_heading",
         "withheld_reason_id",
         "withheld_note",
     ]

@@ -17,13 +17,14 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import layout, wareki
+from meetings import layout, markers, wareki
 from meetings.models import Attachment, Meeting, Publication
 
 
 class ItemRecord(TypedDict):
     marker: str
     text: str
+    is_heading: bool
     children: list[ItemRecord]
 
 
@@ -83,6 +84,7 @@ def _items(items: list[dict[str, Any]]) -> list[ItemRecord]:
         {
             "marker": item.get("marker") or "",
             "text": item.get("text") or "",
+            "is_heading": bool(item.get("heading")),
             "children": _items(item.get("children") or []),
         }
         for item in items
@@ -161,6 +163,8 @@ def meeting_record(
                 "topic": section.get("topic"),
                 "topic_heading": bool(section.get("topic_heading")),
                 "heading": section.get("heading"),
+                "heading_marker": section.get("marker", markers.DEFAULT_HEADING_MARKER)
+                or "",
                 "heading_text": layout.section_heading(section, sep),
                 "agenda_index": section.get("agenda_index"),
                 "items": _items(section.get("items") or []),
@@ -261,6 +265,7 @@ def record_layout_data(record: dict[str, Any]) -> dict[str, Any]:
                 "marker": node["marker"],
                 "text": node["text"],
                 "children": items(node["children"]),
+                **({"heading": True} if node.get("is_heading") else {}),
             }
             for node in nodes
         ]
@@ -304,6 +309,12 @@ def record_layout_data(record: dict[str, Any]) -> dict[str, Any]:
                 "group": s["group"],
                 "agenda_index": s["agenda_index"],
                 "items": items(s["items"]),
+                **(
+                    {"marker": s["heading_marker"]}
+                    if s.get("heading_marker", markers.DEFAULT_HEADING_MARKER)
+                    != markers.DEFAULT_HEADING_MARKER
+                    else {}
+                ),
             }
             for s in record["sections"]
         ],

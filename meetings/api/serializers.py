@@ -40,6 +40,9 @@ class AgendaItemSerializer(serializers.Serializer):
 class ItemSerializer(serializers.Serializer):
     marker = serializers.CharField(allow_blank=True, help_text="記号(・、○など)")
     text = serializers.CharField(allow_blank=True)
+    is_heading = serializers.BooleanField(
+        help_text="小見出し((1)…、(概要)など。下位の項目は children)"
+    )
     children = serializers.SerializerMethodField(help_text="入れ子の項目")
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
@@ -95,6 +98,9 @@ class SectionSerializer(serializers.Serializer):
     topic = serializers.CharField(allow_null=True)
     topic_heading = serializers.BooleanField(help_text="題目を見出しとして表示")
     heading = serializers.CharField(allow_null=True, help_text="見出しの上書き")
+    heading_marker = serializers.CharField(
+        allow_blank=True, help_text="見出しの記号(■ ● ◆ ○ 【】、空は記号なし)"
+    )
     heading_text = serializers.CharField(
         allow_blank=True, help_text="■の見出し(表示どおり)"
     )

@@ -9,7 +9,7 @@ from typing import Any
 from meetings.importer.header import marker_class
 from meetings.importer.text import LIST_BULLETS, Line, join_wrapped, tidy
 from meetings.layout import KIND_WORDS, section_heading
-from meetings.markers import BULLET_SYMBOLS
+from meetings.markers import BULLET_SYMBOLS, DEFAULT_HEADING_MARKER, LABEL_PATTERN
 
 STRONG_MARKS = "■□◆◇"
 WEAK_MARKS = "●○◎"
@@ -43,8 +43,25 @@ _ORG_SUFFIX = re.compile(
 )
 _BARE_ORG = re.compile(
     r"^[^\s、。「」()()]{0,25}(?:課|部|局|室|本部|気象台|センター|庁|省|署|隊|協会|"
-    r"医師会|\(株\)|保安部|事務所|知事|[^\s、。]長|政策監)$"
+    r"医師会|\(株\)|保安部|事務所|知事|[^\s、。]長|政策監|危機管理監|委員会|保健所|"
+    r"病院|事務局|団|協議会|機構|公社)$"
 )
+# 健康福祉部より / 都市整備課から: a department heading without 説明 or 報告.
+_FROM_ONLY = re.compile(r"^(?P<org>.+?)(?:より|から)$")
+
+
+def bare_org_header(text: str) -> dict[str, Any] | None:
+    """A heading that only names who spoke: 危機管理課, 健康福祉部より, 【河川整備課】."""
+    text = _ADVERB.sub("", text.strip())
+    match = _FROM_ONLY.match(text)
+    org = match["org"].strip(" 、,") if match else text
+    if not _BARE_ORG.match(org) or len(org) < 2:
+        return None
+    # A department's block of items without a verb is its explanation (the editor's
+    # default kind); the heading stays as written.
+    return {"kind": "explanation", "speaker": org, "recipients": None, "topic": None}
+
+
 _PART = re.compile(r"^(?P<number>\d{1,2}) +(?P<text>[^\d\s][^。]{0,30})$")
 ITEM_MARKER = re.compile(
     r"^(?P<marker>"
@@ -60,6 +77,40 @@ ITEM_MARKER = re.compile(
     r")\s*(?P<text>.*)$"
 )
 _SENTENCE_END = ("。", "。)", "。」", "。)")
+_LABEL = re.compile(LABEL_PATTERN)
+# Item classes that head a sub-heading when items stand under them: (1) ⑴ 1. ア (ア),
+# and a label line such as (概要). ① and the bullets (・ ○ ●) stay items.
+LABEL_CLASS = "label"
+SUBHEADING_CLASSES = {
+    "(9)",
+    "(ア)",
+    "⑴",
+    "⒈",
+    "9.",
+    "9)",
+    "ア",
+    "ア.",
+    "ア)",
+    LABEL_CLASS,
+}
+SUBHEADING_MAX_LENGTH = 40
+
+
+def mark_subheadings(items: list[dict[str, Any]], classes: dict[int, str]) -> None:
+    """Set ``heading`` on the items that are sub-headings: a short line of a
+    sub-heading class ((1)…, (概要)) with the items it heads nested under it."""
+    for item in items:
+        mark_subheadings(item["children"], classes)
+        text = item["text"]
+        if (
+            item["children"]
+            and classes.get(id(item)) in SUBHEADING_CLASSES
+            and len(text) <= SUBHEADING_MAX_LENGTH
+            and "。" not in text
+        ):
+            item["heading"] = True
+
+
 _CONTINUING_END = tuple("、,(「『:・") + ("及び", "並びに")
 
 
@@ -145,12 +196,181 @@ class Token:
     weak: bool = False  # a ○/● section header (may sit under a topic heading)
     info: dict[str, Any] | None = None
     bullet: bool = False  # came with a rendered list bullet
+    mark: str = DEFAULT_HEADING_MARKER  # a heading's own mark: ■ ● ◆ ○ 【】 or ""
+    label: bool = False  # an item that is a label standing alone: (概要)
 
 
 def strip_bullet(text: str) -> tuple[str, bool]:
     if len(text) > 2 and text[0] in LIST_BULLETS and text[1] == " ":
         return text[2:].lstrip(), True
     return text, False
+
+
+def heading_token(line: Line, rest: str, mark: str) -> Token:
+    """A marked heading line (■…, or ● where the page heads its sections with ●)."""
+    if _GROUP.match(rest):
+        return Token("group", line, rest)
+    if part := _PART.match(rest):
+        if _GROUP.match(part["text"]):
+            return Token("group", line, part["text"])
+        return Token(
+            "part", line, part["text"], info=parse_speaker_header(part["text"])
+        )
+    info = parse_speaker_header(rest) or bare_org_header(rest)
+    if info:
+        return Token("section", line, rest, info=info, mark=mark)
+    return Token("topic", line, rest, mark=mark)
+
+
+def _heading_like(token: Token) -> bool:
+    """A ●/○ line that reads as a heading: short, not a sentence."""
+    text = token.text
+    return (
+        token.kind == "item"
+        and len(text) <= 60
+        and "。" not in text
+        and not text.endswith(("、", ","))
+    )
+
+
+def _plain_department_headings(tokens: list[Token]) -> list[Token]:
+    """危機管理課 / 健康福祉部より standing alone in the text, followed by items: a
+    section heading written as plain text (no ■)."""
+    found = list(tokens)
+    for n, token in enumerate(tokens):
+        following = tokens[n + 1] if n + 1 < len(tokens) else None
+        if following is None or following.kind != "item" or len(token.text) > 30:
+            continue
+        if token.kind == "item":
+            # (1)総務課 / ・…: numbered department headings (the number is kept).
+            cls = marker_class(token.marker)
+            if cls not in _NUMBERED_HEADS or marker_class(following.marker) == cls:
+                continue
+            info = bare_org_header(token.text)
+            if info:
+                heading = f"{token.marker}{token.text}"
+                found[n] = Token("section", token.line, heading, info=info, mark="")
+            continue
+        if token.kind != "text":
+            continue
+        previous = tokens[n - 1] if n else None
+        if previous is not None and previous.kind == "item":
+            if not token.line.blank_before:
+                continue  # a wrapped line of the item above
+            cls = marker_class(previous.marker)
+            if cls in _NUMBERED_HEADS and marker_class(following.marker) == cls:
+                continue  # (1)気象の状況 / 徳島地方気象台 / (2)…: who reported it
+        info = bare_org_header(token.text)
+        if info:
+            found[n] = Token("section", token.line, token.text, info=info, mark="")
+    return found
+
+
+_NUMBERED_HEADS = {"(9)", "⑴", "9.", "9)", "①", "⒈"}
+
+
+_INLINE_ITEM = re.compile(
+    rf"^(?P<head>.+?)(?:\s+|[::]\s*)(?P<item>[{BULLET_SYMBOLS}]\s*\S.*)$"
+)
+_INLINE_TEXT = re.compile(r"^(?P<head>.+?(?:説明|報告|指示))[::]\s*(?P<item>\S.*)$")
+_HEADING_KINDS = {"section", "topic"}
+
+
+def _mend_headings(tokens: list[Token]) -> list[Token]:
+    """Headings that the page broke or ran on:
+
+    - a heading wrapped onto the next line (■徳島地方気象台から、「…」について / 説明);
+    - the first item on the heading's line (■…から説明 ・本日… or ■…から説明:本日…),
+      which becomes the section's first item.
+    """
+    mended: list[Token] = []
+    skip = False
+    for n, token in enumerate(tokens):
+        if skip:
+            skip = False
+            continue
+        following = tokens[n + 1] if n + 1 < len(tokens) else None
+        if (
+            token.kind == "topic"
+            and following is not None
+            and following.kind == "text"
+            and len(following.text) <= 20
+            and not following.line.blank_before
+        ):
+            joined = token.text + following.text
+            if parse_speaker_header(joined):
+                mended.append(heading_token(token.line, joined, token.mark))
+                skip = True
+                continue
+        if token.kind in _HEADING_KINDS and not (token.info or {}).get("speaker"):
+            split = _INLINE_ITEM.match(token.text) or _INLINE_TEXT.match(token.text)
+            if split and parse_speaker_header(split["head"]):
+                mended.append(heading_token(token.line, split["head"], token.mark))
+                item_line = Line(
+                    token.line.number, token.line.indent + 2, split["item"]
+                )
+                mended.append(classify(item_line))
+                continue
+        mended.append(token)
+    return mended
+
+
+def promote_weak_headings(tokens: list[Token]) -> list[Token]:
+    """● (or ○, ◎) lines that head sections, as ■ does on most pages.
+
+    The mark is read from the first heading of the body: when it is a ●/○ line that
+    reads as a heading, lines with that mark are headings wherever they head items of
+    another mark. When the page starts with ■, a ● line is a heading only after a
+    blank line that ends a section (the ■ page's own ● lines are sub-headings).
+    Lines that are sentences, or that are followed by an item of the same mark,
+    stay items.
+    """
+    tokens = _plain_department_headings(tokens)
+    strong = {"section", "topic", "part", "subdirective", "group"}
+    first_heading = next(
+        (
+            n
+            for n, t in enumerate(tokens)
+            if t.kind in strong
+            or (t.kind == "item" and t.marker in WEAK_MARKS and _heading_like(t))
+        ),
+        None,
+    )
+    if first_heading is None:
+        return tokens
+    head = tokens[first_heading]
+    if head.kind == "item":
+        mark, everywhere = head.marker, True
+    elif head.weak:
+        mark, everywhere = head.mark, True
+    else:
+        mark, everywhere = "●", False
+    heading_indent = min(
+        (t.line.indent for t in tokens if t.kind in strong and not t.weak),
+        default=0,
+    )
+    promoted = list(tokens)
+    for n, token in enumerate(tokens):
+        if token.kind != "item" or token.marker != mark or not _heading_like(token):
+            continue
+        following = tokens[n + 1] if n + 1 < len(tokens) else None
+        if following is None or (
+            following.kind == "item"
+            and marker_class(following.marker) == marker_class(mark)
+        ):
+            continue  # a list of ● items
+        if not everywhere:
+            previous = tokens[n - 1] if n else None
+            if (
+                n < first_heading
+                or not token.line.blank_before
+                or previous is None
+                or previous.kind not in {"item", "text"}
+                or token.line.indent > heading_indent
+            ):
+                continue
+        promoted[n] = heading_token(token.line, token.text, mark)
+    return promoted
 
 
 def classify(line: Line) -> Token:
@@ -162,21 +382,7 @@ def classify(line: Line) -> Token:
         rest = text[1:].strip()
         if not rest:
             return Token("text", line, text)
-        if _GROUP.match(rest):
-            return Token("group", line, rest)
-        if part := _PART.match(rest):
-            if _GROUP.match(part["text"]):
-                return Token("group", line, part["text"])
-            return Token(
-                "part", line, part["text"], info=parse_speaker_header(part["text"])
-            )
-        info = parse_speaker_header(rest)
-        if info:
-            return Token("section", line, rest, info=info)
-        if _BARE_ORG.match(rest):
-            info = {"kind": "other", "speaker": rest, "recipients": None, "topic": None}
-            return Token("section", line, rest, info=info)
-        return Token("topic", line, rest)
+        return heading_token(line, rest, first)
     if first == "【" and text.endswith("】") and text.count("【") == 1:
         inner = text[1:-1].strip()
         if not inner:
@@ -185,15 +391,16 @@ def classify(line: Line) -> Token:
             return Token("group", line, inner)
         info = parse_speaker_header(inner)
         if info and _bare_directive(info, inner):
-            return Token("subdirective", line, inner, info=info)
+            return Token("subdirective", line, inner, info=info, mark="【】")
+        info = info or bare_org_header(inner)
         if info:
-            return Token("section", line, inner, info=info)
-        return Token("topic", line, inner)
+            return Token("section", line, inner, info=info, mark="【】")
+        return Token("topic", line, inner, mark="【】")
     if first in WEAK_MARKS:
         rest = text[1:].strip()
         info = parse_speaker_header(rest, strict=True)
         if info:
-            return Token("section", line, rest, weak=True, info=info)
+            return Token("section", line, rest, weak=True, info=info, mark=first)
     if (part := _PART.match(text)) and not part["text"].endswith("、"):
         if _GROUP.match(part["text"]):
             return Token("group", line, part["text"])
@@ -203,7 +410,10 @@ def classify(line: Line) -> Token:
     if first not in "・-(":
         info = parse_speaker_header(text, strict=True)
         if info and len(text) <= 30 and not text.endswith("。"):
-            return Token("section", line, text, info=info)
+            return Token("section", line, text, info=info, mark="")
+    if _LABEL.match(text) and not parse_speaker_header(text[1:-1]):
+        # (概要): a label standing alone heads the items under it.
+        return Token("item", line, text, marker="", bullet=bullet, label=True)
     match = ITEM_MARKER.match(text)
     if match and match["text"]:
         return Token("item", line, match["text"], marker=match["marker"], bullet=bullet)
@@ -268,6 +478,7 @@ class BodyBuilder:
     opened: list[_Open] = field(default_factory=list)  # every item of the section
     indent_mode: bool = False
     topic_context: str | None = None
+    topic_mark: str = DEFAULT_HEADING_MARKER
     pending_topic: Token | None = None
     unplaced: list[Line] = field(default_factory=list)
 
@@ -275,6 +486,9 @@ class BodyBuilder:
     def _finish_items(self) -> None:
         for entry in self.opened:
             entry.item["text"] = tidy(join_wrapped(entry.lines))
+        if self.current is not None:
+            classes = {id(entry.item): entry.cls for entry in self.opened}
+            mark_subheadings(self.current["items"], classes)
         self.stack = []
         self.opened = []
 
@@ -285,6 +499,7 @@ class BodyBuilder:
         *,
         topic: str | None = None,
         topic_heading: bool = False,
+        mark: str = DEFAULT_HEADING_MARKER,
     ) -> dict[str, Any]:
         self._close_section()
         section = {
@@ -303,6 +518,8 @@ class BodyBuilder:
         keep = not topic_heading or section["kind"] == "directive"
         if keep and verbatim != self._regenerated(section):
             section["heading"] = verbatim
+        if mark != DEFAULT_HEADING_MARKER:
+            section["marker"] = mark
         self.sections.append(section)
         self.current = section
         self.indent_mode = False
@@ -322,8 +539,27 @@ class BodyBuilder:
     def _close_section(self) -> None:
         if self.current is not None:
             self._finish_items()
+            self._speaker_from_subheading(self.current)
             self._split_reporters(self.current)
         self.current = None
+
+    def _speaker_from_subheading(self, section: dict[str, Any]) -> None:
+        """●年末年始の危機事象対応について / (1)危機管理部からの報告 / ・…: the topic
+        section's speaker is the one its sub-headings name (the heading stays)."""
+        if section["speaker"] or section["kind"] != "other" or not section["topic"]:
+            return
+        found = {
+            (info["kind"], info["speaker"])
+            for item in section["items"]
+            if item.get("heading")
+            and (info := parse_speaker_header(item["text"], strict=True))
+            and info["speaker"]
+        }
+        if len(found) != 1:
+            return
+        [(kind, speaker)] = found
+        section["heading"] = section["heading"] or section["topic"]
+        section.update(kind=kind, speaker=speaker)
 
     def _split_reporters(self, section: dict[str, Any]) -> None:
         """(1)気象の状況 / 徳島地方気象台: a list of who reported on what.
@@ -369,13 +605,14 @@ class BodyBuilder:
         self.pending_topic = None
         self.topic_context = None
         info = {"kind": "other", "speaker": None, "recipients": None}
-        self._new_section(info, token.text, topic=token.text)
+        self._new_section(info, token.text, topic=token.text, mark=token.mark)
         if tokens is not None:
             self._start_items(tokens)
         return True
 
     # tokens
     def build(self, tokens: list[Token]) -> None:
+        tokens = promote_weak_headings(_mend_headings(tokens))
         for n, token in enumerate(tokens):
             getattr(self, f"_on_{token.kind}")(token, _Following(tokens, n + 1))
         self._open_pending_topic()
@@ -398,6 +635,7 @@ class BodyBuilder:
         topic = None
         if self.pending_topic is not None:
             self.topic_context = self.pending_topic.text
+            self.topic_mark = self.pending_topic.mark
             self.pending_topic = None
             topic = self.topic_context
         elif token.weak and self.topic_context:
@@ -405,9 +643,15 @@ class BodyBuilder:
         else:
             self.topic_context = None
         if topic is not None:
-            self._new_section(token.info, token.text, topic=topic, topic_heading=True)
+            self._new_section(
+                token.info,
+                token.text,
+                topic=topic,
+                topic_heading=True,
+                mark=self.topic_mark,
+            )
         else:
-            self._new_section(token.info, token.text)
+            self._new_section(token.info, token.text, mark=token.mark)
         self._start_items(next_tokens)
 
     def _on_part(self, token: Token, next_tokens: _Following) -> None:
@@ -439,14 +683,16 @@ class BodyBuilder:
         for token in next_tokens:
             if token.kind not in {"item", "text"}:
                 break
-            if token.kind == "item":
+            if token.kind == "item" and not token.label:
+                # A label ((概要)) is often indented by one space: it does not decide.
                 indents.append(token.line.indent)
                 if token.bullet:
                     self.indent_mode = True
                     return
         base = min(indents) if indents else 0
-        self.indent_mode = len(set(indents)) > 1 and all(
-            (i - base) % 2 == 0 for i in indents
+        # Two-space steps, or a few levels of any step (a label block indented by one).
+        self.indent_mode = len(set(indents)) > 1 and (
+            all((i - base) % 2 == 0 for i in indents) or max(indents) - base <= 2
         )
 
     def _on_item(self, token: Token, next_tokens: _Following) -> None:
@@ -459,7 +705,8 @@ class BodyBuilder:
         if self.current is None and not self._open_pending_topic(next_tokens.back()):
             self.unplaced.append(token.line)
             return
-        self._place(token.marker, token.text, token.line.indent)
+        label = token.label
+        self._place(token.marker, token.text, token.line.indent, label=label)
 
     def _on_text(self, token: Token, next_tokens: _Following) -> None:
         if self.current is None and not self._open_pending_topic(next_tokens.back()):
@@ -502,17 +749,32 @@ class BodyBuilder:
         indent: int,
         *,
         paragraph: str | None = None,
+        label: bool = False,
     ) -> None:
         assert self.current is not None
-        cls = marker_class(marker) if marker else ""
+        cls = LABEL_CLASS if label else (marker_class(marker) if marker else "")
         if paragraph == "root":
             self.stack = []
         elif paragraph == "child":
             pass
+        elif label and not self.indent_mode:
+            # A label never stands under a bullet: back to the sub-heading it is in.
+            while self.stack and self.stack[-1].cls not in SUBHEADING_CLASSES - {
+                LABEL_CLASS
+            }:
+                self.stack.pop()
         elif self.indent_mode:
             while self.stack and self.stack[-1].indent > indent:
                 self.stack.pop()
-            if self.stack and self.stack[-1].indent == indent:
+            if label:
+                # At the indent of a bullet, a label is its sibling, not its child.
+                while (
+                    self.stack
+                    and self.stack[-1].indent == indent
+                    and self.stack[-1].cls not in SUBHEADING_CLASSES - {LABEL_CLASS}
+                ):
+                    self.stack.pop()
+            elif self.stack and self.stack[-1].indent == indent:
                 same = [
                     n
                     for n in range(len(self.stack) - 1, -1, -1)

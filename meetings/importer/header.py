@@ -28,15 +28,32 @@ _SESSION = re.compile(r"(?<!通算)第\s*(\d+)\s*回")
 _CUMULATIVE = re.compile(r"通算\s*第?\s*(\d+)\s*回")
 
 
+# The name of another body before a known type: 阿南市危機管理会議, 香川県災害対策本部会議.
+_BODY_PREFIX = re.compile(r"([0-9一-龥ァ-ヶー・]{1,12}?[市町村県府都道区])$")
+# This prefecture's own meetings: the type alone.
+OWN_BODIES = ("徳島県", "県", "本県", "当県")
+
+
+def with_body(name: str, before: str) -> str:
+    """A known type with the other body that holds it: 阿南市 + 危機管理会議."""
+    match = _BODY_PREFIX.search(re.sub(r"^(?:.*とおり|.*本日|.*回|.*年度)", "", before))
+    if match is None or match[1] in OWN_BODIES or match[1].startswith("徳島県"):
+        return name
+    return match[1] + name
+
+
 def find_meeting_type(*texts: str | None) -> str | None:
-    """The meeting type named first in the lead, else the title, else the body."""
+    """The meeting type named first in the lead, else the title, else the body.
+
+    Another body's meeting keeps its name: 阿南市危機管理会議, not 危機管理会議."""
     for text in texts:
         if not text:
             continue
         found = [(text.find(name), -len(name), name) for name in KNOWN_TYPES]
         found = [f for f in found if f[0] >= 0]
         if found:
-            return min(found)[2]
+            at, _, name = min(found)
+            return with_body(name, text[max(0, at - 20) : at])
         match = _GENERIC_TYPE.search(text)
         if match:
             name = re.sub(r"^(?:.*とおり|本日|.*回)", "", match[1])
@@ -219,7 +236,8 @@ def parse_attendees(value: str) -> dict[str, Any]:
 
 AGENDA_MARKER = re.compile(
     rf"^(?P<marker>[{AGENDA_SYMBOLS}]"
-    r"|\(\d{1,2}\)|[①-⑳]|[⑴-⒇]|\d{1,2}[.)](?!\d)|\d{1,2} (?=\D))"
+    r"|\(\d{1,2}\)|[①-⑳]|[⑴-⒇]|\d{1,2}[.)](?!\d)|\d{1,2} (?=\D)"
+    r"|\([ア-ン]\)|[ア-ン][.)]|[ア-ン] (?=\S))"
     r"\s*(?P<text>.*)$"
 )
 _SPLIT_SYMBOL = re.compile(r"\s*(?=[○●◎◆◇])")

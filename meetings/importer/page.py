@@ -21,6 +21,7 @@ from meetings.importer.header import (
     marker_class,
     parse_attendees,
     split_agenda,
+    with_body,
 )
 from meetings.importer.text import (
     Line,
@@ -371,6 +372,7 @@ class _MeetingParser:
         topics = split_agenda(value)
         first_class = marker_class(topics[0][0]) if topics else None
         same_line = bool(value)
+        last_marked: Line | None = None  # the last topic read from a marked line
         while (nxt := self._next_value_line()) is not None:
             if parse_attachment(nxt.text) or contact_heading(nxt.text) is not None:
                 break
@@ -385,6 +387,7 @@ class _MeetingParser:
                 if kind == "part" and not text.endswith(_TOPIC_ENDS) and not topics:
                     break
                 topics.append((marker, tidy(text)))
+                last_marked = nxt
             elif kind == "text" and not marker:
                 if (same_line and first_class) or nxt.text.endswith("。"):
                     break  # a sentence: the body has begun
@@ -398,7 +401,17 @@ class _MeetingParser:
                     first_class = ""
             else:
                 break
+            last_marked = last_marked if topics and last_marked is nxt else None
             self.i += 1
+        if (
+            last_marked is not None
+            and nxt is not None
+            and not nxt.blank_before
+            and classify(nxt).kind == "item"
+        ):
+            # ●年末年始の…について / (1)…: the last "topic" heads the body's items.
+            topics.pop()
+            self.i -= 1
         self.agenda = [(m, t) for m, t in topics if t]
 
     # --- result --------------------------------------------------------------
@@ -573,7 +586,7 @@ def _active_type(lead: str | None) -> str | None:
         name = match["name"]
         for known in KNOWN_TYPES:
             if name.endswith(known):
-                return known
+                return with_body(known, name[: -len(known)])
         name = re.sub(r"^(?:.*とおり|本日|.*回)", "", name)
         if len(name) > 2:
             return name

@@ -6,6 +6,7 @@ every POST, CSRF-protected by the middleware).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
@@ -124,6 +125,16 @@ def _editor_context(
         "held_on_wareki": _wareki_of(editor.header["held_on"].value()),
         "max_upload": files.format_file_size(settings.ATTACHMENT_MAX_BYTES),
         "marker_pattern": markers.EDITOR_PATTERN,
+        # The page's script reads the marks from here (meetings.markers is the source).
+        "marker_data": json.dumps(
+            {
+                "heading": [m for m in markers.HEADING_MARKERS if m],
+                "series": markers.MARKER_SERIES,
+                "counted": markers.COUNTED_PATTERN,
+            },
+            ensure_ascii=False,
+        ),
+        "item_marker_suggestions": markers.ITEM_MARKER_SUGGESTIONS,
         **extra,
     }
 

@@ -16,6 +16,9 @@
   const MAX_DEPTH = 5;
   // The marks that start a bullet: the server's list (meetings.markers), from the page.
   const MARKER_RE = new RegExp(form.dataset.markerPattern);
+  // Heading marks and numbering series: the server's lists (meetings.markers), from the page.
+  const MARKS = JSON.parse(form.dataset.markers || "{}");
+  const COUNTED_RE = MARKS.counted ? new RegExp(MARKS.counted) : null;
   const TAIL_RE = /^(.*?(?:など|ほか|等))?\s*計\s*([0-9]+)\s*(名|人)(?:[((]内テレビ会議\s*([0-9]+)\s*(?:名|人)[))])?$/;
 
   // ---- small helpers -------------------------------------------------------
@@ -106,23 +109,79 @@
     return row;
   }
 
-  function addItem(key) {
-    // key is a section's (append) or an item's (insert after, same depth and marker).
+  function appendItem(key) {
+    // A new last item of the section with this key.
     const section = findRow("s", key);
-    if (section) {
-      const row = newItemRow(key, "・", 0);
-      section.querySelector('[data-list="i"]').appendChild(row);
-      focusField(row, "textarea");
-      return row;
-    }
+    if (!section) return null;
+    const row = newItemRow(key, "・", 0);
+    section.querySelector('[data-list="i"]').appendChild(row);
+    focusField(row, "textarea");
+    return row;
+  }
+
+  function addItem(key) {
+    // A new item after the item with this key (else the last item of a section).
     const item = findRow("i", key);
-    if (!item) return null;
+    if (!item) return appendItem(key);
     const sectionKey = rowOf(item.parentElement).dataset.key;
-    const marker = item.querySelector("input[name$='-marker']").value;
-    const row = newItemRow(sectionKey, marker, depthOf(item));
+    // Under a sub-heading: its first item, one level in; after (1): (2).
+    const heading = item.querySelector("input[name$='-is_heading']");
+    const marker = item.querySelector("input[name$='-marker']").value.trim() || "・";
+    const row = heading && heading.checked
+      ? newItemRow(sectionKey, "・", Math.min(depthOf(item) + 1, MAX_DEPTH))
+      : newItemRow(sectionKey, nextMarker(marker), depthOf(item));
     item.after(row);
     focusField(row, "textarea");
     return row;
+  }
+
+  // The mark of the next sibling, as meetings.markers.next_marker: (1) → (2), ① → ②.
+  function nextMarker(marker) {
+    const mark = marker.trim();
+    const wraps = [["", ""], ["(", ")"], ["\uff08", "\uff09"]];
+    const ends = ["", ".", "\uff0e", ")", "\uff09"];
+    for (const series of MARKS.series || []) {
+      const chars = Array.from(series);
+      for (let n = 0; n < chars.length - 1; n++) {
+        const at = mark.indexOf(chars[n]);
+        if (at < 0) continue;
+        const before = mark.slice(0, at);
+        const after = mark.slice(at + chars[n].length);
+        if (wraps.some(([b, a]) => b === before && a === after) || (!before && ends.includes(after))) {
+          return before + chars[n + 1] + after;
+        }
+      }
+    }
+    const match = COUNTED_RE && COUNTED_RE.exec(mark);
+    if (!match) return marker;
+    const full = /[\uff10-\uff19]/.test(match[2]);
+    let number = String(parseInt(toHalfWidth(match[2]), 10) + 1);
+    if (full) number = number.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
+    return match[1] + number + match[3];
+  }
+
+  // A mark typed at the start of a verbatim heading is the heading's marker:
+  // 「●放射性物質…」 selects ● and keeps 放射性物質… (never ■●放射性物質…).
+  function takeHeadingMark(input) {
+    const select = rowOf(input).querySelector("select[name$='-marker']");
+    if (!select) return;
+    const value = input.value;
+    const bracket = /^【([^【】]*)】$/.exec(value.trim());
+    let mark = null;
+    let rest = value;
+    if (bracket && (MARKS.heading || []).includes("【】")) {
+      mark = "【】";
+      rest = bracket[1];
+    } else {
+      const first = Array.from(value.trimStart())[0];
+      if (first && first.length === 1 && (MARKS.heading || []).includes(first)) {
+        mark = first;
+        rest = value.trimStart().slice(1).trimStart();
+      }
+    }
+    if (mark === null) return;
+    select.value = mark;
+    input.value = rest;
   }
 
   function moveRow(row, direction) {
@@ -246,6 +305,7 @@
   function runOp(op) {
     const [action, kind, key] = op.split(":");
     if (op === "paste:attendees") return pasteAttendees(), true;
+    if (action === "append" && kind === "i") return appendItem(key), true;
     if (action === "add") {
       if (kind === "i") return addItem(key), true;
       return addRow(kind, key), true;
@@ -354,7 +414,14 @@
     if (row && row.dataset.row === "g") refreshAgendaSelects();
     if (event.target.id === "id_held_on") showWareki();
   });
-  form.addEventListener("change", markDirty);
+  form.addEventListener("change", (event) => {
+    markDirty();
+    const target = event.target;
+    if (target.name && /^s-.*-heading$/.test(target.name)) takeHeadingMark(target);
+    if (target.name && /-is_heading$/.test(target.name)) {
+      rowOf(target).classList.toggle("is-subheading", target.checked);
+    }
+  });
 
   // ---- 和暦 beside the date ------------------------------------------------
   // The hint comes from the server's own parser (meetings.wareki.parse_date_input,

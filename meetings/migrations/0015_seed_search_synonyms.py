@@ -55,7 +55,7 @@ def unseed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0013_search_index_and_backfill"),
+        ("meetings", "0014_search_index_and_backfill"),
     ]
 
     operations = [migrations.RunPython(seed, unseed)]

@@ -64,7 +64,7 @@ def clear(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0012_search_documents_and_synonyms"),
+        ("meetings", "0013_search_documents_and_synonyms"),
     ]
 
     operations = [

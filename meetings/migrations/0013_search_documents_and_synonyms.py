@@ -13,7 +13,7 @@ def reinstall_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0011_japanese_labels_and_lead_comma"),
+        ("meetings", "0012_heading_marker_subheading"),
     ]
 
     operations = [
