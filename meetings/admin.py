@@ -21,6 +21,7 @@ from meetings.models import (
     Organisation,
     OrganisationAlias,
     Publication,
+    SearchSynonym,
     Section,
     Venue,
     VenueAlias,
@@ -238,6 +239,21 @@ class MeetingAdmin(ViewOnly, SimpleHistoryAdmin):
 class ItemInline(ReadOnlyInline):
     model = Item
     fields = ["parent", "order", "marker", "text", "withheld_reason"]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Words the public search treats as one (同義語) or offers (関連語).
+
+    A change applies to the next search. Organisation names need no entry here:
+    an organisation's aliases and its renamed predecessors and successors
+    (後継組織) are searched for the meetings held while each name was in use.
+    """
+
+    list_display = ["__str__", "relation", "is_active", "updated_at"]
+    list_filter = ["relation", "is_active"]
+    search_fields = ["terms", "note"]
+    fields = ["relation", "terms", "note", "is_active"]
 
 
 @admin.register(WithholdingReason)

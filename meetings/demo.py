@@ -64,6 +64,16 @@ def load_master_data() -> None:
         )
         for alias in aliases:
             OrganisationAlias.objects.get_or_create(organisation=org, name=alias)
+    # Renamed departments: each name's successor (the search finds the other names
+    # in the meetings held while they were in use).
+    for name, valid_from, successor, successor_from in demo_data.RENAMED:
+        Organisation.objects.filter(
+            name=name, valid_from=_date(valid_from), successor__isnull=True
+        ).update(
+            successor=Organisation.objects.filter(
+                name=successor, valid_from=_date(successor_from)
+            ).first()
+        )
     for name, slug, tier, chair, venue_name in demo_data.MEETING_TYPES:
         MeetingType.objects.get_or_create(
             name=name,

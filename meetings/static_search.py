@@ -101,11 +101,15 @@ def _request(path: str) -> HttpRequest:
 
 
 def _context() -> dict[str, str]:
+    from meetings.search.text import static_query_map
+
     return {
         "archive_url": reverse("public:archive"),
         "search_url": reverse("public:search"),
         "static_search_url": STATIC_SEARCH_URL,
         "bundle_url": BUNDLE_URL,
+        # The query folding of the dynamic search, as far as Pagefind allows.
+        "fold_map": json.dumps(static_query_map(), ensure_ascii=False),
     }
 
 

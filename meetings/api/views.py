@@ -198,7 +198,9 @@ def search(request: Request) -> Response:
     results = []
     for meeting in rows:
         result = records.summary_record(meeting, base=base)
-        excerpt = meeting_search.snippet(texts[meeting.current_publication_id], query)
+        excerpt = meeting_search.snippet(
+            texts[meeting.current_publication_id], query.terms
+        )
         result["snippet"] = html.unescape(strip_tags(excerpt))
         results.append(result)
     page["results"] = results

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import quote
 
 from django.conf import settings
@@ -28,11 +29,11 @@ from django.utils.html import format_html_join
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 
-from meetings import search as meeting_search
 from meetings import wareki
 from meetings.extensions import related
 from meetings.models import Attachment, Meeting, MeetingEvent, MeetingType, Publication
 from meetings.safe_cache import safe_get_many, safe_get_or_set, safe_set_many
+from meetings.search.text import static_variants
 
 PAGE_SIZE = 20
 # Cached values are keyed by public_state(), so they expire only to free memory.
@@ -90,6 +91,8 @@ class Row:
     publication_id: int
     summary: SafeString
     snippet: SafeString | str = ""
+    # Search: pages of PDF attachments that matched (meetings.search.page).
+    attachment_hits: list = field(default_factory=list)
 
 
 def _paginate(
@@ -119,15 +122,22 @@ def _paginate(
     else:
         page = paginator.get_page(number)
     page = elide(page, page_url)
-    # The publication time makes a key unique even where ids are reused (a test
-    # database rolled back); ids alone are never reused by PostgreSQL.
-    wanted = [(pk, pub_id) for pk, pub_id, _ in page.object_list]
+    page.object_list = summary_rows(page.object_list)
+    return page
+
+
+def summary_rows(wanted: list[tuple[int, int, datetime]]) -> list[Row]:
+    """``Row`` objects for (meeting pk, publication id, published_at) triples.
+
+    The publication time makes a key unique even where ids are reused (a test
+    database rolled back); ids alone are never reused by PostgreSQL.
+    """
     keys = {
         pub_id: f"public:row:{pub_id}:{published_at.timestamp()}"
-        for _, pub_id, published_at in page.object_list
+        for _, pub_id, published_at in wanted
     }
     cached = safe_get_many(list(keys.values()))
-    missing = [pk for pk, pub_id in wanted if keys[pub_id] not in cached]
+    missing = [pk for pk, pub_id, _ in wanted if keys[pub_id] not in cached]
     if missing:
         rendered = {
             keys[meeting.current_publication_id]: _render_summary(meeting)
@@ -136,12 +146,11 @@ def _paginate(
         safe_set_many(rendered, ROW_CACHE_SECONDS)
         cached.update(rendered)
     # A meeting withdrawn between the queries has no summary: it is left out.
-    page.object_list = [
+    return [
         Row(pub_id, mark_safe(cached[keys[pub_id]]))  # noqa: S308 - from a template
-        for _, pub_id in wanted
+        for _, pub_id, _ in wanted
         if keys[pub_id] in cached
     ]
-    return page
 
 
 def _render_summary(meeting: Meeting) -> str:
@@ -508,7 +517,7 @@ def _withdrawn(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     try:
         meeting = _get_published_meeting(
-            public_id, "title", "html", "number", "published_at"
+            public_id, "title", "html", "number", "published_at", "text"
         )
     except Http404:
         return _withdrawn(request, public_id)
@@ -533,6 +542,8 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "is_drill": bool(meeting.drill),
             # Rendered once at publication from the escaped template.
             "body_html": mark_safe(publication.html),  # noqa: S308
+            # Hidden, for the static search's index (meetings.search.text).
+            "search_variants": static_variants(publication.text),
         },
     )
 
@@ -603,31 +614,13 @@ def attachment_download(
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = meeting_search.parse_query(request.GET.get("q", ""))
-    page = None
-    if query:
-        meetings = meeting_search.filter_meetings(Meeting.objects.published(), query)
-        page = _paginate(
-            meetings, request.GET.get("page"), page_url=query_page_url(request)
-        )
-        texts = {
-            pk: (text, normalized)
-            for pk, text, normalized in Publication.objects.filter(
-                pk__in=[row.publication_id for row in page.object_list]
-            ).values_list("pk", "text", "search_text")
-        }
-        for row in page.object_list:
-            text, normalized = texts[row.publication_id]
-            row.snippet = meeting_search.snippet(text, query, normalized=normalized)
-    return render(
-        request,
-        "meetings/public/search.html",
-        {
-            "search_query": query.raw,
-            "query": query,
-            "page_obj": page,
-        },
+    """Results with facets, expansions and snippets: see ``meetings.search.page``."""
+    from meetings.search import page as search_page
+
+    context = search_page.results(
+        request, state=public_state(), rows=summary_rows, page_url=query_page_url
     )
+    return render(request, "meetings/public/search.html", context)
 
 
 # ---------------------------------------------------------------------------
