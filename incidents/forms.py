@@ -164,7 +164,7 @@ class IncidentForm(JapaneseMessagesMixin, forms.ModelForm):
         model = Incident
         fields = list(INCIDENT_FIELDS)
         field_classes = {
-            "affected_org": DistinctOrganisationChoiceField,
+            "responsible_organisation": DistinctOrganisationChoiceField,
             "started_at": JapaneseDateTimeField,
             "ended_at": JapaneseDateTimeField,
         }
@@ -179,7 +179,7 @@ class IncidentForm(JapaneseMessagesMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["affected_org"]
+        field = self.fields["responsible_organisation"]
         field.queryset = (
             Organisation.objects.filter(
                 kind__in=[Organisation.Kind.DEPARTMENT, Organisation.Kind.DIVISION]

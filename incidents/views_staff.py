@@ -50,7 +50,9 @@ from meetings.pdf import PdfRenderError
 
 
 def _incident(pk: int) -> Incident:
-    return get_object_or_404(Incident.objects.select_related("affected_org"), pk=pk)
+    return get_object_or_404(
+        Incident.objects.select_related("responsible_organisation"), pk=pk
+    )
 
 
 def _assignment(pk: int) -> DirectiveAssignment:

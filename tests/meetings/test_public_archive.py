@@ -20,7 +20,7 @@ from tests.meetings.public_builders import (
     publish_many,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
+pytestmark = pytest.mark.django_db
 __all__ = ["_fresh_public_cache"]
 
 ARCHIVE = "public:archive"
