@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.urls import reverse
@@ -31,7 +31,7 @@ def history_record_type(history_type: str) -> str:
 
 
 @register.filter
-def is_admin(user) -> bool:
+def is_admin(user: Any) -> bool:
     """For the staff header: admins get the 年度PDF export and the trash."""
     from meetings import permissions
 

@@ -15,9 +15,7 @@ from tests.factories import make_meeting
 pytestmark = pytest.mark.django_db
 
 
-def test_preview_after_publishing_links_to_the_public_page(
-    client, editor, approver, fast_pdf
-):
+def test_preview_after_publishing_links_to_the_public_page(client, editor, approver):
     meeting = make_meeting(user=editor)
     services.meeting_submit(meeting=meeting, user=editor)
     client.force_login(approver)
@@ -40,7 +38,7 @@ def test_preview_after_publishing_links_to_the_public_page(
     assert client.get(public_url).status_code == 200
 
 
-def test_history_has_no_english_or_raw_states(client, editor, approver, fast_pdf):
+def test_history_has_no_english_or_raw_states(client, editor, approver):
     meeting = make_meeting(user=editor)
     services.meeting_submit(meeting=meeting, user=editor)
     meeting.refresh_from_db()

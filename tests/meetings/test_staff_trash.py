@@ -65,7 +65,7 @@ def test_another_editor_cannot_delete_it_an_approver_can(
     assert meeting.deleted_by == approver
 
 
-def test_a_published_meeting_cannot_be_deleted(client, approver, fast_pdf):
+def test_a_published_meeting_cannot_be_deleted(client, approver):
     meeting = make_meeting(user=approver, status="published")
     client.force_login(approver)
     response = client.post(reverse("staff:delete", args=[meeting.pk]))
