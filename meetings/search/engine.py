@@ -20,12 +20,12 @@ from datetime import date, datetime
 from itertools import chain
 from typing import Any
 
-from django.apps import apps
 from django.db import connection, models
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 
 from meetings import wareki
+from meetings.extensions import related
 from meetings.search.query import Alternative, Query, Word, matching_alternatives
 from meetings.search.text import bigrams
 
@@ -77,18 +77,27 @@ def facts(state: str) -> Facts:
 def _build_facts() -> Facts:
     from meetings.models import Meeting, MeetingType, SearchDocument
 
+    rows = list(
+        Meeting.objects.published()
+        .order_by()
+        .values_list(
+            "pk",
+            "public_id",
+            "current_publication_id",
+            "current_publication__published_at",
+            "current_publication__held_on",
+            "meeting_type_id",
+        )
+    )
+    # The related records (the incidents app's 事案) of each published meeting,
+    # through the one extension point (meetings never names that app).
     incidents_of: dict[int, list[str]] = {}
     titles: dict[str, str] = {}
-    if apps.is_installed("incidents"):
-        link_model = apps.get_model("incidents", "IncidentLink")
-        for meeting_id, public_id, title, drill in link_model.objects.filter(
-            incident__is_public=True
-        ).values_list(
-            "meeting_id", "incident__public_id", "incident__title", "incident__is_drill"
-        ):
-            key = str(public_id)
+    for meeting_id, refs in related().refs_by_meeting([r[0] for r in rows]).items():
+        for ref in refs:
+            key = str(ref.public_id)
             incidents_of.setdefault(meeting_id, []).append(key)
-            titles[key] = f"【訓練】{title}" if drill else title
+            titles[key] = str(ref)
     speakers = dict(
         SearchDocument.objects.filter(kind="page").values_list("meeting_id", "speakers")
     )
@@ -103,18 +112,7 @@ def _build_facts() -> Facts:
             tuple(dict.fromkeys(incidents_of.get(pk, ()))),
             tuple((speakers.get(pk) or "").split("\n")) if speakers.get(pk) else (),
         )
-        for pk, public_id, publication_id, published_at, held_on, type_id in (
-            Meeting.objects.published()
-            .order_by()
-            .values_list(
-                "pk",
-                "public_id",
-                "current_publication_id",
-                "current_publication__published_at",
-                "current_publication__held_on",
-                "meeting_type_id",
-            )
-        )
+        for pk, public_id, publication_id, published_at, held_on, type_id in rows
     }
     used = {f.type_id for f in meetings.values()}
     types = {

@@ -31,7 +31,7 @@ from tests.factories import make_meeting
 from tests.incidents.conftest import make_incident
 from tests.meetings.public_builders import _fresh_public_cache, meeting_type
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
+pytestmark = pytest.mark.django_db
 __all__ = ["_fresh_public_cache"]
 
 
