@@ -23,6 +23,9 @@ SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-morisawa-bizud-mincho fonts-morisaw
 	postgresql-client
 
 RUN_ENV := DEBUG=$${DEBUG:-1}
+# apt-get waits up to 10 minutes for another apt/dpkg run to release its lock
+# (instead of failing with "Could not get lock /var/lib/dpkg/lock-frontend").
+APT_GET := apt-get -o DPkg::Lock::Timeout=600 -y -q
 
 .PHONY: help run test lint setup system-packages venv vendor migrate demo
 
@@ -34,12 +37,15 @@ help:
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
+	missing=$$(echo $$missing); \
 	echo "Installing system packages: $$missing"; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
 		echo "Cannot install $$missing (not root, no sudo): install them with apt-get." >&2; exit 1; fi; \
 	export DEBIAN_FRONTEND=noninteractive; \
-	$$SUDO apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
-	{ $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q --no-install-recommends $$missing >/dev/null; }
+	$$SUDO $(APT_GET) install --no-install-recommends $$missing >/dev/null 2>&1 || \
+	{ $$SUDO $(APT_GET) update >/dev/null 2>&1 && \
+	  $$SUDO $(APT_GET) install --no-install-recommends $$missing >/dev/null 2>&1; } || \
+	{ echo "apt-get could not install: $$missing" >&2; exit 1; }
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,7 +60,8 @@ venv: $(VENV)/.installed
 $(BOOTSTRAP_CSS):
 	mkdir -p $(VENV)/vendor
 	command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && SUDO="" || SUDO=sudo; \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q npm >/dev/null; }
+		echo "Installing system package: npm"; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO $(APT_GET) install npm >/dev/null 2>&1; }
 	npm install --prefix $(VENV)/vendor --no-audit --no-fund --no-save bootstrap@$(BOOTSTRAP_VERSION) >/dev/null
 
 vendor: $(BOOTSTRAP_CSS)

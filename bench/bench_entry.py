@@ -1,4 +1,8 @@
-"""Benchmark: enter the 2022-06-20 seed meeting through the staff editor in Chromium.
+"""Benchmark: enter the 2022-06-20 seed meeting and the 2012 page in Chromium.
+
+The 2012 page (issue 14) is entered by keyboard alone (tests/browser/entry_2012.py):
+page loads, keys pressed, text insertions and mouse clicks, with and without
+JavaScript (the no-JavaScript run is the baseline).
 
 Prints, for the editor with JavaScript (rows added in the page, bullets by Enter) and
 for the same editor without it (every add is a form post), the number of page loads
@@ -24,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,7 +40,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for(url: str, timeout: float = 30) -> None:
+def _wait_for(url: str, timeout: float = 120) -> None:
     import urllib.request
 
     deadline = time.monotonic() + timeout
@@ -52,6 +57,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--page",
+        choices=["seed", "2012", "both"],
+        default="both",
+        help="the seed meeting (mouse and fill), the 2012 page (keyboard only), or both",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-entry-"))
@@ -96,6 +107,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     results: dict[str, list[tuple[int, float, float]]] = {}
+    keyboard: dict[str, list[Any]] = {}
     try:
         _wait_for(f"{base_url}/accounts/login/")
         from playwright.sync_api import sync_playwright
@@ -105,9 +117,10 @@ def main() -> None:
         )
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for label, js in modes:
+            for label, js in modes if args.page != "2012" else []:
                 for _ in range(args.runs):
-                    Meeting.objects.all().delete()  # the same empty start each run
+                    # The audit trail is append-only: meetings stay, each run adds one.
+                    before = Meeting.objects.count()
                     context = browser.new_context(
                         locale="ja-JP", timezone_id="Asia/Tokyo", java_script_enabled=js
                     )
@@ -121,15 +134,21 @@ def main() -> None:
                         page, base_url, pdf_path=pdf_path, js=js
                     )
                     elapsed = time.perf_counter() - started
-                    assert Meeting.objects.count() == 1
+                    assert Meeting.objects.count() == before + 1
                     results.setdefault(label, []).append((len(loads), elapsed, saving))
                     context.close()
+            if args.page != "seed":
+                keyboard = _bench_2012(browser, base_url, modes, args.runs)
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
 
+    if keyboard:
+        _report_2012(keyboard)
+    if not results:
+        return
     from meetings import demo_data
 
     bullets = sum(len(s["items"]) for s in demo_data.SEED["sections"])
@@ -154,6 +173,61 @@ def main() -> None:
         print(
             f"  ratio JavaScript / no JS: page loads {js_loads / base_loads:.3f}, "
             f"time {js_seconds / base_seconds:.3f}"
+        )
+
+
+def _bench_2012(browser, base_url: str, modes, runs: int) -> dict[str, list[Any]]:
+    """The 2012 page (issue 14) by keyboard alone: page loads, keys, insertions, clicks."""
+    from meetings.models import Meeting
+    from tests.browser.entry_2012 import Counter, enter_2012_page
+    from tests.browser.seed_entry import login
+
+    found: dict[str, list[Any]] = {}
+    for label, js in modes:
+        for _ in range(runs):
+            before = Meeting.objects.count()
+            context = browser.new_context(
+                locale="ja-JP", timezone_id="Asia/Tokyo", java_script_enabled=js
+            )
+            page = context.new_page()
+            page.set_default_timeout(30000)
+            login(page, base_url, "editor", "editor-demo-2022")
+            counter = Counter()
+            page.on("load", lambda p, c=counter: c.loads.append(p.url))
+            started = time.perf_counter()
+            enter_2012_page(page, base_url, counter, js=js)
+            counter.seconds = time.perf_counter() - started  # type: ignore[attr-defined]
+            assert Meeting.objects.count() == before + 1
+            found.setdefault(label, []).append(counter)
+            context.close()
+    return found
+
+
+def _report_2012(found: dict[str, list[Any]]) -> None:
+    print(
+        "Entering the 2012 page (危機管理会議 平成24年12月26日, 年末年始の危機事象対応; "
+        "● headings, a (1) item, a (概要) block of three) by keyboard alone, median:"
+    )
+    medians = {}
+    for label, runs in found.items():
+        loads = statistics.median(len(c.loads) for c in runs)
+        keys = statistics.median(c.keys for c in runs)
+        texts = statistics.median(c.texts for c in runs)
+        clicks = statistics.median(c.clicks for c in runs)
+        seconds = statistics.median(c.seconds for c in runs)
+        medians[label] = (loads, keys)
+        print(
+            f"  {label:>10}: {loads:3.0f} page loads  {keys:4.0f} keys  "
+            f"{texts:3.0f} text insertions  {clicks:2.0f} mouse clicks  {seconds:6.2f} s"
+        )
+    if "no JS" in medians:
+        (js_loads, js_keys), (base_loads, base_keys) = (
+            medians["JavaScript"],
+            medians["no JS"],
+        )
+        print(
+            f"  ratio JavaScript / no JS: page loads {js_loads / base_loads:.3f}, "
+            f"keys {js_keys / base_keys:.3f}"
         )
 
 

@@ -558,6 +558,13 @@ if any(not key.startswith("age1") for key in BACKUP_ENCRYPTION_RECIPIENTS):
         "BACKUP_ENCRYPTION_RECIPIENTS must be age public keys (age1…), comma-separated"
     )
 
+# Staff dashboard (issue 14): a meeting is 公開遅れ when it was held in the last
+# OVERDUE_WINDOW_DAYS days and is still unpublished 24 hours after it was held
+# (an old meeting entered today is not late). Deleted drafts stay in the trash
+# TRASH_DAYS days (an admin can restore them), then `purge_trash` removes them.
+OVERDUE_WINDOW_DAYS = env_int("OVERDUE_WINDOW_DAYS", 30)
+TRASH_DAYS = env_int("TRASH_DAYS", 30)
+
 # Notifications and mail (crisis_meetings.notifications): Django's SMTP backend with
 # EMAIL_HOST; with DEBUG and no EMAIL_HOST, mails are printed on the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

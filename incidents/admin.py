@@ -16,7 +16,7 @@ from incidents.models import (
     Incident,
     IncidentLink,
 )
-from meetings.admin import ReadOnlyInline
+from meetings.admin import ReadOnlyInline, ViewOnly
 
 
 class IncidentLinkInline(ReadOnlyInline):
@@ -53,40 +53,20 @@ class AlertSchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertChange)
-class AlertChangeAdmin(admin.ModelAdmin):
+class AlertChangeAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ["incident", "scheme", "level", "effective_at", "meeting"]
     list_filter = ["scheme"]
     list_select_related = ["incident", "scheme", "level", "meeting__meeting_type"]
     date_hierarchy = "effective_at"
 
     # Recorded and deleted on the incident's staff page (alert_change_record/_delete).
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
-class DirectiveProgressInline(admin.TabularInline):
+class DirectiveProgressInline(ReadOnlyInline):
     """The progress log is append-only: recorded in the staff pages, shown here."""
 
     model = DirectiveProgress
-    extra = 0
-    can_delete = False
     fields = ["recorded_at", "recorded_by", "note", "from_status", "to_status"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DirectiveFollowUpInline(ReadOnlyInline):

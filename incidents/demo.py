@@ -430,6 +430,22 @@ def load_drill(*, author, approver) -> None:
         )
 
 
+def load_memberships() -> None:
+    """Each demo department editor's department (never changes an existing one)."""
+    from incidents.models import DepartmentMembership
+    from meetings.demo import DEMO_DEPARTMENTS
+
+    User = get_user_model()
+    for username, name in DEMO_DEPARTMENTS.items():
+        user = User.objects.filter(username=username).first()
+        organisation = Organisation.objects.filter(name=name).order_by("pk").first()
+        if user is None or organisation is None:
+            continue
+        DepartmentMembership.objects.get_or_create(
+            user=user, defaults={"organisation": organisation}
+        )
+
+
 def load() -> None:
     from meetings.demo import load_meeting
 
@@ -444,3 +460,4 @@ def load() -> None:
         ransomware=ransomware, avian=avian, seed=seed, editor=editor, approver=approver
     )
     load_drill(author=editor, approver=approver)
+    load_memberships()

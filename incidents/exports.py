@@ -43,7 +43,9 @@ def _content_disposition(incident: Incident, extension: str) -> str:
         f"{'drill-' if incident.is_drill else ''}incident-{incident.pk}-timeline-"
         f"{today:%Y%m%d}.{extension}"
     )
-    return japanese.replace("attachment; ", f'attachment; filename="{ascii_name}"; ', 1)
+    return (japanese or "").replace(
+        "attachment; ", f'attachment; filename="{ascii_name}"; ', 1
+    )
 
 
 def timeline_csv(incident: Incident) -> str:
@@ -67,7 +69,7 @@ def timeline_csv_response(incident: Incident) -> HttpResponse:
 
 def timeline_html(incident: Incident) -> str:
     entries = timeline.build_timeline(incident)
-    changes = [e.alert for e in entries if e.kind == timeline.KIND_ALERT]
+    changes = [e.alert for e in entries if e.kind == timeline.KIND_ALERT and e.alert]
     now = timezone.now()
     return render_to_string(
         PDF_TEMPLATE,

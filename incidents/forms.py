@@ -5,12 +5,14 @@ Forms only collect and check input; the writes go through ``incidents.services``
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.core import validators
 from django.db.models import Q
+from django.forms.utils import from_current_timezone
 
 from incidents.models import (
     AlertLevel,
@@ -22,21 +24,59 @@ from meetings import wareki
 from meetings.form_messages import JapaneseMessagesMixin
 from meetings.models import Item, Meeting, Organisation, Section
 
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format=DATETIME_FORMAT)
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class JapaneseDateTimeField(forms.DateTimeField):
+    """A date and time typed as in the meeting editor: the date as 2022-06-20, R4.6.20
+    or 令和4年6月20日(月) and the time as 17:30 or 1730, separated by a space (the
+    browser's mm/dd/yyyy picker is not used). One parser: ``meetings.wareki``."""
+
+    _SPLIT = re.compile(
+        r"^(?P<date>.+?)(?:[T\s\u3000]+|(?<=日)|(?<=[))]))(?P<time>[0-9\uff10-\uff19][^\s\u3000]*)$"
+    )
+
+    HELP = "例:R6.9.1 10:00、令和6年9月1日 1000、2024-09-01 10:00"
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", JapaneseDateTimeInput())
+        kwargs.setdefault("help_text", self.HELP)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None
+            match = self._SPLIT.match(text)
+            if not match:
+                raise forms.ValidationError(
+                    "日付と時刻を空白で区切って入力してください(例:R6.9.1 10:00)。",
+                    code="invalid",
+                )
+            try:
+                day = wareki.parse_date_input(match["date"])
+                clock = wareki.parse_clock_input(match["time"])
+            except wareki.DateInputError as error:
+                raise forms.ValidationError(str(error), code="invalid") from None
+            return from_current_timezone(datetime.combine(day, clock))
+        return super().to_python(value)
+
+
+class JapaneseDateTimeInput(forms.DateTimeInput):
+    """A text input (not datetime-local), shown as 2024-09-01 10:00."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"autocomplete": "off", **(attrs or {})}, format="%Y-%m-%d %H:%M"
+        )
 
 
 def meeting_label(meeting: Meeting) -> str:
@@ -75,6 +115,24 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+def organisation_label(obj: Organisation) -> str:
+    """危機管理部(R4.4.1～) / 危機管理政策課(危機管理部): the same name twice (a renamed
+    department, a division of another department) can be told apart."""
+    details = []
+    if obj.parent_id is not None and obj.parent is not None:
+        details.append(obj.parent.name)
+    if obj.valid_from or obj.valid_until:
+        start = wareki.format_short(obj.valid_from) if obj.valid_from else ""
+        end = wareki.format_short(obj.valid_until) if obj.valid_until else ""
+        details.append(f"{start}～{end}")
+    return f"{obj.name}({'、'.join(details)})" if details else obj.name
+
+
+class DistinctOrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return organisation_label(obj)
+
+
 def grouped_choices(
     objects, group_of, label_of, empty_label: str | None = "(選択してください)"
 ):
@@ -105,9 +163,14 @@ class IncidentForm(JapaneseMessagesMixin, forms.ModelForm):
     class Meta:
         model = Incident
         fields = list(INCIDENT_FIELDS)
+        field_classes = {
+            "responsible_organisation": DistinctOrganisationChoiceField,
+            "started_at": JapaneseDateTimeField,
+            "ended_at": JapaneseDateTimeField,
+        }
         widgets = {
-            "started_at": DateTimeLocalInput(),
-            "ended_at": DateTimeLocalInput(),
+            "started_at": JapaneseDateTimeInput(),
+            "ended_at": JapaneseDateTimeInput(),
             "public_summary": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
@@ -116,12 +179,16 @@ class IncidentForm(JapaneseMessagesMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["affected_org"]
-        field.queryset = Organisation.objects.filter(
-            kind__in=[Organisation.Kind.DEPARTMENT, Organisation.Kind.DIVISION]
-        ).order_by("kind", "name", "valid_from")
+        field = self.fields["responsible_organisation"]
+        field.queryset = (
+            Organisation.objects.filter(
+                kind__in=[Organisation.Kind.DEPARTMENT, Organisation.Kind.DIVISION]
+            )
+            .select_related("parent")
+            .order_by("kind", "name", "valid_from")
+        )
         for name in ("started_at", "ended_at"):
-            self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+            self.fields[name].help_text = JapaneseDateTimeField.HELP
         _cap(self.fields["public_summary"], PUBLIC_SUMMARY_MAX)
 
 
@@ -160,11 +227,7 @@ class AlertChangeForm(JapaneseMessagesMixin, forms.Form):
     level = forms.ModelChoiceField(
         label="新しい段階", queryset=AlertLevel.objects.none()
     )
-    effective_at = forms.DateTimeField(
-        label="発効日時",
-        widget=DateTimeLocalInput(),
-        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
-    )
+    effective_at = JapaneseDateTimeField(label="発効日時")
     meeting = MeetingChoiceField(
         label="発表した会議", queryset=Meeting.objects.none(), empty_label=None
     )

@@ -83,7 +83,9 @@ class Incident(models.Model):
     affected_organisation = models.CharField(
         "被害・影響を受けた組織", max_length=200, blank=True
     )
-    affected_org = models.ForeignKey(
+    # The department or division in charge of the response (所管組織); not the
+    # organisation affected, which is the free text above.
+    responsible_organisation = models.ForeignKey(
         Organisation,
         verbose_name="所管組織",
         null=True,

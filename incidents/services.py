@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import (
@@ -100,10 +101,33 @@ INCIDENT_FIELDS = (
     "started_at",
     "ended_at",
     "affected_organisation",
-    "affected_org",
+    "responsible_organisation",
     "public_summary",
     "is_public",
 )
+
+
+def pages_changed(incident: Incident, meetings: Iterable[Meeting] = ()) -> None:
+    """The publication tree: the incident's pages and list, the pages linking to it
+    and the pages of ``meetings`` (their titles and alert notices)."""
+    site.related_changed(
+        public_ids=[incident.public_id],
+        list_url=reverse("incidents_public:list"),
+        meetings=meetings,
+    )
+
+
+def _refresh_pages_at(when: datetime, incident: Incident) -> None:
+    """Queue a rewrite of the incident's pages (and its meetings' pages, which link
+    to it) for ``when``, once the current transaction commits. Nothing if ``when``
+    has passed: the pages were just written."""
+    from incidents import tasks
+
+    if when <= timezone.now():
+        return
+    transaction.on_commit(
+        lambda: tasks.refresh_incident.apply_async(args=[incident.pk], eta=when)
+    )
 
 
 @transaction.atomic
@@ -112,7 +136,7 @@ def incident_create(*, user: Actor, data: dict[str, Any]) -> Incident:
     incident = Incident(**{k: data[k] for k in INCIDENT_FIELDS if k in data})
     incident.full_clean()
     incident.save()
-    site.incidents_changed(incidents=[incident])
+    pages_changed(incident)
     return incident
 
 
@@ -128,7 +152,7 @@ def incident_update(
     locked.full_clean()
     locked.save()
     # Its page, the pages linking to it, and its meetings' pages (titles, notices).
-    site.incidents_changed(incidents=[locked], meetings=_linked_meetings(locked))
+    pages_changed(locked, _linked_meetings(locked))
     return locked
 
 
@@ -172,7 +196,7 @@ def incident_link_meeting(
     for link in links:
         link.full_clean(validate_constraints=False)
     created = IncidentLink.objects.bulk_create(links)
-    site.incidents_changed(incidents=[incident], meetings=[meeting])
+    pages_changed(incident, [meeting])
     return created
 
 
@@ -184,7 +208,7 @@ def incident_unlink_meeting(
     deleted, _ = IncidentLink.objects.filter(
         incident=incident, meeting=meeting
     ).delete()
-    site.incidents_changed(incidents=[incident], meetings=[meeting])
+    pages_changed(incident, [meeting])
     return deleted
 
 
@@ -228,9 +252,9 @@ def alert_change_record(
     change.save()
     # An announcing meeting concerns the incident: it belongs on its timeline.
     _ensure_meeting_linked(incident, meeting)
-    site.incidents_changed(incidents=[incident], meetings=[meeting])
+    pages_changed(incident, [meeting])
     # Pages show the level in force now: rewrite them again when this one takes effect.
-    site.incidents_refresh_at(effective_at, incident=incident)
+    _refresh_pages_at(effective_at, incident)
     return change
 
 
@@ -239,7 +263,8 @@ def alert_change_delete(*, change: AlertChange, user: Actor) -> None:
     """Remove a change recorded by mistake (approvers and admins only)."""
     _require_approver(user)
     change.delete()
-    site.incidents_changed(incidents=[change.incident], meetings=[change.meeting])
+    # A change recorded without its announcing meeting concerns no meeting page.
+    pages_changed(change.incident, [change.meeting] if change.meeting else [])
 
 
 # ---------------------------------------------------------------------------
@@ -398,7 +423,7 @@ def _directive_reports_changed(assignment: DirectiveAssignment) -> None:
     if incident is None:
         return
     Incident.objects.filter(pk=incident.pk).update(updated_at=timezone.now())
-    site.incidents_changed(incidents=[incident])
+    pages_changed(incident)
 
 
 @transaction.atomic

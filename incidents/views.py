@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -24,7 +25,7 @@ def _get_public_incident(public_id: uuid.UUID) -> Incident:
     return get_object_or_404(Incident.objects.public(), public_id=public_id)
 
 
-def _published_meetings_of(incident: Incident):
+def _published_meetings_of(incident: Incident) -> QuerySet[Meeting]:
     return (
         Meeting.objects.published()
         .filter(pk__in=incident.links.values("meeting"))

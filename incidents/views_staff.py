@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from http import HTTPStatus
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,7 +50,9 @@ from meetings.pdf import PdfRenderError
 
 
 def _incident(pk: int) -> Incident:
-    return get_object_or_404(Incident.objects.select_related("affected_org"), pk=pk)
+    return get_object_or_404(
+        Incident.objects.select_related("responsible_organisation"), pk=pk
+    )
 
 
 def _assignment(pk: int) -> DirectiveAssignment:
@@ -88,13 +91,27 @@ def incident_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, "事案を登録しました。")
-            return redirect(incident.get_staff_url())
+            back = _link_step(request, incident)
+            return redirect(back or incident.get_staff_url())
     return render(
         request,
         "incidents/staff/incident_form.html",
         {"form": form, "incident": None},
         status=HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK,
     )
+
+
+def _link_step(request: HttpRequest, incident) -> str:
+    """「新しい事案を登録」 from a meeting's link page returns there, the new incident
+    chosen (``?meeting=<pk>`` on the form's URL)."""
+    meeting_pk = request.GET.get("meeting", "")
+    if not meeting_pk.isdigit():
+        return ""
+    meeting = meeting_for_staff(int(meeting_pk))
+    url = reverse(
+        "incidents_staff:meeting_incidents", kwargs={"meeting_pk": meeting.pk}
+    )
+    return f"{url}?incident={incident.pk}"
 
 
 @editor_required
@@ -126,10 +143,12 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entries = timeline.build_timeline(incident)
     changes = [e.alert for e in entries if e.kind == timeline.KIND_ALERT]
     now = timezone.now()
+    # Each meeting once, none already linked, none in the trash.
     meeting_field = MeetingChoiceField(
-        queryset=Meeting.objects.select_related("meeting_type").order_by(
-            "-held_on", "-start_time"
-        )[:200],
+        queryset=Meeting.objects.alive()
+        .exclude(incident_links__incident=incident)
+        .select_related("meeting_type")
+        .order_by("-held_on", "-start_time", "-id")[:200],
         empty_label="会議を選んでください",
     )
     return render(
@@ -139,11 +158,23 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "incident": incident,
             "timeline": entries,
             "alerts": timeline.current_alerts(changes, at=now),
-            "meeting_choices": list(meeting_field.choices),
+            "meeting_choices": _distinct_labels(list(meeting_field.choices)),
             "can_delete_alerts": permissions.is_approver(request.user),
             "today": timezone.localdate(now),
         },
     )
+
+
+def _distinct_labels(choices: list) -> list[tuple[Any, str]]:
+    """Two meetings with the same label (an imported draft beside a typed one) are
+    told apart by their number."""
+    counts: dict[str, int] = {}
+    for _, label in choices:
+        counts[str(label)] = counts.get(str(label), 0) + 1
+    return [
+        (value, f"{label}(No.{value})" if value and counts[str(label)] > 1 else label)
+        for value, label in choices
+    ]
 
 
 @editor_required

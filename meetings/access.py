@@ -51,7 +51,8 @@ admin_required = role_required(permissions.is_admin, "管理者だけが利用�
 def meeting_for_staff(pk: int, *, with_parts: bool = False) -> Meeting:
     """Any meeting (staff see every state), with its type and current publication;
     with ``with_parts`` everything the layout renders."""
-    queryset = Meeting.objects.with_parts() if with_parts else Meeting.objects
+    queryset = Meeting.objects.with_parts() if with_parts else Meeting.objects.all()
+    queryset = queryset.alive()  # a deleted draft is only in the trash (admins)
     return get_object_or_404(
         queryset.select_related("meeting_type", "current_publication"), pk=pk
     )

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import router
 from django.db.models.deletion import Collector, ProtectedError
+from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -20,6 +21,7 @@ from meetings.models import (
     Organisation,
     OrganisationAlias,
     Publication,
+    SearchSynonym,
     Section,
     Venue,
     VenueAlias,
@@ -66,7 +68,22 @@ class MeetingTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ViewOnly:
+    """An admin page (or inline) that shows records and changes none: they are
+    written through the staff pages' services (their checks, history and public
+    page updates), so that there is one way to change them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ViewOnly, admin.TabularInline):
     """A meeting's parts, shown in the admin but changed only in the staff editor.
 
     Editing them here would bypass ``meetings.services.meeting_save`` (version, saved
@@ -79,15 +96,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AttendeeInline(ReadOnlyInline):
@@ -136,7 +144,7 @@ def export_official_pdfs(modeladmin, request, queryset):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(ViewOnly, SimpleHistoryAdmin):
     list_display = ["__str__", "meeting_type", "held_on", "status", "is_drill"]
     list_filter = ["status", "meeting_type", "is_drill"]
     search_fields = ["title_override", "location", "sections__speaker"]
@@ -154,15 +162,6 @@ class MeetingAdmin(SimpleHistoryAdmin):
     # services record every step (meetings.services). The admin only shows them: it
     # cannot add a meeting, change one (its status included), revert its history or
     # delete it (its workflow events are PROTECTed).
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple_history would save the old version on POST ("revert") even for a
@@ -242,6 +241,21 @@ class ItemInline(ReadOnlyInline):
     fields = ["parent", "order", "marker", "text", "withheld_reason"]
 
 
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Words the public search treats as one (同義語) or offers (関連語).
+
+    A change applies to the next search. Organisation names need no entry here:
+    an organisation's aliases and its renamed predecessors and successors
+    (後継組織) are searched for the meetings held while each name was in use.
+    """
+
+    list_display = ["__str__", "relation", "is_active", "updated_at"]
+    list_filter = ["relation", "is_active"]
+    search_fields = ["terms", "note"]
+    fields = ["relation", "terms", "note", "is_active"]
+
+
 @admin.register(WithholdingReason)
 class WithholdingReasonAdmin(admin.ModelAdmin):
     """The reasons a section or item is withheld (部分公開), kept as data.
@@ -262,37 +276,20 @@ class WithholdingReasonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ["__str__", "meeting", "order", "kind", "group"]
     list_filter = ["kind", "group"]
     search_fields = ["speaker", "topic", "heading"]
     inlines = [ItemInline]
 
     # Sections and items are changed in the staff editor only (see ReadOnlyInline).
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
-class AppendOnlyAdmin(admin.ModelAdmin):
+class AppendOnlyAdmin(ViewOnly, admin.ModelAdmin):
     """Audit records: listed and shown, never added, changed or deleted here."""
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Publication)

@@ -30,3 +30,14 @@ class MeetingsConfig(AppConfig):
                 sender=WithholdingReason,
                 dispatch_uid=f"withholding-reasons-{signal!r}",
             )
+        # The search's synonyms and organisation names: the next search rereads them.
+        from meetings.models import Organisation, OrganisationAlias, SearchSynonym
+        from meetings.search import forget_thesaurus
+
+        for model in (SearchSynonym, Organisation, OrganisationAlias):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    forget_thesaurus,
+                    sender=model,
+                    dispatch_uid=f"search-thesaurus-{model.__name__}-{signal!r}",
+                )

@@ -12,6 +12,8 @@ rebuilds the table: ``tests/meetings/test_audit_trail.py`` checks they still exi
 
 from __future__ import annotations
 
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -27,7 +29,7 @@ def _name(table: str) -> str:
     return f"{table}_append_only"
 
 
-def install(schema_editor, tables: list[str]) -> None:
+def install(schema_editor: BaseDatabaseSchemaEditor, tables: list[str]) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(PG_FUNCTION, params=None)
@@ -47,7 +49,7 @@ def install(schema_editor, tables: list[str]) -> None:
             )
 
 
-def remove(schema_editor, tables: list[str]) -> None:
+def remove(schema_editor: BaseDatabaseSchemaEditor, tables: list[str]) -> None:
     vendor = schema_editor.connection.vendor
     for table in tables:
         if vendor == "postgresql":

@@ -21,6 +21,7 @@ from meetings.models import (
     Venue,
     VenueAlias,
 )
+from meetings.permissions import Actor
 
 DEMO_USERS = [
     # username, password, role, display name
@@ -63,6 +64,16 @@ def load_master_data() -> None:
         )
         for alias in aliases:
             OrganisationAlias.objects.get_or_create(organisation=org, name=alias)
+    # Renamed departments: each name's successor (the search finds the other names
+    # in the meetings held while they were in use).
+    for name, valid_from, successor, successor_from in demo_data.RENAMED:
+        Organisation.objects.filter(
+            name=name, valid_from=_date(valid_from), successor__isnull=True
+        ).update(
+            successor=Organisation.objects.filter(
+                name=successor, valid_from=_date(successor_from)
+            ).first()
+        )
     for name, slug, tier, chair, venue_name in demo_data.MEETING_TYPES:
         MeetingType.objects.get_or_create(
             name=name,
@@ -113,7 +124,7 @@ def _material_pdf(title: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def load_meeting(spec: dict[str, Any], *, author, approver) -> Meeting:
+def load_meeting(spec: dict[str, Any], *, author: Actor, approver: Actor) -> Meeting:
     public_id = uuid.UUID(spec["public_id"])
     existing = Meeting.objects.filter(public_id=public_id).first()
     if existing is not None:

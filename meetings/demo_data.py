@@ -560,6 +560,12 @@ ORGANISATIONS = [
     ("知事", "post", None, None, ["本部長"]),
 ]
 
+RENAMED = [
+    # name, valid_from, successor, its valid_from
+    ("危機管理部", None, "危機管理環境部", "2020-04-01"),
+    ("危機管理環境部", "2020-04-01", "危機管理部", "2024-04-01"),
+]
+
 VENUES = [
     # name, building, aliases
     ("万代庁舎3階特別会議室", "万代庁舎", ["県庁3階特別会議室"]),

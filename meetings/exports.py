@@ -19,7 +19,6 @@ commits; with no broker configured they run inline (``make run``).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import tempfile
@@ -34,8 +33,9 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from meetings import csv_safe, layout, pdf, permissions, services, wareki
+from meetings import csv_safe, files, layout, pdf, permissions, services, wareki
 from meetings.models import Meeting, PdfExportJob
+from meetings.permissions import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class ExportEntry:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
+        return files.facts(self.content).sha256
 
 
 class ExportError(Exception):
@@ -102,7 +102,7 @@ def export_entry(meeting: Meeting) -> ExportEntry:
     if publication is not None and publication.pdf:
         with publication.pdf.open("rb") as stored:
             content = stored.read()
-        if hashlib.sha256(content).hexdigest() != publication.pdf_sha256:
+        if files.facts(content).sha256 != publication.pdf_sha256:
             # Never hand out an official PDF that differs from what was approved.
             raise ExportError(
                 f"「{meeting.title}」の保存済みPDFが公開時のもの(SHA-256)と"
@@ -155,7 +155,7 @@ def _manifest(rows: list[dict[str, Any]]) -> bytes:
 @transaction.atomic
 def pdf_export_job_create(
     *,
-    user,
+    user: Actor,
     fiscal_year: int | None = None,
     meeting_ids: list[int] | None = None,
     include_unpublished: bool = False,
@@ -166,7 +166,7 @@ def pdf_export_job_create(
     if (fiscal_year is None) == (not meeting_ids):
         raise ValueError("give either a fiscal year or a non-empty selection")
     job = PdfExportJob(
-        requested_by=user if getattr(user, "is_authenticated", False) else None,
+        requested_by=permissions.person(user),
         fiscal_year=fiscal_year,
         meeting_ids=sorted(set(meeting_ids or [])),
         include_unpublished=include_unpublished if fiscal_year is not None else True,

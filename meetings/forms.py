@@ -45,7 +45,7 @@ MAX_ROWS = 1_000
 MARKER_RE = re.compile(markers.EDITOR_PATTERN)
 ATTENDEE_SPLIT_RE = re.compile(r"[,,、\n]+")
 ATTENDEE_TAIL_RE = re.compile(
-    r"^(?P<tail>.*?(?:など|ほか|等))?\s*計\s*(?P<total>[0-90-9]+)\s*(?P<unit>名|人)"
+    r"^(?P<tail>.*?(?:など|ほか|等))?(?P<gap>\s*)計\s*(?P<total>[0-90-9]+)\s*(?P<unit>名|人)"
     r"(?:[((]内テレビ会議\s*(?P<remote>[0-90-9]+)\s*(?:名|人)[))])?$"
 )
 
@@ -137,7 +137,9 @@ def split_attendees(text: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         match = ATTENDEE_TAIL_RE.match(wareki.normalize_digits(part))
         if match:
             tail = {
-                "attendee_tail": (match.group("tail") or "").strip(),
+                # 「…ほか 計21名」 keeps its space: the tail ends with it.
+                "attendee_tail": (match.group("tail") or "").strip()
+                + (" " if match.group("tail") and match.group("gap") else ""),
                 "attendee_total": int(match.group("total")),
                 "attendee_unit": match.group("unit"),
             }
@@ -395,6 +397,7 @@ class MeetingHeaderForm(JapaneseMessagesMixin, forms.ModelForm):
             "開始時刻を入力してください。"
         )
         self.fields["location"].help_text = "書面開催なら空欄にできます。"
+        self.fields["attendee_tail"].strip = False  # see clean_attendee_tail
         # Hints under the fields instead of placeholders (docs/glossary.md).
         for name in ("held_on", "published_on"):
             self.fields[name].help_text = "例:令和4年6月20日、R4.6.20、2022-06-20"
@@ -408,6 +411,12 @@ class MeetingHeaderForm(JapaneseMessagesMixin, forms.ModelForm):
                     cap, message=f"{cap:,}字までにしてください(%(show_value)s字)。"
                 )
             )
+
+    def clean_attendee_tail(self) -> str:
+        """「ほか 計21名」: a space typed before 計 is kept (one, at the end)."""
+        value = self.cleaned_data.get("attendee_tail") or ""
+        tail = value.strip()
+        return f"{tail} " if tail and value != value.rstrip() else tail
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -856,6 +865,8 @@ class Editor:
             # Generated text (headings, attendee list) joins with 「、」.
             "separator": "、",
         }
+        # Attendees start empty: the previous meeting's list is offered as a button
+        # (``previous_attendees``), never copied unasked (issue 14).
         attendees: list[dict[str, Any]] = [{"key": new_key()}]
         if previous is not None:
             header.update(
@@ -870,15 +881,6 @@ class Editor:
                 contact_email=previous.contact_email,
                 contact_note=previous.contact_note,
             )
-            attendees = [
-                {
-                    "key": new_key(),
-                    "role": a.role,
-                    "is_remote": a.is_remote,
-                    "is_outside": a.is_outside,
-                }
-                for a in previous.attendees.all()
-            ] or attendees
         return cls.from_values(
             header=header,
             instance=None,
@@ -1303,7 +1305,11 @@ def apply_op(values: dict[str, Any], op: str, *, chair: str = "") -> str:
         return ""
     if action == "remove":
         rows.pop(index)
-        return ""
+        # The focus goes to the row that took its place, else the one before it,
+        # else the list's add button (never nowhere).
+        if rows:
+            return _focus_id(kind, rows[min(index, len(rows) - 1)]["key"])
+        return f"add-{kind}"
     if action in ("up", "down"):
         other = index - 1 if action == "up" else index + 1
         if 0 <= other < len(rows):
@@ -1336,6 +1342,9 @@ def _item_op(values: dict[str, Any], action: str, key: str) -> str:
             return _focus_id("i", row["key"])
         if action == "remove":
             items.pop(index)
+            if not items:
+                return f"add-i-{section['key']}"
+            return _focus_id("i", items[min(index, len(items) - 1)]["key"])
         elif action == "indent":
             previous = items[index - 1]["depth"] if index else -1
             item["depth"] = min((item.get("depth") or 0) + 1, previous + 1, MAX_DEPTH)
@@ -1349,6 +1358,35 @@ def _item_op(values: dict[str, Any], action: str, key: str) -> str:
     return ""
 
 
+def previous_meeting(meeting_type: MeetingType) -> Meeting | None:
+    """The previous meeting of a type (its attendees are offered to a new one)."""
+    return (
+        Meeting.objects.filter(meeting_type=meeting_type)
+        .prefetch_related("attendees")
+        .order_by("-held_on", "-id")
+        .first()
+    )
+
+
+def previous_attendees(meeting_type: MeetingType) -> list[dict[str, Any]]:
+    previous = previous_meeting(meeting_type)
+    if previous is None:
+        return []
+    return [
+        {"role": a.role, "is_remote": a.is_remote, "is_outside": a.is_outside}
+        for a in previous.attendees.all()
+    ]
+
+
+def copy_previous_attendees(values: dict[str, Any], meeting_type: MeetingType) -> str:
+    """The explicit choice 「前回の出席者を入れる」: they replace the typed rows."""
+    rows = [{"key": new_key(), **row} for row in previous_attendees(meeting_type)]
+    if not rows:
+        return ""
+    values["attendees"] = rows
+    return _focus_id("a", rows[-1]["key"])
+
+
 def following_item(item: dict[str, Any]) -> dict[str, Any]:
     """Marker and depth of the row Enter adds after ``item``: under a sub-heading its
     first item (・, one level in); after (1) the next number (2); else the same mark."""
@@ -1359,9 +1397,14 @@ def following_item(item: dict[str, Any]) -> dict[str, Any]:
     return {"marker": markers.next_marker(marker), "depth": depth}
 
 
-def paste_attendees(values: dict[str, Any]) -> str:
+def paste_attendees(values: dict[str, Any], *, replace: bool = False) -> str:
+    """Pasted positions become rows: appended, or (``replace``) instead of the list."""
     rows, tail = split_attendees(values.get("paste_attendees") or "")
-    kept = [r for r in values["attendees"] if str(r.get("role") or "").strip()]
+    kept = (
+        []
+        if replace and rows
+        else [r for r in values["attendees"] if str(r.get("role") or "").strip()]
+    )
     values["attendees"] = kept + rows
     values["header"].update(tail)
     values["paste_attendees"] = ""

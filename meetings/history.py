@@ -8,7 +8,7 @@ from datetime import date, time
 from typing import Any
 
 from meetings import wareki
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingEvent
 
 STATUS_LABELS = dict(Meeting.Status.choices)
 
@@ -129,7 +129,7 @@ def diff_lines(lines: list[str]) -> list[DiffLine]:
     return result
 
 
-def event_view(event) -> EventView:
+def event_view(event: MeetingEvent) -> EventView:
     changes = event.changes or {}
     status_change = ""
     if event.from_status and event.from_status != event.to_status:

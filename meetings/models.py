@@ -247,6 +247,10 @@ class MeetingQuerySet(models.QuerySet):
             status=Meeting.Status.PUBLISHED, current_publication__isnull=False
         )
 
+    def alive(self) -> MeetingQuerySet:
+        """Not in the trash (a deleted draft is kept 30 days, then purged)."""
+        return self.filter(deleted_at__isnull=True)
+
     def with_parts(self) -> MeetingQuerySet:
         """Everything the official layout renders, in a fixed number of queries."""
         return self.select_related("meeting_type", "venue").prefetch_related(
@@ -383,6 +387,20 @@ class Meeting(models.Model):
         related_name="meetings_updated",
         verbose_name="更新者",
     )
+
+    # Draft deletion (issue 14): the draft goes to the trash (an admin can restore it);
+    # after TRASH_DAYS ``purge_trash`` removes its content, the row and its audit
+    # trail stay (MeetingEvent is append-only and refers to it).
+    deleted_at = models.DateTimeField("削除日時", null=True, blank=True, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings_deleted",
+        verbose_name="削除した人",
+    )
+    purged_at = models.DateTimeField("完全削除日時", null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["current_publication"])
     objects = MeetingQuerySet.as_manager()
@@ -590,7 +608,26 @@ class WithholdingReason(models.Model):
         return f"(この部分は、{self.citation}に該当するため非公開)"
 
 
-class Section(models.Model):
+class Withholdable(models.Model):
+    """部分公開 of a section or item: ``withheld_reason`` null = public. The record
+    keeps the full text; the public sees a placeholder citing the reason
+    (meetings.layout.public_data). An item's children are withheld with it."""
+
+    withheld_reason = models.ForeignKey(
+        WithholdingReason,
+        verbose_name="非公開の理由",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withheld_note = models.TextField("非公開のメモ(職員のみ)", blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Section(Withholdable):
     class Kind(models.TextChoices):
         EXPLANATION = "explanation", "説明"
         REPORT = "report", "報告"
@@ -651,17 +688,6 @@ class Section(models.Model):
     group = models.CharField(
         "区分", max_length=20, choices=Group.choices, default=Group.MAIN
     )
-    # 部分公開: null = public. The record keeps the full text; the public sees a
-    # placeholder citing the reason (meetings.layout.public_data).
-    withheld_reason = models.ForeignKey(
-        WithholdingReason,
-        verbose_name="非公開の理由",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    withheld_note = models.TextField("非公開のメモ(職員のみ)", blank=True)
     withheld_keep_heading = models.BooleanField(
         "非公開でも見出しを公開する", default=True
     )
@@ -680,7 +706,7 @@ class Section(models.Model):
         return self.heading or f"{self.speaker} {self.get_kind_display()}"
 
 
-class Item(models.Model):
+class Item(Withholdable):
     """One bullet or paragraph; items form a tree of any depth within a section."""
 
     section = models.ForeignKey(
@@ -708,16 +734,6 @@ class Item(models.Model):
     text = models.TextField("本文")
     # A sub-heading ((1)… / (概要)) inside the section; its children are the items under it.
     is_heading = models.BooleanField("小見出し", default=False)
-    # 部分公開: null = public; the item's children are withheld with it.
-    withheld_reason = models.ForeignKey(
-        WithholdingReason,
-        verbose_name="非公開の理由",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    withheld_note = models.TextField("非公開のメモ(職員のみ)", blank=True)
 
     class Meta:
         verbose_name = "項目"
@@ -839,9 +855,7 @@ class Publication(AppendOnlyModel):
     data = models.JSONField("構造化データ")
     text = models.TextField("テキスト版")
     html = models.TextField("HTML版", blank=True)
-    # Normalised text and its two-character substrings: see meetings.search.
-    search_text = models.TextField("検索用テキスト", blank=True)
-    search_bigrams = models.TextField("検索用の2文字組", blank=True)
+    # What the search reads is in SearchDocument (meetings.search).
     pdf = models.FileField(
         "開催結果PDF", upload_to=publication_pdf_upload_to, blank=True, max_length=300
     )
@@ -884,6 +898,9 @@ class MeetingEvent(AppendOnlyModel):
         PUBLISH = "publish", "公開"
         CORRECT = "correct", "訂正公開"
         WITHDRAW = "withdraw", "取下げ"
+        DELETE = "delete", "削除(ごみ箱へ)"
+        RESTORE = "restore", "ごみ箱から復元"
+        PURGE = "purge", "完全削除"
 
     meeting = models.ForeignKey(
         Meeting, verbose_name="会議", on_delete=models.PROTECT, related_name="events"
@@ -995,3 +1012,80 @@ class PdfExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class SearchSynonym(models.Model):
+    """A group of words the public search treats as one (or offers as related).
+
+    Staff admins edit these in the admin; the search reads them at query time
+    (``meetings.search.thesaurus``), so a change applies to the next search.
+    """
+
+    class Relation(models.TextChoices):
+        EQUAL = "equal", "同義語(いつも一緒に検索する)"
+        RELATED = "related", "関連語(利用者が選んだときだけ検索する)"
+
+    relation = models.CharField(
+        "種類", max_length=20, choices=Relation.choices, default=Relation.EQUAL
+    )
+    terms = models.TextField(
+        "語句",
+        help_text="1行に1語。例: 豚熱 / CSF / 豚コレラ(全角・半角、カナの違いは区別しません)",
+    )
+    note = models.CharField("メモ", max_length=200, blank=True)
+    is_active = models.BooleanField("使用する", default=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        verbose_name = "検索の同義語・関連語"
+        verbose_name_plural = "検索の同義語・関連語"
+        ordering = ["relation", "id"]
+
+    def __str__(self) -> str:
+        return " / ".join(self.term_list())
+
+    def term_list(self) -> list[str]:
+        return [line.strip() for line in self.terms.splitlines() if line.strip()]
+
+
+class SearchDocument(models.Model):
+    """What the public search reads: a publication's text, or one page of one of
+    its PDF attachments, folded for search (``meetings.search.text``).
+
+    Derived data, rebuilt at will (``manage.py rebuild_search_index``): only the
+    current publication of each meeting has documents.
+    """
+
+    class Kind(models.TextChoices):
+        PAGE = "page", "本文"
+        ATTACHMENT = "attachment", "会議資料(PDF)"
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="search_documents"
+    )
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="search_documents"
+    )
+    kind = models.CharField("種類", max_length=20, choices=Kind.choices)
+    attachment_id = models.PositiveIntegerField("添付ファイルID", null=True, blank=True)
+    attachment_label = models.CharField("添付ファイル名", max_length=200, blank=True)
+    # The stored file's name: unique per upload, so an unchanged attachment of a
+    # correction reuses its extracted text instead of reading the PDF again.
+    attachment_file = models.CharField(max_length=300, blank=True)
+    page = models.PositiveIntegerField("ページ", null=True, blank=True)
+    held_on = models.DateField("開催日")
+    text = models.TextField("テキスト")
+    folded = models.TextField("検索用テキスト")
+    # Where the folded text shifts against the original: "folded:original ..." pairs.
+    offsets = models.TextField(blank=True)
+    bigrams = models.TextField("検索用の2文字組", blank=True)
+    speakers = models.TextField("説明・報告した組織", blank=True)
+
+    class Meta:
+        verbose_name = "検索用文書"
+        verbose_name_plural = "検索用文書"
+        ordering = ["publication", "kind", "attachment_id", "page"]
+        indexes = [models.Index(fields=["meeting"], name="search_document_meeting")]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id}:{self.kind}:{self.page or ''}"

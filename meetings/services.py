@@ -819,13 +819,14 @@ def meeting_publish(
         data=data,
         text=text,
         html=render_public_html(data),
-        **search.index_fields(text),
         pdf_sha256=attachment.sha256,
         pdf_size=attachment.size_bytes,
     )
     publication.pdf.save("result.pdf", ContentFile(pdf_bytes), save=False)
     publication.save()
     Meeting.objects.filter(pk=locked.pk).update(current_publication=publication)
+    # The search reads it from now on (PDF attachments' text extracted once).
+    search.index_publication(publication)
     action = (
         MeetingEvent.Action.CORRECT
         if before == Status.PUBLISHED

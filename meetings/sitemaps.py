@@ -37,4 +37,6 @@ class MeetingSitemap(Sitemap):
         )
 
     def lastmod(self, item: Meeting) -> datetime:
-        return item.current_publication.published_at
+        publication = item.current_publication
+        assert publication is not None  # items() are published meetings only
+        return publication.published_at

@@ -25,7 +25,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from celery import shared_task
 from csp.decorators import csp_update
@@ -36,6 +38,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from meetings.extensions import related
+
 logger = logging.getLogger(__name__)
 
 INDEX_DIR = "pagefind"
@@ -44,8 +48,18 @@ NOT_FOUND_PAGE = "404.html"
 MAINTENANCE_PAGE = "503.html"
 # Tree paths written here; build_site and verify_site leave them alone.
 KEEP = [f"{INDEX_DIR}/", "search-static/", NOT_FOUND_PAGE, MAINTENANCE_PAGE]
-# Only these pages are indexed (lists would repeat every title).
-INDEXED_GLOB = "{meetings,incidents}/**/index.html"
+
+
+def indexed_dirs() -> list[str]:
+    """The tree directories whose pages are indexed (lists would repeat every
+    title): the meetings' and the related records' (``extensions.related()``)."""
+    return ["meetings", *related().indexed_dirs]
+
+
+def indexed_glob() -> str:
+    return "{" + ",".join(indexed_dirs()) + "}/**/index.html"
+
+
 # Which fragment holds which page: lets a withdrawal remove its text at once.
 FRAGMENT_MAP = ".fragments.json"
 LOCK_FILE = ".pagefind.lock"
@@ -87,11 +101,15 @@ def _request(path: str) -> HttpRequest:
 
 
 def _context() -> dict[str, str]:
+    from meetings.search.text import static_query_map
+
     return {
         "archive_url": reverse("public:archive"),
         "search_url": reverse("public:search"),
         "static_search_url": STATIC_SEARCH_URL,
         "bundle_url": BUNDLE_URL,
+        # The query folding of the dynamic search, as far as Pagefind allows.
+        "fold_map": json.dumps(static_query_map(), ensure_ascii=False),
     }
 
 
@@ -167,7 +185,7 @@ def pagefind_command(site: Path, output: Path) -> list[str]:
         "--output-path",
         str(output),
         "--glob",
-        INDEXED_GLOB,
+        indexed_glob(),
         "--silent",
     ]
 
@@ -282,13 +300,16 @@ def drop_fragments(removed: list[str], root: Path | None = None) -> list[str]:
 
 
 def _is_indexed(path: str) -> bool:
-    return path.endswith("index.html") and path.split("/", 1)[0] in {
-        "meetings",
-        "incidents",
-    }
+    return path.endswith("index.html") and path.split("/", 1)[0] in indexed_dirs()
 
 
-def on_tree_changed(sender=None, *, written=(), removed=(), **kwargs) -> None:
+def on_tree_changed(
+    sender: object = None,
+    *,
+    written: Iterable[str] = (),
+    removed: Iterable[str] = (),
+    **kwargs: Any,
+) -> None:
     """Receiver of ``tree_changed``: service pages and fragments now, index later."""
     if not getattr(settings, "PUBLIC_SITE_SEARCH_INDEX", True):
         return

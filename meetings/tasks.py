@@ -26,28 +26,11 @@ RETRY = {
 
 @shared_task(name="meetings.rebuild_lists", **RETRY)
 def rebuild_lists() -> dict[str, int]:
-    """Every list page, incident page, the feed and sitemap.xml."""
+    """Every list page (and related record page), the feed and sitemap.xml."""
     from meetings.site.build import rebuild_lists as run
 
     batch = run()
     return {"written": len(batch.written), "removed": len(batch.removed)}
-
-
-@shared_task(name="meetings.refresh_incident", **RETRY)
-def refresh_incident(incident_id: int) -> None:
-    """An alert level took effect: the incident's pages and its meetings' pages."""
-    from django.apps import apps
-    from django.db import transaction
-
-    from meetings.site.sync import incidents_changed
-
-    incident = (
-        apps.get_model("incidents", "Incident").objects.filter(pk=incident_id).first()
-    )
-    if incident is None:
-        return
-    with transaction.atomic():
-        incidents_changed(incidents=[incident])
 
 
 @shared_task(name="meetings.build_site", **RETRY)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from meetings import static_search
+from meetings.extensions import related
 from meetings.feeds import PublishedMeetingsFeed
 from meetings.views import public
 
@@ -23,16 +24,6 @@ urlpatterns = [
         public.archive_type,
         name="archive_type_page",
     ),
-    path(
-        "archive/incident/<uuid:public_id>/",
-        public.archive_incident,
-        name="archive_incident",
-    ),
-    path(
-        "archive/incident/<uuid:public_id>/page/<int:page>/",
-        public.archive_incident,
-        name="archive_incident_page",
-    ),
     path("search/", public.search, name="search"),
     # The static (Pagefind) search page; its tree copy is written by static_search.
     path("search-static/", static_search.search_page, name="search_static"),
@@ -51,4 +42,20 @@ urlpatterns = [
     path("feed/", PublishedMeetingsFeed(), name="feed"),
     path("sitemap.xml", public.sitemap, name="sitemap"),
     path("robots.txt", public.robots_txt, name="robots"),
+    path("favicon.ico", public.favicon, name="favicon"),
 ]
+
+# The lists of one related record (the registered app's, extensions.related()).
+if related().param:
+    urlpatterns += [
+        path(
+            f"archive/{related().param}/<uuid:public_id>/",
+            public.archive_related,
+            name="archive_related",
+        ),
+        path(
+            f"archive/{related().param}/<uuid:public_id>/page/<int:page>/",
+            public.archive_related,
+            name="archive_related_page",
+        ),
+    ]

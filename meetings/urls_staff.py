@@ -25,4 +25,7 @@ urlpatterns = [
     path("meetings/<int:pk>/return/", staff.meeting_return, name="return"),
     path("meetings/<int:pk>/publish/", staff.meeting_publish, name="publish"),
     path("meetings/<int:pk>/withdraw/", staff.meeting_withdraw, name="withdraw"),
+    path("meetings/<int:pk>/delete/", staff.meeting_delete, name="delete"),
+    path("trash/", staff.trash_list, name="trash"),
+    path("trash/<int:pk>/restore/", staff.trash_restore, name="restore"),
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -11,32 +14,46 @@ from meetings import permissions
 # Tests run with development settings unless the caller says otherwise.
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    # PBKDF2's million iterations cost about a second per test user; tests check roles,
-    # not password hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+def _test_settings(base: Path, storages: dict) -> dict:
+    """Files of a test (or of a module sharing the demo) under ``base``."""
+    return {
+        "MEDIA_ROOT": base / "media",
+        # PBKDF2's million iterations cost about a second per test user; tests check
+        # roles, not password hashing.
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "STORAGES": {
+            **storages,
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+            },
+            # Each test writes its own publication tree.
+            "public_site": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(base / "public_site"), "base_url": "/"},
+            },
         },
-        # Each test writes its own publication tree.
-        "public_site": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "public_site"), "base_url": "/"},
-        },
+        "PUBLIC_SITE_ROOT": base / "public_site",
+        "JOB_LOCK_DIR": base / "locks",
+        "JOB_LOCK_REDIS_URL": "",
+        # The dynamic views answer in tests; test_static_site* turn the tree on.
+        "SERVE_PUBLIC_SITE": False,
+        # Pagefind costs ~0.5 s a run: its own tests turn it on.
+        "PUBLIC_SITE_SEARCH_INDEX": False,
+        # No audio synthesis (seconds a page) unless a test asks for it (tests/reading).
+        "READING_SPEECH": False,
     }
-    settings.PUBLIC_SITE_ROOT = tmp_path / "public_site"
-    settings.JOB_LOCK_DIR = tmp_path / "locks"
-    settings.JOB_LOCK_REDIS_URL = ""
-    # The dynamic views answer in tests; test_static_site* turn the tree on.
-    settings.SERVE_PUBLIC_SITE = False
-    # Pagefind costs ~0.5 s a run: its own tests turn it on.
-    settings.PUBLIC_SITE_SEARCH_INDEX = False
-    # No audio synthesis (seconds a page) unless a test asks for it (tests/reading).
-    settings.READING_SPEECH = False
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(request, settings, tmp_path):
+    # A module on the shared demo reads the files its publications wrote.
+    base = (
+        request.getfixturevalue("shared_demo")
+        if "shared_demo" in request.fixturenames
+        else tmp_path
+    )
+    for name, value in _test_settings(base, settings.STORAGES).items():
+        setattr(settings, name, value)
 
 
 def verify_otp(client: Client, user) -> None:
@@ -110,20 +127,119 @@ def outsider(db, django_user_model):
     return _user(django_user_model, "eve_norole", None)
 
 
+@pytest.fixture(autouse=True)
+def pdf_stub(request, monkeypatch) -> bytes | None:
+    """The one stand-in for WeasyPrint, in every test not marked ``real_pdf``.
+
+    The official PDF (``pdf.render_meeting_pdf``), the demo's 会議資料
+    (``demo._material_pdf``) and the incident timeline PDF become one small real PDF
+    (returned). Tests of a PDF's content are marked ``real_pdf`` and render for real.
+    """
+    if request.node.get_closest_marker("real_pdf"):
+        return None
+    from incidents import exports
+    from meetings import demo, pdf
+    from tests.factories import tiny_pdf
+
+    stub = tiny_pdf()
+    monkeypatch.setattr(pdf, "render_meeting_pdf", lambda data, **kwargs: stub)
+    monkeypatch.setattr(demo, "_material_pdf", lambda title: stub)
+    monkeypatch.setattr(exports, "timeline_pdf", lambda incident: stub)
+    return stub
+
+
+# Real PDFs of the seed meeting, rendered once per session (real_pdf tests): the
+# official PDF by its print HTML (the same HTML always prints the same bytes), the
+# 会議資料 by title.
+_SEED_PDFS: dict[str, bytes] = {}
+# When the demo publishes the seed in real_pdf tests, so that its PDF (dated with
+# the publication time) is the same in every such test.
+SEED_PUBLISHED_AT = datetime.fromisoformat("2022-06-20T18:00:00+09:00")
+
+
 @pytest.fixture
-def fast_pdf(monkeypatch):
-    """Publishing renders the official PDF; these tests do not look at it."""
-    from tests.factories import stub_pdf_rendering
+def seed_meeting(request, db, monkeypatch):
+    """The 2022-06-20 seed meeting, published, as load_demo creates it.
 
-    return stub_pdf_rendering(monkeypatch)
+    In tests marked ``real_pdf`` the seed's own PDFs are real WeasyPrint output,
+    rendered once per session (the demo is published at ``SEED_PUBLISHED_AT``); the
+    other demo meetings get the stub. Elsewhere ``pdf_stub`` stands in for all.
+    """
+    from django.utils import timezone
 
-
-@pytest.fixture
-def seed_meeting(db):
-    """The 2022-06-20 seed meeting, published, as load_demo creates it."""
-    from meetings import demo_data
-    from meetings.demo import load_demo
+    from meetings import demo, demo_data
     from meetings.models import Meeting
 
-    load_demo()
+    if "shared_demo" in request.fixturenames:
+        pass  # loaded once for the module
+    elif request.node.get_closest_marker("real_pdf"):
+        with monkeypatch.context() as patch:
+            _real_seed_pdfs_once(patch)
+            patch.setattr(timezone, "now", lambda: SEED_PUBLISHED_AT)
+            demo.load_demo()
+        # Later renders in the test (drafts, corrections) are the test's own.
+    else:
+        demo.load_demo()
     return Meeting.objects.get(public_id=demo_data.SEED_PUBLIC_ID)
+
+
+@pytest.fixture(scope="module")
+def shared_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for a module whose tests only read it (with the PDF
+    stub): ``pytestmark = pytest.mark.usefixtures("shared_demo")``.
+
+    Loaded inside a transaction that is rolled back after the module; each test runs
+    in a savepoint of it (as in Django's ``TestCase.setUpTestData``), so what a test
+    writes to the database goes with it. Its files (media, publication tree) are
+    the module's. Not for transactional or live-server tests. Returns the files' base.
+    """
+    from django.conf import settings
+    from django.db import transaction
+    from django.test import override_settings
+
+    from incidents import exports
+    from meetings import demo, pdf
+    from tests.factories import tiny_pdf
+
+    base = tmp_path_factory.mktemp("shared_demo")
+    stub = tiny_pdf()
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        with (
+            override_settings(**_test_settings(base, settings.STORAGES)),
+            pytest.MonkeyPatch.context() as patch,
+        ):
+            patch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: stub)
+            patch.setattr(demo, "_material_pdf", lambda title: stub)
+            patch.setattr(exports, "timeline_pdf", lambda incident: stub)
+            demo.load_demo()
+    yield base
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+def _real_seed_pdfs_once(monkeypatch) -> None:
+    from meetings import demo, demo_data, pdf
+    from tests.factories import tiny_pdf
+
+    real_render, real_material = pdf.render_meeting_pdf, demo._material_pdf
+    stub = tiny_pdf()
+
+    def render(data, *, draft=False, created=None):
+        if data.get("public_id") != str(demo_data.SEED_PUBLIC_ID):
+            return stub
+        key = "official:" + pdf.render_html(data, draft=draft, created=created)
+        if key not in _SEED_PDFS:
+            _SEED_PDFS[key] = real_render(data, draft=draft, created=created)
+        return _SEED_PDFS[key]
+
+    def material(title: str) -> bytes:
+        key = "material:" + title
+        if key not in _SEED_PDFS:
+            _SEED_PDFS[key] = real_material(title)
+        return _SEED_PDFS[key]
+
+    monkeypatch.setattr(pdf, "render_meeting_pdf", render)
+    monkeypatch.setattr(demo, "_material_pdf", material)

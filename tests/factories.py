@@ -63,19 +63,6 @@ def big_meeting_data(
     )
 
 
-def stub_pdf_rendering(monkeypatch: Any) -> bytes:
-    """The one stand-in for WeasyPrint: the official PDF becomes a small real PDF.
-
-    For tests that publish but do not look at the rendered PDF (the ``fast_pdf``
-    fixture); tests of the PDF itself render it for real.
-    """
-    from meetings import pdf
-
-    stub = tiny_pdf()
-    monkeypatch.setattr(pdf, "render_meeting_pdf", lambda data, **kwargs: stub)
-    return stub
-
-
 def tiny_pdf(pages: int = 1) -> bytes:
     """A real, small PDF (blank pages) for upload tests."""
     import io

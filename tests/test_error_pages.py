@@ -63,7 +63,6 @@ def test_forbidden_page_gives_the_reason_raised_by_the_view(client, editor, sett
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("fast_pdf")
 def test_withdrawn_meeting_says_it_was_withdrawn_and_when(client, approver):
     meeting = make_meeting(status="published")
     services.meeting_withdraw(meeting=meeting, user=approver, comment="誤りのため")

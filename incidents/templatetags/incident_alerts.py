@@ -7,7 +7,9 @@ announced, each with its scheme's level now. Both run a fixed number of queries.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django import template
 from django.utils import timezone
@@ -46,7 +48,9 @@ class AlertNotice:
 
 
 @register.simple_tag
-def meeting_alert_notices(meeting: Meeting, incidents="") -> list[AlertNotice]:
+def meeting_alert_notices(
+    meeting: Meeting | None, incidents: Iterable[Incident] | str = ""
+) -> list[AlertNotice]:
     """Changes announced by ``meeting`` (published only) with the level now.
 
     ``incidents``, when given, are the meeting's incidents already known to be
@@ -57,9 +61,9 @@ def meeting_alert_notices(meeting: Meeting, incidents="") -> list[AlertNotice]:
         return []
     announced_qs = AlertChange.objects.filter(meeting=meeting)
     # Unset in a template context, ``incidents`` is "": treat it as not given.
-    incidents = list(incidents) if incidents else None
-    if incidents is not None:
-        announced_qs = announced_qs.filter(incident_id__in=[i.pk for i in incidents])
+    known = list(incidents) if incidents and not isinstance(incidents, str) else None
+    if known is not None:
+        announced_qs = announced_qs.filter(incident_id__in=[i.pk for i in known])
     announced = list(
         announced_qs.with_related()
         .select_related("incident")
@@ -76,7 +80,7 @@ def meeting_alert_notices(meeting: Meeting, incidents="") -> list[AlertNotice]:
         .announced_publicly()
         .with_related()
     )
-    if incidents is not None:
+    if known is not None:
         public_ids = incident_ids
     else:
         public_ids = set(
@@ -106,6 +110,6 @@ def meeting_alert_notices(meeting: Meeting, incidents="") -> list[AlertNotice]:
 
 
 @register.filter
-def wareki_moment(value) -> str:
+def wareki_moment(value: datetime | None) -> str:
     """令和4年6月20日(月)17:45 in Japan time."""
     return timeline.format_moment(value) if value else ""

@@ -24,6 +24,7 @@ from django.db.models import Max, Min
 
 from meetings import csv_safe, wareki
 from meetings.api import records
+from meetings.extensions import related
 from meetings.models import Meeting
 
 CHUNK = 500
@@ -420,24 +421,11 @@ def fingerprints(*, base: str = "") -> dict[str, str]:
         year = wareki.fiscal_year(held_on)
         year_of[pk] = year
         by_year.setdefault(year, []).append(f"{public_id}:{publication_id}")
-    model = records.incident_model()
-    if model is not None:
-        link_model = model._meta.get_field("links").related_model
-        links = (
-            link_model.objects.filter(
-                incident__is_public=True, meeting_id__in=list(year_of)
+    for meeting_id, refs in related().refs_by_meeting(list(year_of)).items():
+        for ref in refs:
+            by_year[year_of[meeting_id]].append(
+                repr([ref.public_id, ref.title, ref.is_drill, ref.started_at])
             )
-            .order_by("meeting_id", "incident_id")
-            .values_list(
-                "meeting_id",
-                "incident__public_id",
-                "incident__title",
-                "incident__is_drill",
-                "incident__started_at",
-            )
-        )
-        for meeting_id, *incident in links:
-            by_year[year_of[meeting_id]].append(repr(incident))
     return {
         str(year): hashlib.sha256(
             "\n".join([base, *sorted(parts)]).encode()

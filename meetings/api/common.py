@@ -10,16 +10,18 @@ from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from django.apps import apps
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from meetings.extensions import related
 from meetings.models import Meeting, MeetingEvent, Publication
 from meetings.views.public import public_state
 
@@ -39,9 +41,10 @@ MAX_AGE = 60
 def data_version() -> tuple[str, datetime | None]:
     """A token that changes with anything the API shows, and the last change time.
 
-    The token: ``public_state()`` (published meetings, incidents and their links)
-    plus alert changes. The time: the newest publication, withdrawal, incident
-    change or alert change (a weak validator; the ETag is the exact one).
+    The token: ``public_state()`` (published meetings, the related records and
+    their links) plus ``related().api_state_sql()`` (for 事案: alert changes). The
+    time: the newest publication, withdrawal or related change (a weak validator;
+    the ETag is the exact one).
     """
     parts = [
         # The newest publication is the one with the highest id (read from the
@@ -52,15 +55,7 @@ def data_version() -> tuple[str, datetime | None]:
         " WHERE action = %s)",
     ]
     params: list[Any] = [MeetingEvent.Action.WITHDRAW]
-    if apps.is_installed("incidents"):
-        incident = apps.get_model("incidents", "Incident")
-        change = apps.get_model("incidents", "AlertChange")
-        parts += [
-            f"(SELECT MAX(updated_at) FROM {incident._meta.db_table})",
-            f"(SELECT MAX(created_at) FROM {change._meta.db_table})",
-            f"(SELECT COUNT(*) FROM {change._meta.db_table})",
-            f"(SELECT MAX(id) FROM {change._meta.db_table})",
-        ]
+    parts += related().api_state_sql()
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
@@ -161,7 +156,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def validated_query(
-    request, serializer_class: type[serializers.Serializer]
+    request: Request, serializer_class: type[serializers.Serializer]
 ) -> dict[str, Any]:
     """The query parameters ``serializer_class`` declares, validated; 400 otherwise.
 
@@ -195,7 +190,7 @@ ORDER = ("-current_publication__held_on", "-current_publication_id")
 
 
 def page_of(
-    request, meetings, params: dict[str, Any]
+    request: Request, meetings: QuerySet[Meeting], params: dict[str, Any]
 ) -> tuple[dict[str, Any], list[int]]:
     """Count, next/previous URLs and the meeting pks of the requested page (404
     past the last page)."""
@@ -227,12 +222,12 @@ def page_of(
     )
 
 
-def in_page_order(meetings, pks: list[int]) -> list[Meeting]:
+def in_page_order(meetings: QuerySet[Meeting], pks: list[int]) -> list[Meeting]:
     by_pk = {meeting.pk: meeting for meeting in meetings.filter(pk__in=pks)}
     # A meeting withdrawn between the two queries is left out.
     return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
-def base_url(request) -> str:
+def base_url(request: HttpRequest) -> str:
     """The origin for absolute URLs in records (https://host)."""
     return request.build_absolute_uri("/").rstrip("/")

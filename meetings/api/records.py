@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, TypedDict
 
-from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
 from meetings import layout, markers, wareki
+from meetings.extensions import RelatedRef, related
 from meetings.models import Attachment, Meeting, Publication
 
 
@@ -134,7 +134,7 @@ def meeting_record(
     *,
     base: str = "",
     corrections: Iterable[Publication] = (),
-    incidents: Iterable[Any] = (),
+    incidents: Iterable[RelatedRef] = (),
     hashes: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The full record of a published meeting (``published_meetings()`` row).
@@ -246,13 +246,13 @@ def meeting_record(
     return record
 
 
-def incident_ref(incident: Any, *, base: str = "") -> IncidentRef:
+def incident_ref(ref: RelatedRef, *, base: str = "") -> IncidentRef:
     return {
-        "id": str(incident.public_id),
-        "title": incident.title,
-        "is_drill": incident.is_drill,
-        "url": base + incident.get_absolute_url(),
-        "api_url": base + reverse("api:incident", args=[incident.public_id]),
+        "id": str(ref.public_id),
+        "title": ref.title,
+        "is_drill": ref.is_drill,
+        "url": base + ref.url,
+        "api_url": base + ref.api_url,
     }
 
 
@@ -383,43 +383,12 @@ def corrections_by_meeting(meetings: list[Meeting]) -> dict[int, list[Publicatio
     return found
 
 
-def incident_model():
-    if not apps.is_installed("incidents"):
-        return None
-    return apps.get_model("incidents", "Incident")
-
-
-def incidents_by_meeting(meetings: list[Meeting]) -> dict[int, list[Any]]:
-    """The public incidents of each published meeting (one query), oldest first."""
-    found: dict[int, list[Any]] = {m.pk: [] for m in meetings}
-    model = incident_model()
-    if model is None or not found:
-        return found
-    link_model = model._meta.get_field("links").related_model
-    links = (
-        link_model.objects.filter(meeting_id__in=list(found), incident__is_public=True)
-        .select_related("incident")
-        .only(
-            "meeting_id",
-            "incident__public_id",
-            "incident__title",
-            "incident__is_drill",
-            "incident__started_at",
-        )
-        .order_by("incident__started_at", "incident_id")
-    )
-    for link in links:
-        listed = found[link.meeting_id]
-        if all(i.pk != link.incident.pk for i in listed):
-            listed.append(link.incident)
-    return found
-
-
 def full_records(meetings: list[Meeting], *, base: str = "") -> list[dict[str, Any]]:
     """Full records of ``meetings`` (published rows) in a fixed number of queries."""
     hashes = attachment_hashes(meetings)
     corrections = corrections_by_meeting(meetings)
-    incidents = incidents_by_meeting(meetings)
+    # The API's "incidents": the records of the app built on meetings.
+    incidents = related().refs_by_meeting([m.pk for m in meetings])
     return [
         meeting_record(
             meeting,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def postprocess(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+def postprocess(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
     """Items nest: ``Item.children`` is a list of ``Item`` (a serializer method
     field cannot say so itself)."""
     item = result.get("components", {}).get("schemas", {}).get("Item")

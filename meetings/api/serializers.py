@@ -172,7 +172,9 @@ class MeetingDetailSerializer(MeetingSummarySerializer):
     incidents = IncidentRefSerializer(many=True)
 
 
-def paginated(name: str, item: type[serializers.Serializer]):
+def paginated(
+    name: str, item: type[serializers.Serializer]
+) -> type[serializers.Serializer]:
     """A page of ``item`` records (count, next, previous, results)."""
     return type(
         name,

@@ -4,8 +4,13 @@ while ``rest_framework.views`` is being imported)."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from rest_framework.throttling import AnonRateThrottle
+
+if TYPE_CHECKING:  # importing them here would be circular (see above)
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
 
@@ -21,13 +26,13 @@ class ClientRateThrottle(AnonRateThrottle):
 
     scope = "api"
 
-    def get_cache_key(self, request, view) -> str:
+    def get_cache_key(self, request: Request, view: APIView) -> str:
         return self.cache_format % {
             "scope": self.scope,
             "ident": self.get_ident(request),
         }
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request: Request, view: APIView) -> bool:
         try:
             return super().allow_request(request, view)
         except Exception:  # any cache backend error: fail open

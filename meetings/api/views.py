@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import html
 import uuid
+from typing import Any
 
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import strip_tags
 from drf_spectacular.types import OpenApiTypes
@@ -35,6 +37,7 @@ from meetings.api.common import (
     validated_query,
 )
 from meetings.demo_data import SEED_PUBLIC_ID
+from meetings.extensions import related
 from meetings.models import Meeting, Publication
 
 ERRORS = {
@@ -67,7 +70,7 @@ ID_PARAMETER = OpenApiParameter(
 )
 
 
-def _filtered(params: dict) -> object:
+def _filtered(params: dict[str, Any]) -> QuerySet[Meeting]:
     meetings = Meeting.objects.published()
     year = params.get("year")
     if year is not None:
@@ -75,16 +78,12 @@ def _filtered(params: dict) -> object:
         meetings = meetings.filter(current_publication__held_on__range=(first, last))
     if params.get("type"):
         meetings = meetings.filter(meeting_type__slug=params["type"])
+    # The "incident" filter (a published name): the related records' meetings.
     if params.get("incident"):
-        model = records.incident_model()
-        if model is None:
+        of_record = related().meeting_ids(params["incident"])
+        if of_record is None:
             return meetings.none()
-        link_model = model._meta.get_field("links").related_model
-        meetings = meetings.filter(
-            pk__in=link_model.objects.filter(
-                incident__public_id=params["incident"], incident__is_public=True
-            ).values("meeting")
-        )
+        meetings = meetings.filter(pk__in=of_record)
     return meetings
 
 
@@ -199,14 +198,16 @@ def search(request: Request) -> Response:
     results = []
     for meeting in rows:
         result = records.summary_record(meeting, base=base)
-        excerpt = meeting_search.snippet(texts[meeting.current_publication_id], query)
+        excerpt = meeting_search.snippet(
+            texts[meeting.current_publication_id], query.terms
+        )
         result["snippet"] = html.unescape(strip_tags(excerpt))
         results.append(result)
     page["results"] = results
     return Response(page)
 
 
-def docs(request) -> HttpResponse:
+def docs(request: HttpRequest) -> HttpResponse:
     """The browsable documentation: Swagger UI from the installed sidecar package,
     started by a static script (no inline script or style: strict CSP)."""
     return render(request, "meetings/api/docs.html")

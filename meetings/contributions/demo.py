@@ -1,7 +1,7 @@
 """Demo data of contribution requests (settings.DEMO_LOADERS, after load_demo).
 
-The department editors of ``meetings.demo.DEMO_DEPARTMENTS`` get their department,
-and the draft meeting of 2025 asks the seed's four departments for a section: one
+The department editors of ``meetings.demo.DEMO_DEPARTMENTS`` have their department
+(``incidents.demo.load_memberships``); the draft meeting of 2025 asks the seed's four departments for a section: one
 has submitted, the others are still writing.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -26,20 +25,6 @@ SUBMITTED = {
         "不審なメールを開かないよう、連休前に全職員へ注意喚起を行う。",
     ]
 }
-
-
-def load_memberships() -> None:
-    """Each demo department editor's department (never changes an existing one)."""
-    membership = apps.get_model("incidents", "DepartmentMembership")
-    User = get_user_model()
-    for username, name in DEMO_DEPARTMENTS.items():
-        user = User.objects.filter(username=username).first()
-        organisation = Organisation.objects.filter(name=name).order_by("pk").first()
-        if user is None or organisation is None:
-            continue
-        membership.objects.get_or_create(
-            user=user, defaults={"organisation": organisation}
-        )
 
 
 def load_requests() -> None:
@@ -84,5 +69,6 @@ def load_requests() -> None:
 
 
 def load() -> None:
-    load_memberships()
+    # The department editors' departments come first (incidents.demo.load, which
+    # owns DepartmentMembership, runs before this loader: settings.DEMO_LOADERS).
     load_requests()

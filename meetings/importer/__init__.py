@@ -13,11 +13,12 @@ from meetings.importer.page import parse_page
 
 if TYPE_CHECKING:
     from meetings.models import Meeting
+    from meetings.permissions import Actor
 
 __all__ = ["parse_page", "parse_to_draft"]
 
 
-def parse_to_draft(text: str, *, user) -> tuple[Meeting, list[str]]:
+def parse_to_draft(text: str, *, user: Actor) -> tuple[Meeting, list[str]]:
     """Parse pasted page text (or HTML) and save its first meeting as a draft.
 
     Returns the draft and the warnings to show next to it (line numbers included);

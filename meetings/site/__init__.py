@@ -2,44 +2,51 @@
 
 Public entry points (lazy, so that importing the app costs nothing):
 ``build_site()``, ``verify_site()``, and the hooks the services call:
-``meeting_published()``, ``meeting_withdrawn()``, ``incidents_changed()``.
+``meeting_published()``, ``meeting_withdrawn()``, ``related_changed()``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-def build_site(**kwargs):
+if TYPE_CHECKING:
+    from meetings.models import Meeting
+    from meetings.site.build import Report
+    from meetings.site.writer import Batch
+
+
+def build_site(**kwargs: Any) -> Batch:
     from meetings.site.build import build_site as run
 
     return run(**kwargs)
 
 
-def verify_site(**kwargs):
+def verify_site(**kwargs: Any) -> Report:
     from meetings.site.build import verify_site as run
 
     return run(**kwargs)
 
 
-def meeting_published(meeting, *, correction: bool) -> None:
+def meeting_published(meeting: Meeting, *, correction: bool) -> None:
     from meetings.site.sync import meeting_published as run
 
     run(meeting, correction=correction)
 
 
-def meeting_withdrawn(meeting) -> None:
+def meeting_withdrawn(meeting: Meeting) -> None:
     from meetings.site.sync import meeting_withdrawn as run
 
     run(meeting)
 
 
-def incidents_changed(*, incidents=(), meetings=()) -> None:
-    from meetings.site.sync import incidents_changed as run
+def related_changed(
+    *,
+    public_ids: Iterable[object] = (),
+    list_url: str = "",
+    meetings: Iterable[Meeting] = (),
+) -> None:
+    """Records of an app built on meetings (``extensions.related()``) changed."""
+    from meetings.site.sync import related_changed as run
 
-    run(incidents=incidents, meetings=meetings)
-
-
-def incidents_refresh_at(when, *, incident) -> None:
-    """Rewrite ``incident``'s pages at ``when`` (an alert level taking effect later)."""
-    from meetings.site.sync import incidents_refresh_at as run
-
-    run(when, incident=incident)
+    run(public_ids=public_ids, list_url=list_url, meetings=meetings)

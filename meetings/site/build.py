@@ -134,7 +134,7 @@ def _internal_target(link: str) -> str | None:
 
 
 def broken_links(
-    files: dict[str, bytes], also: set[str] = frozenset()
+    files: dict[str, bytes], also: frozenset[str] | set[str] = frozenset()
 ) -> list[tuple[str, str]]:
     broken = []
     for path, content in sorted(files.items()):

@@ -13,6 +13,7 @@ files: ``meetings.api.bulk.tree_files``.)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -64,6 +65,6 @@ def write(batch: Batch, *, full: bool) -> set[str]:
                     batch.put(prefix + path, content)
         if not batch.dry_run:
             transaction.on_commit(
-                lambda p=prefix + generator.state_path, s=state: tree.write(p, s)
+                functools.partial(tree.write, prefix + generator.state_path, state)
             )
     return expected_paths()

@@ -9,9 +9,10 @@ views. Last in MIDDLEWARE, so the other middleware still add their headers.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponseBase
 
 from meetings.site import tree
 
@@ -32,10 +33,10 @@ DYNAMIC = (
 
 
 class ServePublicSiteMiddleware:
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if (
             getattr(settings, "SERVE_PUBLIC_SITE", False)
             and request.method in ("GET", "HEAD")
@@ -56,7 +57,7 @@ class ServePublicSiteMiddleware:
                     response["X-Public-Site"] = "file"
                     extra = _csp_update_for(path)
                     if extra:  # the static search page and its scripts (WebAssembly)
-                        response._csp_update = extra
+                        response._csp_update = extra  # type: ignore[attr-defined]  # read by django-csp
                     return response
         return self.get_response(request)
 
@@ -79,7 +80,7 @@ def _content_type(path: str) -> str:
     return guessed or "application/octet-stream"
 
 
-def _csp_update_for(path: str):
+def _csp_update_for(path: str) -> dict[str, list[str]] | None:
     from meetings import static_search
 
     return static_search.csp_update_for(path)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
-from django.apps import apps
 from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 
 from meetings import wareki
+from meetings.extensions import related
 from meetings.models import Meeting
 from meetings.views.public import PAGE_SIZE
 
@@ -23,7 +24,15 @@ def _pages(
     return [first] + [pattern % n for n in range(2, pages + 1)]
 
 
-def meeting_urls(public_id, attachments) -> list[str]:
+def paged_urls(count: int, first: str, page_size: int = PAGE_SIZE) -> list[str]:
+    """The page URLs of a list of ``count`` rows at ``first``: ``first``,
+    ``first/page/2/``, ... (the path URLs every list of the tree has)."""
+    return _pages(count, first, first + "page/%d/", page_size)
+
+
+def meeting_urls(
+    public_id: object, attachments: list[dict[str, Any]] | None
+) -> list[str]:
     """A published meeting's page and the files its current publication lists."""
     page = reverse("public:meeting", args=[public_id])
     text = reverse("public:meeting_text", args=[public_id])
@@ -46,7 +55,8 @@ def published_meeting_urls() -> Iterator[str]:
 
 
 def list_urls() -> list[str]:
-    """Every page that lists meetings or incidents, the feed, sitemap.xml, robots.txt."""
+    """Every page that lists meetings (and the related records' pages,
+    ``extensions.related()``), the feed, sitemap.xml, robots.txt."""
     published = Meeting.objects.published()
     held = list(
         published.values_list("current_publication__held_on", "meeting_type__slug")
@@ -65,32 +75,9 @@ def list_urls() -> list[str]:
         reverse("public:feed"),
         reverse("public:sitemap"),
         reverse("public:robots"),
+        reverse("public:favicon"),
     ]
-    urls += incident_urls()
-    return urls
-
-
-def incident_urls() -> list[str]:
-    """Incident pages, the incident list and each incident's archive list."""
-    if not apps.is_installed("incidents"):
-        return []
-    from incidents.models import Incident, IncidentLink
-    from incidents.views import PAGE_SIZE as INCIDENT_PAGE_SIZE
-
-    public = list(Incident.objects.public().values_list("pk", "public_id"))
-    first = reverse("incidents_public:list")
-    urls = _pages(len(public), first, first + "page/%d/", INCIDENT_PAGE_SIZE)
-    pairs = set(
-        IncidentLink.objects.filter(
-            incident__in=[pk for pk, _ in public],
-            meeting__in=Meeting.objects.published(),
-        ).values_list("incident", "meeting")
-    )
-    counts = Counter(incident for incident, _ in pairs)
-    for pk, public_id in public:
-        urls.append(reverse("incidents_public:incident", args=[public_id]))
-        archive = reverse("public:archive_incident", args=[public_id])
-        urls += _pages(counts[pk], archive, archive + "page/%d/")
+    urls += related().tree_urls()
     return urls
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.test import RequestFactory
 from django.urls import Resolver404, resolve
 
@@ -22,7 +22,7 @@ LINK = re.compile(rb'(?:href="|<loc>|<id>)([^"<]*)')
 UUID_IN = re.compile(UUID.encode())
 
 
-def request_for(url: str):
+def request_for(url: str) -> HttpRequest:
     site = urlsplit(settings.PUBLIC_SITE_URL)
     secure = site.scheme == "https"
     request = RequestFactory().get(
@@ -32,7 +32,7 @@ def request_for(url: str):
         HTTP_X_FORWARDED_PROTO=site.scheme,
     )
     # The configured public origin, whatever ALLOWED_HOSTS says (no client sent it).
-    request.get_host = lambda: site.netloc
+    request.get_host = lambda: site.netloc  # type: ignore[method-assign]  # this request only
     request.user = AnonymousUser()
     return request
 

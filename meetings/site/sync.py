@@ -12,15 +12,20 @@ a new publication shifts every archive page and changes counts and filter choice
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from meetings.extensions import related
 from meetings.site import generators, pages, tree
 from meetings.site.models import SiteFile
 from meetings.site.render import UUID
 from meetings.site.writer import Batch, PublicSiteWriteError, lock_tree
+
+if TYPE_CHECKING:
+    from meetings.models import Meeting
 
 UUID_IN_PATH = re.compile(UUID)
 
@@ -51,7 +56,7 @@ def _rewrite_referencing(batch: Batch, public_ids: set[str]) -> None:
             pending |= set(UUID_IN_PATH.findall(path)) - done
 
 
-def _meeting_files(batch: Batch, meeting) -> None:
+def _meeting_files(batch: Batch, meeting: Meeting) -> None:
     """Write the meeting's page and files; remove files it no longer lists."""
     from meetings.models import Meeting
 
@@ -96,26 +101,12 @@ def _fail_closed() -> Iterator[Batch]:
     schedule_lists()
 
 
-def _announced_incidents(meeting) -> set[str]:
-    """Incidents whose alert levels this meeting announced: their pages and their
-    other meetings' pages show the level in force, which it may change."""
-    from django.apps import apps
-
-    if not apps.is_installed("incidents"):
-        return set()
-    changes = apps.get_model("incidents", "AlertChange").objects.filter(meeting=meeting)
-    return {str(i) for i in changes.values_list("incident__public_id", flat=True)}
+def _related_pages(batch: Batch, ids: set[str]) -> None:
+    for url in related().tree_urls_of(ids):
+        batch.put_url(url)
 
 
-def _incident_pages(batch: Batch, ids: set[str]) -> None:
-    from django.urls import reverse
-
-    for public_id in sorted(ids):
-        batch.put_url(reverse("incidents_public:incident", args=[public_id]))
-        batch.put_url(reverse("public:archive_incident", args=[public_id]))
-
-
-def meeting_published(meeting, *, correction: bool) -> None:
+def meeting_published(meeting: Meeting, *, correction: bool) -> None:
     with _fail_closed() as batch:
         _meeting_files(batch, meeting)
         if correction:
@@ -124,45 +115,35 @@ def meeting_published(meeting, *, correction: bool) -> None:
             # The bulk files must not keep the corrected text (a new meeting can
             # wait for the background rebuild).
             generators.write(batch, full=False)
-        announced = _announced_incidents(meeting)
-        _incident_pages(batch, announced)
+        announced = related().announced_by(meeting)
+        _related_pages(batch, announced)
         _rewrite_referencing(batch, announced)
 
 
-def meeting_withdrawn(meeting) -> None:
+def meeting_withdrawn(meeting: Meeting) -> None:
     with _fail_closed() as batch:
         _meeting_files(batch, meeting)
         _rewrite_referencing(batch, {str(meeting.public_id)})
         generators.write(batch, full=False)  # out of the bulk files at once
-        announced = _announced_incidents(meeting)
-        _incident_pages(batch, announced)
+        announced = related().announced_by(meeting)
+        _related_pages(batch, announced)
         _rewrite_referencing(batch, announced)
 
 
-def incidents_changed(*, incidents=(), meetings=()) -> None:
-    """An incident, its links or alert changes changed: its pages, the pages
-    linking to it and the pages of the meetings concerned (alert notices)."""
-    from django.urls import reverse
-
-    ids = {str(incident.public_id) for incident in incidents}
+def related_changed(
+    *,
+    public_ids: Iterable[object] = (),
+    list_url: str = "",
+    meetings: Iterable[Meeting] = (),
+) -> None:
+    """Related records (``extensions.related()``), their links or what they show
+    changed: their pages, ``list_url`` (their list), the pages linking to them and
+    the pages of the meetings concerned."""
+    ids = {str(public_id) for public_id in public_ids}
     with _fail_closed() as batch:
-        _incident_pages(batch, ids)
-        batch.put_url(reverse("incidents_public:list"))
+        _related_pages(batch, ids)
+        if list_url:
+            batch.put_url(list_url)
         for meeting in meetings:
             _meeting_files(batch, meeting)
         _rewrite_referencing(batch, ids)
-
-
-def incidents_refresh_at(when, *, incident) -> None:
-    """Queue a rewrite of the incident's pages (and its meetings' pages, which link
-    to it) for ``when``, once the current transaction commits. Nothing if ``when``
-    has passed: the pages were just written."""
-    from django.utils import timezone
-
-    from meetings import tasks
-
-    if when <= timezone.now():
-        return
-    transaction.on_commit(
-        lambda: tasks.refresh_incident.apply_async(args=[incident.pk], eta=when)
-    )

@@ -25,6 +25,7 @@ CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".jsonl": "application/jsonl; charset=utf-8",
     ".json": "application/json",
+    ".ico": "image/x-icon",
 }
 FEED_CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
@@ -145,7 +146,7 @@ class Batch:
 
     # -- the batch ------------------------------------------------------------
 
-    def _fail(self, detail: str):
+    def _fail(self, detail: str) -> NoReturn:
         logger.error("publication tree write failed: %s", detail)
         self.rollback()
         raise PublicSiteWriteError(detail)

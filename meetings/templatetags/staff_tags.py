@@ -1,12 +1,23 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django import template
+from django.urls import reverse
 
 from meetings import people
+from meetings.extensions import related
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    from meetings.models import Meeting
 
 register = template.Library()
 
 
 @register.filter
-def display_name(user, fallback: str = "") -> str:
+def display_name(user: AbstractBaseUser | None, fallback: str = "") -> str:
     """A staff member's name, family name first (入力 太郎); see ``meetings.people``."""
     return people.display_name(user, fallback)
 
@@ -17,3 +28,22 @@ def history_record_type(history_type: str) -> str:
     from meetings.history import record_type
 
     return record_type(history_type)
+
+
+@register.filter
+def is_admin(user: Any) -> bool:
+    """For the staff header: admins get the 年度PDF export and the trash."""
+    from meetings import permissions
+
+    return permissions.is_admin(user)
+
+
+@register.simple_tag
+def related_staff_links(meeting: Meeting | None = None) -> list[tuple[str, str]]:
+    """(label, URL) of the staff pages that apps built on meetings add
+    (``extensions.related().staff_links``): the menu's, or a stored meeting's."""
+    return [
+        (link.label, reverse(link.url_name, args=[meeting.pk] if meeting else []))
+        for link in related().staff_links
+        if link.per_meeting == (meeting is not None)
+    ]

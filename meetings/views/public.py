@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import quote
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.files.storage import default_storage
@@ -29,10 +29,11 @@ from django.utils.html import format_html_join
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 
-from meetings import search as meeting_search
 from meetings import wareki
+from meetings.extensions import related
 from meetings.models import Attachment, Meeting, MeetingEvent, MeetingType, Publication
 from meetings.safe_cache import safe_get_many, safe_get_or_set, safe_set_many
+from meetings.search.text import static_variants
 
 PAGE_SIZE = 20
 # Cached values are keyed by public_state(), so they expire only to free memory.
@@ -90,6 +91,8 @@ class Row:
     publication_id: int
     summary: SafeString
     snippet: SafeString | str = ""
+    # Search: pages of PDF attachments that matched (meetings.search.page).
+    attachment_hits: list = field(default_factory=list)
 
 
 def _paginate(
@@ -119,15 +122,22 @@ def _paginate(
     else:
         page = paginator.get_page(number)
     page = elide(page, page_url)
-    # The publication time makes a key unique even where ids are reused (a test
-    # database rolled back); ids alone are never reused by PostgreSQL.
-    wanted = [(pk, pub_id) for pk, pub_id, _ in page.object_list]
+    page.object_list = summary_rows(page.object_list)
+    return page
+
+
+def summary_rows(wanted: list[tuple[int, int, datetime]]) -> list[Row]:
+    """``Row`` objects for (meeting pk, publication id, published_at) triples.
+
+    The publication time makes a key unique even where ids are reused (a test
+    database rolled back); ids alone are never reused by PostgreSQL.
+    """
     keys = {
         pub_id: f"public:row:{pub_id}:{published_at.timestamp()}"
-        for _, pub_id, published_at in page.object_list
+        for _, pub_id, published_at in wanted
     }
     cached = safe_get_many(list(keys.values()))
-    missing = [pk for pk, pub_id in wanted if keys[pub_id] not in cached]
+    missing = [pk for pk, pub_id, _ in wanted if keys[pub_id] not in cached]
     if missing:
         rendered = {
             keys[meeting.current_publication_id]: _render_summary(meeting)
@@ -136,12 +146,11 @@ def _paginate(
         safe_set_many(rendered, ROW_CACHE_SECONDS)
         cached.update(rendered)
     # A meeting withdrawn between the queries has no summary: it is left out.
-    page.object_list = [
+    return [
         Row(pub_id, mark_safe(cached[keys[pub_id]]))  # noqa: S308 - from a template
-        for _, pub_id in wanted
+        for _, pub_id, _ in wanted
         if keys[pub_id] in cached
     ]
-    return page
 
 
 def _render_summary(meeting: Meeting) -> str:
@@ -196,47 +205,14 @@ def _agenda_lines(meeting: Meeting) -> list[str]:
     return [f"{m or ''}{t}" for m, t in zip(markers, texts, strict=False)]
 
 
-def _incident_model():
-    """The incidents app is optional for meetings (incidents depend on meetings)."""
-    if not apps.is_installed("incidents"):
-        return None
-    return apps.get_model("incidents", "Incident")
-
-
-def public_incidents() -> QuerySet | None:
-    """Incidents the public may see: public, with at least one published meeting.
-
-    The same rule as ``Incident.objects.public()``, written as EXISTS so that the
-    archive does not join every link of every meeting.
-    """
-    incident_model = _incident_model()
-    if incident_model is None:
-        return None
-    link_model = incident_model._meta.get_field("links").related_model
-    published_links = link_model.objects.filter(
-        incident=OuterRef("pk"), meeting__in=Meeting.objects.published()
-    )
-    return incident_model.objects.filter(is_public=True).filter(Exists(published_links))
-
-
-def _meetings_of_incident(incident_id: uuid.UUID) -> QuerySet | None:
-    incident_model = _incident_model()
-    if incident_model is None:
-        return None
-    link_model = incident_model._meta.get_field("links").related_model
-    return link_model.objects.filter(
-        incident__public_id=incident_id, incident__is_public=True
-    ).values("meeting")
-
-
 def public_state() -> str:
-    """A token that changes whenever the published set or the incidents change.
+    """A token that changes whenever the published set or the related records change.
 
     Published meetings: how many, and the newest current publication (each
     publication or correction gets a higher id; a withdrawal lowers the count).
-    Incidents and their links: how many, the highest id, the last incident change.
-    Keys cached values computed only from those rows (filter choices, a meeting's
-    incidents). One small query, read from indexes.
+    The registered related records (``extensions.related().state_sql()``: how many,
+    the highest id, the last change). Keys cached values computed only from those
+    rows (filter choices, a meeting's records). One small query, read from indexes.
     """
     meetings = Meeting._meta.db_table
     published = "status = %s AND current_publication_id IS NOT NULL"
@@ -248,17 +224,7 @@ def public_state() -> str:
         f"(SELECT published_at FROM {Publication._meta.db_table} WHERE id = {newest})",
     ]
     params: list[str] = [Meeting.Status.PUBLISHED] * 3
-    incident_model = _incident_model()
-    if incident_model is not None:
-        incidents = incident_model._meta.db_table
-        links = incident_model._meta.get_field("links").related_model._meta.db_table
-        parts += [
-            f"(SELECT COUNT(*) FROM {incidents})",
-            f"(SELECT MAX(id) FROM {incidents})",
-            f"(SELECT MAX(updated_at) FROM {incidents})",
-            f"(SELECT COUNT(*) FROM {links})",
-            f"(SELECT MAX(id) FROM {links})",
-        ]
+    parts += related().state_sql()
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         state = ":".join(str(value) for value in cursor.fetchone())
@@ -266,10 +232,9 @@ def public_state() -> str:
 
 
 def _filter_choices(state: str) -> dict[str, list[tuple[str, str]]]:
-    """年度, meeting types and incidents that have published meetings (cached)."""
+    """年度, meeting types and related records that have published meetings (cached)."""
 
     def compute() -> dict[str, list[tuple[str, str]]]:
-        incidents = public_incidents()
         return {
             "year": [(str(year), label) for year, label in _fiscal_years()],
             "type": list(
@@ -279,14 +244,7 @@ def _filter_choices(state: str) -> dict[str, list[tuple[str, str]]]:
                     )
                 ).values_list("slug", "name")
             ),
-            "incident": [
-                (str(public_id), f"【訓練】{title}" if is_drill else title)
-                for public_id, title, is_drill in incidents.order_by(
-                    "-started_at", "-id"
-                ).values_list("public_id", "title", "is_drill")
-            ]
-            if incidents is not None
-            else [],
+            "related": related().choices(),
         }
 
     return safe_get_or_set(f"public:filter-choices:{state}", compute, CACHE_SECONDS)
@@ -349,21 +307,15 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 
 
 def _fiscal_years() -> list[tuple[int, str]]:
-    """Every 年度 from the newest published meeting back to the oldest."""
-    held = (
-        Meeting.objects.published()
-        .order_by(*ORDER)
-        .values_list("current_publication__held_on", flat=True)
-    )
-    newest, oldest = held.first(), held.last()
-    if newest is None or oldest is None:
-        return []
-    years = range(wareki.fiscal_year(newest), wareki.fiscal_year(oldest) - 1, -1)
+    """The 年度 that hold a published meeting, newest first (none with 0件)."""
+    months = Meeting.objects.published().dates("current_publication__held_on", "month")
+    years = sorted({wareki.fiscal_year(month) for month in months}, reverse=True)
     return [(year, wareki.format_fiscal_year(year)) for year in years]
 
 
 def archive(request: HttpRequest) -> HttpResponse:
-    """Published meetings, newest first, filtered by 年度, meeting type and incident.
+    """Published meetings, newest first, filtered by 年度, meeting type and related
+    record (``extensions.related()``: the incidents app's 事案).
 
     ``/`` is the first page of the path-URL archive (a file in the publication
     tree). With a query string (the filter form, old links) it is a dynamic page
@@ -378,7 +330,9 @@ def archive(request: HttpRequest) -> HttpResponse:
         request,
         year=year,
         type_slug=request.GET.get("type") or "",
-        incident_id=_uuid_or_none(request.GET.get("incident")),
+        related_id=_uuid_or_none(request.GET.get(related().param))
+        if related().param
+        else None,
         number=request.GET.get("page"),
         page_url=query_page_url(request),
     )
@@ -439,18 +393,17 @@ def archive_type(
     )
 
 
-def archive_incident(
+def archive_related(
     request: HttpRequest, public_id: uuid.UUID, page: int | None = None
 ) -> HttpResponse:
-    """``/archive/incident/<uuid>/``: meetings linked to one public incident."""
-    first = reverse("public:archive_incident", args=[public_id])
-    incidents = public_incidents()
-    if incidents is None or not incidents.filter(public_id=public_id).exists():
+    """``/archive/<param>/<uuid>/``: meetings of one public related record."""
+    first = reverse("public:archive_related", args=[public_id])
+    if not related().is_listed(public_id):
         raise Http404
     page = _path_page(page)
     return _archive(
         request,
-        incident_id=public_id,
+        related_id=public_id,
         number=page,
         strict=True,
         page_url=path_page_url(first, first + "page/%d/"),
@@ -463,7 +416,7 @@ def _archive(
     page_url: Callable[[int], str],
     year: int | None = None,
     type_slug: str = "",
-    incident_id: uuid.UUID | None = None,
+    related_id: uuid.UUID | None = None,
     number: str | int | None = None,
     strict: bool = False,
 ) -> HttpResponse:
@@ -473,14 +426,16 @@ def _archive(
         meetings = meetings.filter(current_publication__held_on__range=(first, last))
     if type_slug:
         meetings = meetings.filter(meeting_type__slug=type_slug)
-    incident_meetings = _meetings_of_incident(incident_id) if incident_id else None
-    if incident_meetings is not None:
-        meetings = meetings.filter(pk__in=incident_meetings)
+    if related_id is not None:
+        of_record = related().meeting_ids(related_id)
+        meetings = (
+            meetings.filter(pk__in=of_record) if of_record is not None else meetings
+        )
     page = _paginate(meetings, number, page_url=page_url, strict=strict)
     filters = {
         "year": str(year) if year is not None else "",
         "type": type_slug,
-        "incident": str(incident_id) if incident_id else "",
+        "related": str(related_id) if related_id else "",
     }
     state = public_state()
     choices = _filter_choices(state)
@@ -502,6 +457,8 @@ def _archive(
             "options": _filter_options(state, filters),
             "filters": filters,
             "is_filtered": any(filters.values()),
+            "related_param": related().param,
+            "related_label": related().label,
         },
     )
 
@@ -553,7 +510,7 @@ def _withdrawn(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     try:
         meeting = _get_published_meeting(
-            public_id, "title", "html", "number", "published_at"
+            public_id, "title", "html", "number", "published_at", "text"
         )
     except Http404:
         return _withdrawn(request, public_id)
@@ -574,10 +531,12 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "meeting": meeting,
             "publication": publication,
             "corrections": corrections,
-            "linked_incidents": _linked_incidents(meeting.pk),
+            "related_html": related().meeting_panel(request, meeting),
             "is_drill": bool(meeting.drill),
             # Rendered once at publication from the escaped template.
             "body_html": mark_safe(publication.html),  # noqa: S308
+            # Hidden, for the static search's index (meetings.search.text).
+            "search_variants": static_variants(publication.text),
         },
     )
 
@@ -596,24 +555,6 @@ def meeting_text(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _linked_incidents(meeting_pk: int) -> list:
-    """The public incidents of a published meeting.
-
-    Incident objects, because the incidents app's alert notices on this page use
-    them. The meeting is published, so each public incident linked to it is too.
-    One indexed query, whatever the size of the archive.
-    """
-    incident_model = _incident_model()
-    if incident_model is None:
-        return []
-    return list(
-        incident_model.objects.filter(is_public=True, links__meeting=meeting_pk)
-        .distinct()
-        .only("public_id", "title", "is_drill")
-        .order_by("started_at", "id")
-    )
 
 
 def content_disposition(filename: str, *, inline: bool = True) -> str:
@@ -666,31 +607,13 @@ def attachment_download(
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = meeting_search.parse_query(request.GET.get("q", ""))
-    page = None
-    if query:
-        meetings = meeting_search.filter_meetings(Meeting.objects.published(), query)
-        page = _paginate(
-            meetings, request.GET.get("page"), page_url=query_page_url(request)
-        )
-        texts = {
-            pk: (text, normalized)
-            for pk, text, normalized in Publication.objects.filter(
-                pk__in=[row.publication_id for row in page.object_list]
-            ).values_list("pk", "text", "search_text")
-        }
-        for row in page.object_list:
-            text, normalized = texts[row.publication_id]
-            row.snippet = meeting_search.snippet(text, query, normalized=normalized)
-    return render(
-        request,
-        "meetings/public/search.html",
-        {
-            "search_query": query.raw,
-            "query": query,
-            "page_obj": page,
-        },
+    """Results with facets, expansions and snippets: see ``meetings.search.page``."""
+    from meetings.search import page as search_page
+
+    context = search_page.results(
+        request, state=public_state(), rows=summary_rows, page_url=query_page_url
     )
+    return render(request, "meetings/public/search.html", context)
 
 
 # ---------------------------------------------------------------------------
@@ -701,7 +624,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def sitemap(request: HttpRequest) -> HttpResponse:
     """sitemap.xml of every public page; sections come from settings.PUBLIC_SITEMAPS.
 
-    The incidents app adds its pages there, so meetings does not import incidents.
+    Apps built on meetings add their pages there, so meetings names none of them.
     """
     sections = {
         name: import_string(dotted)
@@ -732,3 +655,21 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# ---------------------------------------------------------------------------
+# favicon.ico (browsers ask for it on every page; also a file of the tree)
+# ---------------------------------------------------------------------------
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The site's icon (static/favicon.ico), at the URL browsers ask for."""
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("favicon.ico")
+    if not path:
+        raise Http404
+    with open(path, "rb") as icon:
+        response = HttpResponse(icon.read(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

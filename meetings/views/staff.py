@@ -23,8 +23,22 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from meetings import files, history, layout, markers, permissions, services, wareki
-from meetings.access import approver_required, editor_required, meeting_for_staff
+from meetings import (
+    files,
+    history,
+    layout,
+    markers,
+    permissions,
+    services,
+    trash,
+    wareki,
+)
+from meetings.access import (
+    admin_required,
+    approver_required,
+    editor_required,
+    meeting_for_staff,
+)
 from meetings.forms import (
     HEADER_FIELDS,
     Editor,
@@ -34,7 +48,9 @@ from meetings.forms import (
     WithdrawForm,
     apply_op,
     blank_rows,
+    copy_previous_attendees,
     paste_attendees,
+    previous_attendees,
     stored_pk,
 )
 from meetings.models import (
@@ -62,6 +78,14 @@ def held_at(meeting: Meeting) -> datetime:
     )
 
 
+def is_overdue(meeting: Meeting, now: datetime) -> bool:
+    """公開遅れ: held in the last OVERDUE_WINDOW_DAYS days and still unpublished 24 h
+    after it was held. A 2012 meeting entered today is not late."""
+    window = timedelta(days=settings.OVERDUE_WINDOW_DAYS)
+    since = now - held_at(meeting)
+    return OVERDUE_AFTER < since <= window
+
+
 @editor_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -69,13 +93,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     columns = []
     for status in (Status.DRAFT, Status.REVIEW, Status.PUBLISHED, Status.WITHDRAWN):
         meetings = list(
-            Meeting.objects.filter(status=status)
+            Meeting.objects.alive()
+            .filter(status=status)
             .select_related("meeting_type", "current_publication", "updated_by")
             .order_by("-held_on", "-start_time", "-id")[:100]
         )
         for meeting in meetings:
-            meeting.is_overdue = status in (Status.DRAFT, Status.REVIEW) and (
-                now - held_at(meeting) > OVERDUE_AFTER
+            meeting.is_overdue = status in (Status.DRAFT, Status.REVIEW) and is_overdue(
+                meeting, now
             )
             meeting.has_unpublished_changes = (
                 meeting.current_publication is not None
@@ -88,6 +113,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "columns": columns,
         "meeting_types": MeetingType.objects.order_by("tier", "name"),
         "overdue_count": sum(m.is_overdue for c in columns for m in c["meetings"]),
+        "overdue_window_days": settings.OVERDUE_WINDOW_DAYS,
+        "trash_count": Meeting.objects.filter(
+            deleted_at__isnull=False, purged_at__isnull=True
+        ).count()
+        if permissions.is_admin(request.user)
+        else 0,
         "new_organisations": Organisation.objects.filter(needs_review=True).count()
         if permissions.is_admin(request.user)
         else 0,
@@ -108,11 +139,17 @@ def _editor_context(
     meeting_type: MeetingType,
     **extra: Any,
 ) -> dict[str, Any]:
+    previous: list[dict[str, Any]] = []
     if meeting is not None:
         references = services.section_references(meeting=meeting)
         for section in editor.sections:
             section.references = references.get(stored_pk(section.key) or 0, 0)
+    else:
+        # A new meeting: the previous meeting's attendees, offered, not prefilled.
+        previous = previous_attendees(meeting_type)
     return {
+        "previous_attendees": previous,
+        "previous_attendees_json": json.dumps(previous, ensure_ascii=False),
         "editor": editor,
         "meeting": meeting,
         "meeting_type": meeting_type,
@@ -231,8 +268,10 @@ def _editor_post(
     if op:
         # An add/remove/move without JavaScript (or a restored local copy).
         values = editor.values()
-        if op == "paste:attendees":
-            focus = paste_attendees(values)
+        if op in ("paste:attendees", "paste:attendees:replace"):
+            focus = paste_attendees(values, replace=op.endswith(":replace"))
+        elif op == "previous:attendees":
+            focus = copy_previous_attendees(values, meeting_type)
         else:
             focus = apply_op(values, op, chair=meeting_type.default_chair_position)
         _stash_uploads(request, editor, pending)
@@ -564,3 +603,61 @@ def meeting_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     return _workflow(request, pk, withdraw)
+
+
+# ---------------------------------------------------------------------------
+# Draft deletion: confirm, then the trash (an admin restores within TRASH_DAYS)
+# ---------------------------------------------------------------------------
+
+
+@editor_required
+def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_for_staff(pk)
+    reason = trash.why_not_deletable(meeting, request.user)
+    if request.method == "POST" and not reason:
+        trash.meeting_delete(
+            meeting=meeting,
+            user=request.user,
+            comment=request.POST.get("comment", "").strip()[:500],
+        )
+        messages.success(
+            request,
+            f"「{meeting.title}」を削除しました。{trash.trash_days()}日間は管理者がごみ箱から元に戻せます。",
+        )
+        return redirect("staff:dashboard")
+    return render(
+        request,
+        "meetings/staff/delete_confirm.html",
+        {"meeting": meeting, "reason": reason, "trash_days": trash.trash_days()},
+        status=403 if reason and request.method == "POST" else 200,
+    )
+
+
+@admin_required
+@require_GET
+def trash_list(request: HttpRequest) -> HttpResponse:
+    meetings = list(
+        Meeting.objects.filter(deleted_at__isnull=False, purged_at__isnull=True)
+        .select_related("meeting_type", "deleted_by")
+        .order_by("-deleted_at")
+    )
+    for meeting in meetings:
+        meeting.purge_due = trash.purge_due(meeting)
+    return render(
+        request,
+        "meetings/staff/trash.html",
+        {"meetings": meetings, "trash_days": trash.trash_days()},
+    )
+
+
+@admin_required
+@require_POST
+def trash_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, pk=pk, deleted_at__isnull=False)
+    try:
+        trash.meeting_restore(meeting=meeting, user=request.user)
+    except trash.TrashError as error:
+        messages.error(request, str(error))
+        return redirect("staff:trash")
+    messages.success(request, f"「{meeting.title}」をごみ箱から元に戻しました。")
+    return redirect("staff:edit", pk=meeting.pk)

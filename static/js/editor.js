@@ -19,7 +19,7 @@
   // Heading marks and numbering series: the server's lists (meetings.markers), from the page.
   const MARKS = JSON.parse(form.dataset.markers || "{}");
   const COUNTED_RE = MARKS.counted ? new RegExp(MARKS.counted) : null;
-  const TAIL_RE = /^(.*?(?:など|ほか|等))?\s*計\s*([0-9]+)\s*(名|人)(?:[((]内テレビ会議\s*([0-9]+)\s*(?:名|人)[))])?$/;
+  const TAIL_RE = /^(.*?(?:など|ほか|等))?(\s*)計\s*([0-9]+)\s*(名|人)(?:[((]内テレビ会議\s*([0-9]+)\s*(?:名|人)[))])?$/;
 
   // ---- small helpers -------------------------------------------------------
 
@@ -233,22 +233,23 @@
 
   // ---- pasting -------------------------------------------------------------
 
-  function pasteAttendees() {
+  function pasteAttendees(replace) {
     const box = document.getElementById("id_paste_attendees");
     const parts = box.value.split(/[,,、\n]+/).map((p) => p.trim()).filter(Boolean);
     const list = form.querySelector('[data-list="a"]');
-    // Blank rows give way to the pasted ones.
+    // Blank rows give way to the pasted ones; with 「置き換え」 every row does.
     list.querySelectorAll('[data-row="a"]').forEach((row) => {
-      if (!row.querySelector("input[name$='-role']").value.trim()) row.remove();
+      if ((replace && parts.length) || !row.querySelector("input[name$='-role']").value.trim()) row.remove();
     });
     let last = null;
     for (const part of parts) {
       const tail = TAIL_RE.exec(toHalfWidth(part));
       if (tail) {
-        setValue("id_attendee_tail", (tail[1] || "").trim());
-        setValue("id_attendee_total", tail[2]);
-        setValue("id_attendee_unit", tail[3]);
-        if (tail[4]) setValue("id_attendee_remote", tail[4]);
+        // 「…ほか 計21名」 keeps its space (as the server does).
+        setValue("id_attendee_tail", (tail[1] || "").trim() + (tail[1] && tail[2] ? " " : ""));
+        setValue("id_attendee_total", tail[3]);
+        setValue("id_attendee_unit", tail[4]);
+        if (tail[5]) setValue("id_attendee_remote", tail[5]);
         continue;
       }
       const remote = /^[((].*[))]$/.test(part);
@@ -259,6 +260,40 @@
     }
     box.value = "";
     if (last) focusField(last);
+  }
+
+  // 「前回の出席者を入れる」: the previous meeting's rows replace the list (an explicit
+  // choice; a new meeting starts empty).
+  function insertPreviousAttendees() {
+    const button = document.getElementById("previous-attendees");
+    const list = form.querySelector('[data-list="a"]');
+    if (!button || !list) return;
+    const rows = JSON.parse(button.dataset.attendees || "[]");
+    list.querySelectorAll('[data-row="a"]').forEach((row) => row.remove());
+    let last = null;
+    for (const attendee of rows) {
+      last = clone("tpl-a", { __KEY__: newKey() });
+      last.querySelector("input[name$='-role']").value = attendee.role;
+      last.querySelector("input[name$='-is_remote']").checked = !!attendee.is_remote;
+      last.querySelector("input[name$='-is_outside']").checked = !!attendee.is_outside;
+      list.appendChild(last);
+    }
+    if (last) focusField(last);
+  }
+
+  // After × the focus goes to the row that took its place, else the one before it,
+  // else the list's add button: never to <body>.
+  function focusAfterRemoval(row, kind) {
+    const next = row.nextElementSibling;
+    const section = kind === "i" ? rowOf(row.parentElement) : null;
+    const previous = removeRow(row);
+    const target = next || previous;
+    if (target) {
+      focusField(target, kind === "i" ? "textarea" : undefined);
+      return;
+    }
+    const add = document.getElementById(section ? "add-i-" + section.dataset.key : "add-" + kind);
+    if (add) add.focus();
   }
 
   function setValue(id, value) {
@@ -304,7 +339,9 @@
 
   function runOp(op) {
     const [action, kind, key] = op.split(":");
-    if (op === "paste:attendees") return pasteAttendees(), true;
+    if (op === "paste:attendees") return pasteAttendees(false), true;
+    if (op === "paste:attendees:replace") return pasteAttendees(true), true;
+    if (op === "previous:attendees") return insertPreviousAttendees(), true;
     if (action === "append" && kind === "i") return appendItem(key), true;
     if (action === "add") {
       if (kind === "i") return addItem(key), true;
@@ -313,8 +350,7 @@
     const row = findRow(kind, key);
     if (!row) return false;
     if (action === "remove") {
-      const previous = removeRow(row);
-      if (previous) focusField(previous);
+      focusAfterRemoval(row, kind);
       return true;
     }
     if (action === "up" || action === "down") return moveRow(row, action), true;
@@ -529,13 +565,43 @@
     }
   });
 
+  // ---- the fixed save bar never covers the focused field -------------------
+  // CSS keeps room for it (scroll-padding-bottom); this catches what CSS cannot
+  // (a bar taller than the padding on a narrow screen, a tall textarea).
+
+  const saveBar = form.querySelector(".editor-actions");
+
+  function keepClearOfSaveBar(target) {
+    if (!saveBar || !target || saveBar.contains(target)) return;
+    const bar = saveBar.getBoundingClientRect();
+    const rect = target.getBoundingClientRect();
+    if (rect.height === 0 || rect.bottom <= bar.top || rect.top >= bar.bottom) return;
+    const by = Math.min(rect.bottom - bar.top + 8, rect.top - 8);
+    if (by > 0) window.scrollBy({ top: by, behavior: "instant" });
+  }
+
+  form.addEventListener("focusin", (event) => {
+    keepClearOfSaveBar(event.target);
+    // The browser may scroll the field into view after this event: check once more.
+    requestAnimationFrame(() => keepClearOfSaveBar(document.activeElement));
+  });
+
+  // The editor opens with the focus on its first field.
+  function focusFirstField() {
+    const field = form.querySelector(
+      "select:not([tabindex='-1']), input:not([type=hidden]):not([tabindex='-1']), textarea"
+    );
+    if (field) field.focus({ preventScroll: true });
+  }
+
   // ---- after a page load ---------------------------------------------------
 
   showWareki();
   const summary = document.getElementById("error-summary") || document.getElementById("conflict");
   if (summary) summary.focus();
-  else if (form.dataset.focus) {
-    const field = document.getElementById(form.dataset.focus);
-    if (field) field.focus();
+  else if (form.dataset.focus && document.getElementById(form.dataset.focus)) {
+    document.getElementById(form.dataset.focus).focus();
+  } else {
+    focusFirstField();
   }
 })();

@@ -9,6 +9,13 @@ const list = document.getElementById("static-search-results");
 const more = document.getElementById("static-search-more");
 const pageSize = Number(form.dataset.pageSize) || 20;
 const MIN_LENGTH = 2;
+// Characters replaced in a query, from meetings.search.text.static_query_map (the
+// pages carry the same folding of their katakana words, hidden, for the index).
+const foldMap = JSON.parse(form.dataset.fold || "{}");
+
+function fold(query) {
+  return Array.from(query.normalize("NFKC"), (ch) => foldMap[ch] ?? ch).join("");
+}
 
 let pagefindModule = null;
 let results = [];
@@ -80,7 +87,7 @@ async function run(query) {
   }
   statusBox.textContent = "検索しています…";
   try {
-    const search = await (await pagefind()).search(query);
+    const search = await (await pagefind()).search(fold(query));
     if (current !== generation) return;
     results = search.results;
     await showMore(current);

@@ -20,9 +20,9 @@ from incidents.demo import FOLLOW_UP_ID, RANSOMWARE_ID
 from incidents.models import DirectiveAssignment, DirectiveFollowUp
 from meetings import services
 from meetings.models import Meeting
-from tests.api.test_api_meetings import demo, fast_pdf
+from tests.api.test_api_meetings import demo
 
-__all__ = ["demo", "fast_pdf"]
+__all__ = ["demo"]
 pytestmark = pytest.mark.django_db
 INTERNAL = "内部メモQZ"
 

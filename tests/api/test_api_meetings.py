@@ -14,7 +14,7 @@ from incidents.models import Incident, IncidentLink
 from meetings import demo_data, layout, services
 from meetings.api import records
 from meetings.models import Meeting, MeetingType
-from tests.factories import make_meeting, meeting_data, stub_pdf_rendering
+from tests.factories import make_meeting, meeting_data
 
 pytestmark = pytest.mark.django_db
 
@@ -29,17 +29,9 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def fast_pdf(monkeypatch):
-
-    stub_pdf_rendering(monkeypatch)
-
-
-@pytest.fixture
-def demo(fast_pdf, monkeypatch):
+def demo(db):
     from meetings import demo as demo_module
-    from tests.factories import tiny_pdf
 
-    monkeypatch.setattr(demo_module, "_material_pdf", lambda title: tiny_pdf())
     demo_module.load_demo()
     return Meeting.objects.get(public_id=SEED)
 
@@ -99,7 +91,7 @@ def test_public_page_links_its_json_and_text_forms(client: Client, demo):
     assert "危機管理連絡会議" in text.content.decode()
 
 
-def test_list_filters_as_the_archive_does(client: Client, approver, editor, fast_pdf):
+def test_list_filters_as_the_archive_does(client: Client, approver, editor):
     other = MeetingType.objects.create(name="危機管理会議", slug="kaigi", tier=2)
     old = _published(approver, editor, held_on="2023-03-31")
     new = _published(approver, editor, held_on="2023-04-01")
@@ -184,7 +176,7 @@ def test_search_finds_published_text_with_a_plain_snippet(client: Client, demo):
 
 
 def test_conditional_get_answers_304_until_something_is_published(
-    client: Client, approver, editor, fast_pdf
+    client: Client, approver, editor
 ):
     first = _published(approver, editor, held_on="2023-05-01")
     url = reverse("api:meeting", args=[first.public_id])
@@ -209,7 +201,7 @@ def test_conditional_get_answers_304_until_something_is_published(
     assert fresh.json()["count"] == 2
 
 
-def test_withdrawal_changes_the_etag(client: Client, approver, editor, fast_pdf):
+def test_withdrawal_changes_the_etag(client: Client, approver, editor):
     meeting = _published(approver, editor, held_on="2023-05-01")
     _published(approver, editor, held_on="2023-05-02")
     listing = client.get(reverse("api:meetings"))

@@ -15,8 +15,6 @@ from django.core.wsgi import get_wsgi_application
 from drf_spectacular.generators import SchemaGenerator
 from schemathesis import GenerationMode
 
-from tests.factories import stub_pdf_rendering
-
 MAX_EXAMPLES = 25
 
 pytestmark = pytest.mark.django_db
@@ -54,16 +52,12 @@ def _keep_test_connection():
 
 
 @pytest.fixture(autouse=True)
-def demo_data(db, _keep_test_connection, monkeypatch):
+def demo_data(shared_demo, db, _keep_test_connection, monkeypatch):
+    """The demo (loaded once for the module: these requests only read it)."""
     from django.core.cache import cache
 
-    from meetings import demo
     from meetings.api.throttling import ClientRateThrottle
-    from tests.factories import tiny_pdf
 
-    stub_pdf_rendering(monkeypatch)
-    monkeypatch.setattr(demo, "_material_pdf", lambda title: tiny_pdf())
-    demo.load_demo()
     cache.clear()
     # The contract is under test here, not the limit (test_api_meetings has the 429).
     monkeypatch.setattr(ClientRateThrottle, "THROTTLE_RATES", {"api": "100000/minute"})

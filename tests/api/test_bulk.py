@@ -13,7 +13,7 @@ from django.test import Client
 
 from meetings import demo_data, services
 from meetings.api import bulk
-from tests.factories import make_meeting, stub_pdf_rendering
+from tests.factories import make_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,9 @@ SEED = demo_data.SEED_PUBLIC_ID
 
 
 @pytest.fixture
-def demo(monkeypatch):
+def demo(db):
     from meetings import demo as demo_module
-    from tests.factories import tiny_pdf
 
-    stub_pdf_rendering(monkeypatch)
-    monkeypatch.setattr(demo_module, "_material_pdf", lambda title: tiny_pdf())
     demo_module.load_demo()
 
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from tests.factories import stub_pdf_rendering
-
 
 def load_demo_fast(monkeypatch) -> None:
-    """The demo (seed meeting, incidents) without WeasyPrint: pages, not PDFs."""
+    """The demo (seed meeting, incidents) without WeasyPrint: pages, not PDFs
+    (the pdf_stub fixture of tests/conftest.py stands in for the PDFs)."""
     from meetings import demo
 
-    stub = stub_pdf_rendering(monkeypatch)
-    monkeypatch.setattr(demo, "_material_pdf", lambda title: stub)
     demo.load_demo()
 
 

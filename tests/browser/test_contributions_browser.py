@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from incidents.demo import load_memberships
 from meetings import demo_data, services, wareki
-from meetings.contributions.demo import load_memberships
 from meetings.contributions.models import ContributionRequest
 from meetings.demo import DEMO_DEPARTMENTS, DEMO_USERS, load_master_data, load_users
 from meetings.models import Meeting, Publication

@@ -122,3 +122,21 @@ def test_static_search_page_has_no_wcag2_a_or_aa_violations(browser, served, wid
             reports[name] = results.generate_report()
     context.close()
     assert reports == {}, "\n\n".join(f"{k}:\n{v}" for k, v in reports.items())
+
+
+def test_static_search_folds_kana_and_long_vowels_like_the_dynamic_search(
+    browser, served
+):
+    """さいばー攻撃 (hiragana, long-vowel mark) finds サイバー攻撃: the query is folded
+    with the map meetings.search.text gives the page, and the page's katakana words
+    are indexed folded too (a hidden paragraph)."""
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    page.goto(served["base"] + "/search-static/?q=" + quote("さいばー攻撃"))
+    status = page.locator("#static-search-status")
+    expect(status).to_have_text(DONE)
+    expect(status).to_contain_text("件")
+    links = page.locator("#static-search-results a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert f"/meetings/{served['seed']}/" in hrefs
+    context.close()

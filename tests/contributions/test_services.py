@@ -65,7 +65,7 @@ def test_a_department_is_asked_once_per_meeting(asked, meeting, coordinator):
 
 
 def test_a_published_meeting_cannot_be_asked_for(
-    meeting, coordinator, approver, departments, fast_pdf
+    meeting, coordinator, approver, departments
 ):
     services.meeting_submit(meeting=meeting, user=coordinator)
     services.meeting_publish(meeting=meeting, user=approver)
@@ -508,7 +508,7 @@ def test_withheld_parts_and_nesting_reach_the_meeting(
 
 
 def test_nothing_is_submitted_to_a_meeting_already_published(
-    asked, meeting, coordinator, approver, writers, fast_pdf
+    asked, meeting, coordinator, approver, writers
 ):
     services.meeting_submit(meeting=meeting, user=coordinator)
     services.meeting_publish(meeting=meeting, user=approver)

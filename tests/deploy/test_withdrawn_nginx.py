@@ -20,7 +20,7 @@ from meetings.models import Meeting
 from meetings.site import withdrawn
 from tests.deploy import stack
 from tests.deploy.tree import build_served_tree
-from tests.factories import make_meeting, stub_pdf_rendering
+from tests.factories import make_meeting
 
 MISSING = stack.nginx_missing()
 pytestmark = [
@@ -45,7 +45,6 @@ def _published(editor, approver, **kwargs) -> Meeting:
 def test_withdrawn_meeting_answers_410_from_nginx_and_django(
     settings, monkeypatch, folder, client, editor, approver
 ):
-    stub_pdf_rendering(monkeypatch)
     settings.PUBLIC_SITE_URL = "http://testserver"
     gone = _published(editor, approver, held_on="2024-05-10")
     kept = _published(editor, approver, held_on="2024-05-11")

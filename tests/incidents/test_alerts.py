@@ -171,9 +171,7 @@ def test_only_staff_record_changes_and_only_approvers_delete_them(
     assert not AlertChange.objects.exists()
 
 
-def test_public_changes_are_only_those_announced_by_published_meetings(
-    scheme, editor, fast_pdf
-):
+def test_public_changes_are_only_those_announced_by_published_meetings(scheme, editor):
     incident = make_incident()
     published = make_meeting(status="published")
     draft = make_meeting(held_on="2024-06-01")
@@ -183,3 +181,18 @@ def test_public_changes_are_only_those_announced_by_published_meetings(
     assert [c.level.name for c in public] == ["ステージⅡ"]
     [current] = timeline.current_alerts(public, at=at(2024, 7, 1))
     assert current.level.name == "ステージⅡ"
+
+
+def test_a_change_whose_draft_meeting_was_deleted_can_still_be_deleted(
+    scheme, editor, approver
+):
+    """SET_NULL keeps the change when its meeting goes; deleting the change then
+    rewrites the incident's pages and no meeting's (there is none)."""
+    incident = make_incident()
+    meeting = make_meeting()
+    change = _record(incident, scheme, "ステージⅡ", at(2022, 1, 1), meeting, editor)
+    AlertChange.objects.filter(pk=change.pk).update(meeting=None)  # as SET_NULL does
+    change.refresh_from_db()
+    assert change.meeting is None
+    services.alert_change_delete(change=change, user=approver)
+    assert not AlertChange.objects.exists()

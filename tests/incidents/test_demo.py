@@ -19,7 +19,8 @@ from incidents.models import (
 from meetings.demo import load_demo
 from meetings.models import Meeting
 
-pytestmark = pytest.mark.django_db
+# These tests read the demo: loaded once for the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 
 def test_demo_has_both_incidents_of_the_seed_with_their_meetings(seed_meeting):

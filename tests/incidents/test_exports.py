@@ -80,6 +80,7 @@ def test_csv_is_utf8_with_bom_and_lists_the_timeline_in_order(
     assert rows[7][6] == "ステージⅡ(感染拡大注意報)"
 
 
+@pytest.mark.real_pdf
 def test_pdf_names_its_japanese_fonts_and_labels_the_drill(
     client, editor, drill_incident
 ):
@@ -103,6 +104,7 @@ def test_pdf_names_its_japanese_fonts_and_labels_the_drill(
     assert any("BIZ-UDGothic" in f or "IPAexGothic" in f for f in fonts), fonts
 
 
+@pytest.mark.real_pdf
 def test_pdf_failure_is_reported_to_staff_instead_of_a_crash(
     client, editor, drill_incident, monkeypatch
 ):

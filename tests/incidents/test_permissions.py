@@ -7,7 +7,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from incidents import exports, services
+from incidents import services
 from tests.factories import make_meeting
 from tests.incidents.conftest import (
     at,
@@ -33,9 +33,9 @@ APPROVER_REDIRECT = {**STAFF_REDIRECT, "editor": FORBIDDEN}
 
 
 @pytest.fixture
-def world(editor, scheme, monkeypatch):
-    # The PDF itself is tested in test_exports; here only who may fetch it.
-    monkeypatch.setattr(exports, "timeline_pdf", lambda incident: b"%PDF-1.7 x")
+def world(editor, scheme):
+    # The PDF itself is tested in test_exports; here only who may fetch it (the
+    # pdf_stub fixture stands in for it).
     incident = make_incident()
     meeting = make_directive_meeting("支援すること。", held_on="2024-05-10")
     later = make_meeting(

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def announced(editor, approver, scheme, fast_pdf):
+def announced(editor, approver, scheme):
     """Stage II announced by a published meeting, normal by a draft one."""
     incident = make_incident(title="鳥インフルエンザ")
     published = make_meeting(status="published", held_on="2024-05-10")

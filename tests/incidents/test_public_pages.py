@@ -16,7 +16,7 @@ DRAFT_SECRET = "下書きの秘密の議題"
 
 
 @pytest.fixture
-def incident_with_draft(editor, scheme, fast_pdf):
+def incident_with_draft(editor, scheme):
     incident = make_incident(title="大規模停電")
     published = make_meeting(status="published", held_on="2024-05-10")
     draft = make_meeting(

@@ -157,9 +157,7 @@ def test_drill_meetings_are_labelled_in_the_timeline_rows(editor):
     assert row["drill"] == "【訓練】"
 
 
-def test_public_timeline_leaves_out_drafts_and_their_alert_changes(
-    scheme, editor, fast_pdf
-):
+def test_public_timeline_leaves_out_drafts_and_their_alert_changes(scheme, editor):
     incident = make_incident()
     published = make_meeting(status="published", held_on="2024-05-10")
     draft = make_meeting(held_on="2024-05-20")

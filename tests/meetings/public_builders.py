@@ -79,11 +79,11 @@ def publish_many(
                 data=data,
                 text=text,
                 html=services.render_public_html(data),
-                **search.index_fields(text),
             )
         )
     Publication.objects.bulk_create(publications)
     for meeting, publication in zip(meetings, publications, strict=True):
         meeting.current_publication = publication
     Meeting.objects.bulk_update(meetings, ["current_publication"])
+    search.index_publications(publications)
     return meetings

@@ -37,7 +37,6 @@ from meetings.models import Attachment, Meeting, MeetingType
 from tests.factories import (
     make_meeting,
     meeting_data,
-    stub_pdf_rendering,
     tiny_pdf,
 )
 from tests.meetings.public_builders import _fresh_public_cache
@@ -119,12 +118,10 @@ def _rich_data(marker: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def world(approver, editor, monkeypatch):
+def world(approver, editor):
     from meetings import demo, demo_data
 
-    # The PDFs' content is not under test here: skip WeasyPrint to keep this fast.
-    stub = stub_pdf_rendering(monkeypatch)
-    monkeypatch.setattr(demo, "_material_pdf", lambda title: stub)
+    # The PDFs' content is not under test here: the pdf_stub fixture stands in.
     demo.load_demo()
     seed_meeting = Meeting.objects.get(public_id=demo_data.SEED_PUBLIC_ID)
     hidden_type = MeetingType.objects.create(

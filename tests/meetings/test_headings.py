@@ -199,6 +199,7 @@ def test_web_page_shows_marks_verbatim_and_sub_headings_as_headings():
     assert after.startswith('<ul class="kk-items">')
 
 
+@pytest.mark.real_pdf
 def test_official_pdf_prints_the_marks_as_written():
     content = pdf.render_meeting_pdf(layout.public_data(headed_data()))
     text = compact(pdf_text(content))
@@ -231,7 +232,7 @@ def test_withheld_sub_heading_is_one_placeholder_line():
 
 @pytest.mark.django_db
 def test_api_record_has_the_heading_mark_and_sub_headings_and_rebuilds_the_text(
-    fast_pdf, approver
+    approver,
 ):
     from meetings import services
 

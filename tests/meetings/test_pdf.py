@@ -20,6 +20,8 @@ from tests.meetings.pdf_helpers import (
     reader,
 )
 
+# What the PDF holds is under test here: WeasyPrint renders for real.
+pytestmark = pytest.mark.real_pdf
 SEED_TEXT = (
     Path(__file__).parent.parent / "fixtures" / "seed_2022-06-20.txt"
 ).read_text(encoding="utf-8")

@@ -82,6 +82,7 @@ def test_draft_pdf_permission_matrix(client, request, editor, role, expected):
         assert response["Location"].startswith(reverse("login"))
 
 
+@pytest.mark.real_pdf
 @pytest.mark.django_db
 def test_draft_pdf_is_marked_an_on_every_page_and_named_with_an(client, editor):
     meeting = make_meeting(user=editor, agenda=["「試験」について"])
@@ -104,6 +105,7 @@ def test_draft_pdf_of_an_unknown_meeting_is_404(client, editor):
     assert response.status_code == HTTPStatus.NOT_FOUND
 
 
+@pytest.mark.real_pdf
 @pytest.mark.django_db
 def test_draft_pdf_failure_explains_why_in_japanese(client, editor, monkeypatch):
     meeting = make_meeting(user=editor)
@@ -236,6 +238,7 @@ def test_fiscal_year_zip_holds_the_stored_official_pdfs_byte_for_byte(
     assert stored.sha256 in manifest and "公開版" in manifest
 
 
+@pytest.mark.real_pdf
 @pytest.mark.django_db
 def test_fiscal_year_zip_can_include_unpublished_meetings_as_drafts(
     admin_user, editor, runner_command
@@ -388,6 +391,7 @@ def test_without_a_broker_the_job_runs_on_celery_inline_when_the_request_commits
 # --- admin action ---------------------------------------------------------------------------
 
 
+@pytest.mark.real_pdf
 @pytest.mark.django_db
 def test_admin_action_exports_the_selected_meetings(
     client, admin_user, editor, runner_command, django_capture_on_commit_callbacks

@@ -15,7 +15,7 @@ from meetings.models import Meeting
 from tests.factories import make_meeting
 from tests.meetings.public_builders import _fresh_public_cache, publish_many
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
+pytestmark = pytest.mark.django_db
 __all__ = ["_fresh_public_cache"]
 
 ATOM = "{http://www.w3.org/2005/Atom}"

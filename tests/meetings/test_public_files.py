@@ -14,7 +14,7 @@ from meetings.views.public import content_disposition
 from tests.factories import make_meeting, tiny_pdf
 from tests.meetings.public_builders import _fresh_public_cache
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
+pytestmark = pytest.mark.django_db
 __all__ = ["_fresh_public_cache"]
 
 LABEL = "危機管理連絡会議 会議資料(R6.5.10)"

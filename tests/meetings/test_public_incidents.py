@@ -13,7 +13,7 @@ from meetings import services
 from tests.factories import make_meeting
 from tests.meetings.public_builders import _fresh_public_cache
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
+pytestmark = pytest.mark.django_db
 __all__ = ["_fresh_public_cache"]
 
 ROLES = [None, "editor", "approver", "admin_user", "outsider"]

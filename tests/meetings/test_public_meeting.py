@@ -98,7 +98,6 @@ def test_seed_page_links_its_public_incidents(client, seed_meeting):
         assert f'href="{incident.get_absolute_url()}"' in html
 
 
-@pytest.mark.usefixtures("fast_pdf")
 def test_page_hides_incidents_that_are_not_public(client):
     meeting = make_meeting(status="published")
     hidden = Incident.objects.create(
@@ -113,7 +112,6 @@ def test_page_hides_incidents_that_are_not_public(client):
     assert "関係する事案" not in html
 
 
-@pytest.mark.usefixtures("fast_pdf")
 def test_page_is_the_stored_publication_not_the_live_rows(client, editor):
     meeting = make_meeting(status="published")
     meeting.sections.first().items.update(text="公開後に編集中の文章")
@@ -123,7 +121,6 @@ def test_page_is_the_stored_publication_not_the_live_rows(client, editor):
     assert "編集中" not in html
 
 
-@pytest.mark.usefixtures("fast_pdf")
 def test_corrected_page_shows_its_correction_history(client, approver, editor):
     meeting = make_meeting(status="published", user=editor)
     html = client.get(_url(meeting)).content.decode()
@@ -145,7 +142,6 @@ def test_corrected_page_shows_its_correction_history(client, approver, editor):
     )
 
 
-@pytest.mark.usefixtures("fast_pdf")
 @pytest.mark.parametrize("who", ROLES)
 @pytest.mark.parametrize("status", ["draft", "review", "withdrawn"])
 def test_unpublished_meeting_page_is_404_for_everyone(request, client, who, status):
@@ -161,7 +157,6 @@ def test_unpublished_meeting_page_is_404_for_everyone(request, client, who, stat
     assert "「テスト事案」について" not in response.content.decode()
 
 
-@pytest.mark.usefixtures("fast_pdf")
 @pytest.mark.parametrize("who", ROLES)
 def test_published_meeting_page_is_the_same_for_everyone(request, client, who):
     meeting = make_meeting(status="published")
@@ -177,7 +172,6 @@ def test_unknown_and_malformed_meeting_urls_are_404(client):
     assert client.get("/meetings/not-a-uuid/").status_code == 404
 
 
-@pytest.mark.usefixtures("fast_pdf")
 def test_meeting_page_query_count_does_not_grow_with_thirty_sections_of_ten_items(
     client, django_assert_num_queries
 ):
@@ -196,7 +190,6 @@ def test_meeting_page_query_count_does_not_grow_with_thirty_sections_of_ten_item
     assert "項目29-9" in html
 
 
-@pytest.mark.usefixtures("fast_pdf")
 def test_linked_incidents_follow_links_and_publicity(client):
     meeting = make_meeting(status="published")
     assert "関係する事案" not in client.get(_url(meeting)).content.decode()

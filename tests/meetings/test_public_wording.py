@@ -8,7 +8,7 @@ import pytest
 from meetings import search
 from tests.factories import make_meeting
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
+pytestmark = pytest.mark.django_db
 
 
 def test_a_drill_meetings_own_title_and_heading_say_drill(client):

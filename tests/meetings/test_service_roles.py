@@ -32,7 +32,7 @@ def in_review(editor) -> Meeting:
 
 
 @pytest.mark.parametrize("who", ["editor", "outsider", "anonymous"])
-def test_meeting_publish_refuses_non_approvers(request, fast_pdf, in_review, who):
+def test_meeting_publish_refuses_non_approvers(request, in_review, who):
     from django.contrib.auth.models import AnonymousUser
 
     user = AnonymousUser() if who == "anonymous" else request.getfixturevalue(who)
@@ -42,9 +42,7 @@ def test_meeting_publish_refuses_non_approvers(request, fast_pdf, in_review, who
     assert _state(in_review) == before
 
 
-def test_meeting_publish_refuses_an_approver_who_edited_the_meeting(
-    fast_pdf, approver, settings
-):
+def test_meeting_publish_refuses_an_approver_who_edited_the_meeting(approver, settings):
     settings.APPROVER_MAY_PUBLISH_OWN_EDITS = False
     meeting = make_meeting(user=approver, status="review")  # created by the approver
     before = _state(meeting)
@@ -54,9 +52,7 @@ def test_meeting_publish_refuses_an_approver_who_edited_the_meeting(
 
 
 @pytest.mark.parametrize("who", ["editor", "outsider"])
-def test_meeting_publish_reviewed_refuses_non_approvers(
-    request, fast_pdf, in_review, who
-):
+def test_meeting_publish_reviewed_refuses_non_approvers(request, in_review, who):
     user = request.getfixturevalue(who)
     before = _state(in_review)
     with pytest.raises(PermissionDenied):
@@ -67,7 +63,7 @@ def test_meeting_publish_reviewed_refuses_non_approvers(
 
 
 def test_meeting_publish_reviewed_checks_the_role_before_anything_else(
-    fast_pdf, in_review, editor
+    in_review, editor
 ):
     """Its own check, not only meeting_publish's: a stale version is not even read."""
     before = _state(in_review)
@@ -78,9 +74,7 @@ def test_meeting_publish_reviewed_checks_the_role_before_anything_else(
     assert _state(in_review) == before
 
 
-def test_meeting_publish_reviewed_lets_an_approver_publish(
-    fast_pdf, in_review, approver
-):
+def test_meeting_publish_reviewed_lets_an_approver_publish(in_review, approver):
     """The control: the same call by an approver publishes."""
     services.meeting_publish_reviewed(
         meeting=in_review, user=approver, version=in_review.version
@@ -98,7 +92,7 @@ def test_meeting_return_refuses_non_approvers(request, in_review, who):
 
 
 @pytest.mark.parametrize("who", ["editor", "outsider"])
-def test_meeting_withdraw_refuses_non_approvers(request, fast_pdf, approver, who):
+def test_meeting_withdraw_refuses_non_approvers(request, approver, who):
     meeting = make_meeting(status="review")
     services.meeting_publish(meeting=meeting, user=approver)
     user = request.getfixturevalue(who)

@@ -208,8 +208,13 @@ def test_preview_is_the_public_page_marked_as_draft(client, editor, in_review):
 
 
 def test_dashboard_lists_overdue_meetings_first(client, editor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     recent = make_meeting(user=editor, held_on="2099-01-01")
-    overdue = make_meeting(user=editor, held_on="2020-01-01")
+    three_days_ago = (timezone.localdate() - timedelta(days=3)).isoformat()
+    overdue = make_meeting(user=editor, held_on=three_days_ago)
     client.force_login(editor)
 
     response = client.get(reverse("staff:dashboard"))

@@ -30,7 +30,7 @@ from meetings.site.build import DYNAMIC_PREFIXES
 from meetings.site.models import SiteFile
 from meetings.site.signals import tree_changed
 from meetings.site.writer import PublicSiteWriteError
-from tests.factories import make_meeting, stub_pdf_rendering
+from tests.factories import make_meeting
 from tests.meetings.public_builders import (
     _fresh_public_cache,
     meeting_type,
@@ -42,12 +42,6 @@ __all__ = ["_fresh_public_cache", "world"]
 pytestmark = pytest.mark.django_db
 
 HREF = re.compile(r'(?:href|src)="([^"]*)"|<loc>([^<]*)</loc>')
-
-
-@pytest.fixture(autouse=True)
-def _fast_pdf(monkeypatch):
-
-    stub_pdf_rendering(monkeypatch)
 
 
 @pytest.fixture

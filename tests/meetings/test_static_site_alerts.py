@@ -11,20 +11,13 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from incidents import services
+from incidents import services, tasks
 from meetings import services as meeting_services
-from meetings import tasks
-from tests.factories import make_meeting, stub_pdf_rendering
+from tests.factories import make_meeting
 from tests.incidents.conftest import at, level, make_incident, scheme
 
 __all__ = ["scheme"]
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_pdf(monkeypatch):
-
-    stub_pdf_rendering(monkeypatch)
 
 
 def _page(settings, meeting) -> str:

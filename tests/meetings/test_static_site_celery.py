@@ -21,7 +21,7 @@ import redis
 from meetings import exports, services
 from meetings.models import PdfExportJob
 from meetings.site.locks import JobLockTimeout, held, job_lock
-from tests.factories import make_meeting, stub_pdf_rendering
+from tests.factories import make_meeting
 from tests.meetings.public_builders import publish_many
 
 REDIS = "redis://127.0.0.1:6379/15"
@@ -34,12 +34,6 @@ def _redis_up() -> bool:
         return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping())
     except redis.exceptions.ConnectionError:
         return False
-
-
-@pytest.fixture(autouse=True)
-def _fast_pdf(monkeypatch):
-
-    stub_pdf_rendering(monkeypatch)
 
 
 @pytest.fixture

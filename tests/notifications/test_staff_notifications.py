@@ -135,9 +135,7 @@ def test_return_tells_the_meetings_editors_not_other_editors(cast, smtp, run_job
     assert "差戻しの理由:出席者の人数を直してください。" in body
 
 
-def test_publication_tells_the_editors_and_not_the_publisher(
-    cast, smtp, run_jobs, fast_pdf
-):
+def test_publication_tells_the_editors_and_not_the_publisher(cast, smtp, run_jobs):
     meeting = make_meeting(user=cast["writer"])
     meeting_services.meeting_submit(meeting=meeting, user=cast["writer"])
     smtp.clear()

@@ -81,7 +81,7 @@ def publish(meeting, approver, run_jobs, note: str = ""):
     )
 
 
-def test_subscribing_needs_the_confirmation(client, smtp, run_jobs, approver, fast_pdf):
+def test_subscribing_needs_the_confirmation(client, smtp, run_jobs, approver):
     page = client.get(reverse("mail:subscribe"))
     assert page.status_code == 200
     assert "メール配信の登録" in page.content.decode()
@@ -152,7 +152,7 @@ def test_a_tampered_or_expired_confirmation_link_confirms_nothing(
 
 
 def test_only_matching_subscribers_get_a_publication_and_a_correction(
-    client, smtp, run_jobs, approver, fast_pdf
+    client, smtp, run_jobs, approver
 ):
     contact = MeetingType.objects.create(
         name="危機管理連絡会議", slug="renraku", tier=1
@@ -221,7 +221,7 @@ def test_only_matching_subscribers_get_a_publication_and_a_correction(
 
 
 def test_one_click_unsubscribe_deletes_the_address_and_its_queued_mails(
-    client, smtp, run_jobs, approver, fast_pdf
+    client, smtp, run_jobs, approver
 ):
     subscription = confirmed(client, run_jobs, smtp, "kenmin@example.jp")
     smtp.stop()  # the publication's mail stays queued
@@ -257,9 +257,7 @@ def test_one_click_unsubscribe_deletes_the_address_and_its_queued_mails(
     assert "メール配信を停止しました" in response.content.decode()
 
 
-def test_a_withdrawal_cancels_mails_not_sent_yet(
-    client, smtp, run_jobs, approver, fast_pdf
-):
+def test_a_withdrawal_cancels_mails_not_sent_yet(client, smtp, run_jobs, approver):
     confirmed(client, run_jobs, smtp, "kenmin@example.jp")
     smtp.clear()
     smtp.stop()
@@ -332,7 +330,7 @@ def test_an_invalid_address_is_refused_in_japanese(client, run_jobs):
 
 
 def test_an_incident_page_leads_to_the_form_with_that_incident_chosen(
-    client, approver, run_jobs, fast_pdf
+    client, approver, run_jobs
 ):
     incident = make_incident(title="大雨", is_public=True, is_drill=True)
     meeting = make_meeting()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meetings import backup
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         "BACKUP_ENCRYPTION_KEY か BACKUP_ENCRYPTION_RECIPIENTS があれば age で暗号化します。"
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dest", nargs="?", help="バックアップを置くフォルダ")
         parser.add_argument(
             "--no-prune", action="store_true", help="古い世代を削除しません。"
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             help="新しい age の鍵を作って表示するだけです(何もバックアップしません)。",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["generate_key"]:
             secret, public = backup.generate_key()
             self.stdout.write(

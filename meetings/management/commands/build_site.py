@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meetings import site
 
@@ -16,14 +17,14 @@ class Command(BaseCommand):
         "内容が変わったファイルだけを書き換えます。"
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--check",
             action="store_true",
             help="何も書き込まず、変わるファイルを表示します(変わるものがあれば終了コード1)。",
         )
 
-    def handle(self, *args, check: bool = False, **options) -> None:
+    def handle(self, *args: Any, check: bool = False, **options: Any) -> None:
         started = time.monotonic()
         tty = self.stdout.isatty() if hasattr(self.stdout, "isatty") else False
 

@@ -11,9 +11,10 @@ chosen is lost; saving the meeting moves it into an attachment. Those abandoned
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.core.files.storage import default_storage
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 PENDING_DIR = "pending"
@@ -47,7 +48,7 @@ class Command(BaseCommand):
         "削除します。cron などで定期的に実行してください。"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--older-than",
             type=float,
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             help="この時間(時間単位、既定 24)より前に保存されたものを削除します。",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         hours = options["older_than"]
         if hours < 0:
             raise CommandError("--older-than には 0 以上の時間数を指定してください。")

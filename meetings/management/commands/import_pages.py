@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meetings.importer import parse_page
 from meetings.importer.draft import create_meeting, existing_meeting
@@ -63,7 +63,7 @@ class Command(BaseCommand):
         "会議の下書きを作成します。同じ種別・開催日・開始時刻の会議は作成しません。"
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH")
         parser.add_argument(
             "--publish",
@@ -144,7 +144,7 @@ class Command(BaseCommand):
         # With --json, stdout carries only the JSON lines.
         (self.stderr if as_json else self.stdout).write(message)
 
-    def _user(self, username: str | None):
+    def _user(self, username: str | None) -> Any:
         if not username:
             return None
         try:

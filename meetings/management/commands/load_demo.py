@@ -1,6 +1,8 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meetings.demo import load_demo
 
@@ -14,7 +16,7 @@ class Command(BaseCommand):
         f"DEBUG が無効(本番設定)のときは {NOT_PRODUCTION} が必要です。"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             NOT_PRODUCTION,
             action="store_true",
@@ -22,7 +24,7 @@ class Command(BaseCommand):
             help="DEBUG が無効でも実行する(本番のデータベースでは使わないこと)。",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["not_production"]:
             raise CommandError(
                 "DEBUG が無効(本番設定)のため、デモデータを登録しません。"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meetings import backup
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         "公開サイト(build_site)があれば作り直します。"
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archive", help="バックアップファイル(.tar / .tar.age)")
         parser.add_argument(
             "--force",
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             help="復元先のデータベースの表と MEDIA_ROOT のファイルを削除して置き換えます。",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = backup.backup_restore(
                 archive=Path(options["archive"]),

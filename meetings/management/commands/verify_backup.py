@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meetings import backup
 
@@ -15,10 +16,10 @@ class Command(BaseCommand):
         "マニフェスト、ダンプが読めること(pg_restore --list / PRAGMA integrity_check)。"
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archive", help="バックアップファイル(.tar / .tar.age)")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = backup.backup_verify(archive=Path(options["archive"]))
         except backup.BackupError as exc:

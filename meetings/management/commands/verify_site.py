@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meetings import site
 
@@ -13,12 +15,12 @@ class Command(BaseCommand):
         "ツリー内で解決しないリンク)。--fix で修復します。"
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--fix", action="store_true", help="見つかった差異を修復します。"
         )
 
-    def _print(self, report) -> None:
+    def _print(self, report: Any) -> None:
         for label, paths in (
             ("不足", report.missing),
             ("古い", report.stale),
@@ -29,7 +31,7 @@ class Command(BaseCommand):
         for path, link in report.broken_links:
             self.stdout.write(f"リンク切れ: {path} → {link}")
 
-    def handle(self, *args, fix: bool = False, **options) -> None:
+    def handle(self, *args: Any, fix: bool = False, **options: Any) -> None:
         report = site.verify_site(fix=fix)
         self._print(report)
         summary = (

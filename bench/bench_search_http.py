@@ -1,0 +1,151 @@
+"""Search over HTTP: gunicorn serving /search/ against the same gunicorn serving a
+static file (WhiteNoise), with wrk (16 connections), over bench_public.py's 10,000
+meetings on PostgreSQL (run bench_public.py first; its database is reused).
+
+wrk asks the 20 queries of bench_public.SEARCH_QUERIES in turn (a Lua script), then
+the same static file; prints req/s of each and the ratio (issue 16's target: search
+at least 1/5 of the static file's throughput). The server keeps nothing per query:
+each request runs the search (matching documents, facets, snippets); what is cached
+is what a running server has (thesaurus, filter choices, rendered rows).
+
+    .venv/bin/python bench/bench_search_http.py [--duration 10] [--workers 3]
+        [--database postgres://postgres@127.0.0.1:5432/cm_bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_public import SEARCH_QUERIES  # noqa: E402
+
+CONNECTIONS = 16
+TARGET = 1 / 5
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wrk(url: str, duration: int, script: Path | None = None) -> float:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s"]
+    if script is not None:
+        command += ["-s", str(script)]
+    result = subprocess.run([*command, url], capture_output=True, text=True, check=True)
+    found = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
+    if not found or errors:
+        sys.exit(f"wrk failed on {url}:\n{result.stdout}{result.stderr}")
+    return float(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--database", default="postgres://postgres@127.0.0.1:5432/cm_bench"
+    )
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="cm-search-http-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": str(folder / "static"),
+        "PUBLIC_SITE_ROOT": str(folder / "tree"),
+        "MEDIA_ROOT": str(folder / "media"),
+        "LOG_LEVEL": "ERROR",
+        "DJANGO_SETTINGS_MODULE": "crisis_meetings.settings",
+    }
+    for name in ("CELERY_BROKER_URL", "CACHE_URL", "SERVE_PUBLIC_SITE"):
+        env.pop(name, None)
+    python = sys.executable
+    subprocess.run(
+        [python, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    manifest = json.loads((folder / "static" / "staticfiles.json").read_text())
+    static_path = "/static/" + manifest["paths"]["css/site.css"]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "crisis_meetings.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + static_path, timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        paths = [f"/search/?q={quote(q)}" for q in SEARCH_QUERIES]
+        for path in paths * args.workers * 2:  # every worker: facets' table, caches
+            urllib.request.urlopen(base + path, timeout=30).read()
+        script = folder / "queries.lua"
+        script.write_text(
+            "local paths = {"
+            + ",".join(json.dumps(p) for p in paths)
+            + "}\nlocal n = 0\nrequest = function()\n  n = n + 1\n"
+            "  return wrk.format('GET', paths[(n % #paths) + 1])\nend\n"
+        )
+        print(
+            f"gunicorn, {args.workers} sync workers, on {os.cpu_count()} cores shared "
+            f"with wrk and PostgreSQL; wrk -t2 -c{CONNECTIONS} -d{args.duration}s\n"
+        )
+        static_rps = wrk(base + static_path, args.duration)
+        search_rps = wrk(base + "/search/", args.duration, script)
+        single_rps = wrk(base + paths[0], args.duration)
+        rows = [
+            ("static file (WhiteNoise, same gunicorn)", static_rps),
+            ("search, 20 queries in turn", search_rps),
+            (f"search {SEARCH_QUERIES[0]} (one query)", single_rps),
+        ]
+        width = max(len(label) for label, _ in rows) + 2
+        for label, rps in rows:
+            ratio = rps / static_rps
+            print(f"{label:{width}}{rps:>9.1f} req/s  {ratio:>6.3f} of the static file")
+        verdict = "ok" if search_rps / static_rps >= TARGET else "missed"
+        print(f"\ntarget: search ≥ 1/5 of the static file: {verdict}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The public results page's context: query, expansions, facets, rows, snippets.
+
+Queries, whatever the number of hits: the public state (by the caller), the
+matching documents, the texts of the page's snippets, and the summaries of rows not
+yet cached; the thesaurus, the facets' table and the filter labels come from caches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, QueryDict
+from django.urls import reverse
+
+from meetings import wareki
+from meetings.search import engine, snippets
+from meetings.search import parse_query as _parse
+
+PAGE_SIZE = 20
+# Attachment pages shown under one result (the others are counted).
+ATTACHMENT_HITS_SHOWN = 1
+
+
+@dataclass
+class AttachmentHit:
+    label: str
+    page: int
+    url: str
+    snippet: str
+    more: int = 0  # other matching pages of the meeting's PDFs
+
+
+@dataclass
+class Expansion:
+    word: str
+    labels: list[str]
+
+
+def _url(params: QueryDict, **changes: str | None) -> str:
+    query = params.copy()
+    query.pop("page", None)
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value:
+            query[name] = value
+    encoded = query.urlencode()
+    return f"{reverse('public:search')}?{encoded}" if encoded else "?"
+
+
+def _facet(params: QueryDict, facet: engine.Facet) -> dict[str, Any]:
+    """A facet's values with their links: the value added, or removed if chosen."""
+    without = _url(params, **{facet.name: None})
+    joiner = "&" if "?" in without and not without.endswith("?") else ""
+    return {
+        "name": facet.name,
+        "label": facet.label,
+        "values": [
+            {
+                "label": value.label,
+                "count": value.count,
+                "selected": value.selected,
+                "url": without
+                if value.selected
+                else f"{without}{joiner}{urlencode({facet.name: value.value})}",
+            }
+            for value in facet.values
+        ],
+    }
+
+
+def _alternative_label(alternative: Any) -> str:
+    if not alternative.dated:
+        return alternative.label
+    start = wareki.format_wareki(alternative.start) if alternative.start else ""
+    end = wareki.format_wareki(alternative.end) if alternative.end else ""
+    return f"{alternative.label}({start}〜{end}の会議)"
+
+
+def results(
+    request: HttpRequest,
+    *,
+    state: str,
+    rows: Callable[[list], list],
+    page_url: Callable[[HttpRequest], Callable[[int], str]],
+) -> dict[str, Any]:
+    from meetings.views.public import elide
+
+    params = request.GET
+    expand = params.get("exp") != "0"
+    related = params.get("rel") == "1"
+    query = _parse(params.get("q", ""), expand=expand, related=related)
+    filters = engine.parse_filters(params)
+    context: dict[str, Any] = {
+        "search_query": query.raw,
+        "query": query,
+        "filters": filters,
+        "page_obj": None,
+        "sorts": [
+            (key, label, _url(params, sort=key if key != "date" else None))
+            for key, label in engine.SORTS.items()
+        ],
+        "sort": filters.sort,
+    }
+    if not query:
+        return context
+    outcome = engine.search(query, filters, state)
+    paginator = Paginator(outcome.meeting_ids, PAGE_SIZE)
+    page = elide(paginator.get_page(params.get("page")), page_url(request))
+    hits = [outcome.hit(meeting_id) for meeting_id in page.object_list]
+    page.object_list = rows(
+        [(h.meeting_id, h.facts.publication_id, h.facts.published_at) for h in hits]
+    )
+    _add_snippets(page.object_list, hits, query)
+    context.update(
+        page_obj=page,
+        facets=[_facet(params, facet) for facet in outcome.facets if facet.values],
+        is_filtered=bool(filters.as_params().keys() - {"sort"}),
+        clear_filters_url=_url(
+            params,
+            year=None,
+            type=None,
+            incident=None,
+            dept=None,
+            src=None,
+            **{"from": None, "to": None},
+        ),
+        total_unfiltered=outcome.total_unfiltered,
+        expansions=[
+            Expansion(word.label, [_alternative_label(a) for a in word.expansions])
+            for word in query.expanded_words
+        ],
+        expansions_off_url=_url(params, exp="0", rel=None),
+        expansions_on_url=_url(params, exp=None),
+        related_on_url=_url(params, rel="1", exp=None),
+        related_off_url=_url(params, rel=None),
+    )
+    return context
+
+
+def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
+    from meetings.models import SearchDocument
+
+    wanted: list[int] = []
+    for hit in hits:
+        if hit.page_document is not None:
+            wanted.append(hit.page_document)
+        wanted += hit.attachment_documents[:ATTACHMENT_HITS_SHOWN]
+    documents: dict[int, tuple[str, str, str, int, str, int]] = {
+        pk: tuple(rest)  # type: ignore[misc]
+        for pk, *rest in SearchDocument.objects.filter(pk__in=wanted).values_list(
+            "pk",
+            "text",
+            "folded",
+            "offsets",
+            "attachment_id",
+            "attachment_label",
+            "page",
+        )
+    }
+    terms = query.terms
+    by_publication = {hit.facts.publication_id: hit for hit in hits}
+    for row in page_rows:
+        hit = by_publication.get(row.publication_id)
+        if hit is None:
+            continue
+        if hit.page_document in documents:
+            text, folded, offsets, *_ = documents[hit.page_document]
+            row.snippet = snippets.snippet(text, terms, folded=folded, offsets=offsets)
+        for pk in hit.attachment_documents[:ATTACHMENT_HITS_SHOWN]:
+            if pk not in documents:
+                continue
+            text, folded, offsets, attachment_id, label, number = documents[pk]
+            url = reverse(
+                "public:attachment", args=[hit.facts.public_id, attachment_id]
+            )
+            row.attachment_hits.append(
+                AttachmentHit(
+                    label=label,
+                    page=number,
+                    url=f"{url}#page={number}",
+                    snippet=snippets.snippet(
+                        text, terms, folded=folded, offsets=offsets
+                    ),
+                    more=len(hit.attachment_documents) - ATTACHMENT_HITS_SHOWN,
+                )
+            )
