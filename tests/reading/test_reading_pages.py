@@ -36,7 +36,7 @@ def _kana(public_id) -> bytes | None:
 
 
 @pytest.fixture
-def built(seed_meeting, fast_pdf):
+def built(seed_meeting):
     call_command("build_site", stdout=io.StringIO())
     return seed_meeting
 
@@ -86,7 +86,7 @@ def test_no_switch_on_staff_or_dynamic_pages(built, client, editor):
 
 
 def test_correction_and_withdrawal_are_followed_before_the_response(
-    fast_pdf, approver, editor, django_capture_on_commit_callbacks
+    approver, editor, django_capture_on_commit_callbacks
 ):
     meeting = make_meeting(user=editor, status="review", agenda=["「旧議題」について"])
     with django_capture_on_commit_callbacks(execute=True):

@@ -79,7 +79,6 @@ def _publish(approver, editor, capture, **kwargs) -> Meeting:
 
 def test_audio_after_publication_with_a_plausible_duration_and_following_changes(
     speaking,
-    fast_pdf,
     approver,
     editor,
     django_capture_on_commit_callbacks,
@@ -129,7 +128,6 @@ def test_audio_after_publication_with_a_plausible_duration_and_following_changes
 
 def test_an_engine_error_never_fails_the_publication(
     speaking,
-    fast_pdf,
     approver,
     editor,
     django_capture_on_commit_callbacks,
@@ -150,7 +148,7 @@ def test_an_engine_error_never_fails_the_publication(
 
 
 def test_without_the_setting_nothing_is_spoken(
-    fast_pdf, approver, editor, django_capture_on_commit_callbacks
+    approver, editor, django_capture_on_commit_callbacks
 ):
     meeting = _publish(approver, editor, django_capture_on_commit_callbacks)
     assert list(tree.walk(f"audio/meetings/{meeting.public_id}/")) == []
@@ -158,7 +156,6 @@ def test_without_the_setting_nothing_is_spoken(
 
 def test_libraries_are_local_and_nothing_connects(
     speaking,
-    fast_pdf,
     approver,
     editor,
     django_capture_on_commit_callbacks,
