@@ -25,14 +25,15 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
+from meetings.site.build import DYNAMIC_PREFIXES
 from tests.deploy import stack
 
 MISSING = stack.nginx_missing()
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
 # Not public files: the app's own pages and the tree's search bundle (no dynamic twin).
-DYNAMIC_PREFIXES = ("/staff/", "/admin/", "/accounts/", "/api/", "/search/")
-SKIP_IN_CRAWL = (*DYNAMIC_PREFIXES, "/static/", "/pagefind/", "/search-static/")
+# The build's own list, so a dynamic prefix added to the app (e.g. /mail/) is skipped here.
+SKIP_IN_CRAWL = (*DYNAMIC_PREFIXES, "/pagefind/", "/search-static/")
 # Headers Django's SecurityMiddleware adds and nginx's tree responses do not.
 FROM_DJANGO = "cross-origin-opener-policy"
 
