@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from meetings import forms as editor_forms
+from meetings import markers
 from meetings.form_messages import JapaneseMessagesMixin
 from meetings.models import Meeting, Organisation, Section
 
@@ -183,6 +184,9 @@ class SectionsEditor(editor_forms.Editor):
                     **editor_forms.withheld_to_row(section),
                     "key": editor_forms.new_key(),
                     "topic_heading": bool(section.get("topic_heading")),
+                    # No key means the default mark (layout keeps ■ implicit);
+                    # "" is a heading written without a mark.
+                    "marker": section.get("marker", markers.DEFAULT_HEADING_MARKER),
                     "group": values["group"] or Section.Group.MAIN,
                     "items": editor_forms.tree_to_items(section.get("items") or [])
                     or [{"key": editor_forms.new_key(), "marker": "・", "depth": 0}],

@@ -336,3 +336,19 @@ def test_a_double_click_on_submit_and_a_stale_tab_lose_nothing(client, asked, wr
     assert "この原稿はすでに提出しています。" in page
     assert "別のタブで書いた文" in page
     assert police.versions.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [({}, "■"), ({"marker": "●"}, "●"), ({"marker": ""}, "")],
+)
+def test_a_section_shown_again_keeps_its_heading_mark(meeting, stored, shown):
+    """Layout data leaves the default mark implicit; the writing page must not turn
+    a section without the key into one written without a mark."""
+    from meetings.contributions.forms import SectionsEditor
+
+    section = {**seed_section("警察本部"), **stored}
+    if not stored:
+        section.pop("marker", None)
+    editor = SectionsEditor.for_sections(meeting, [section])
+    assert editor.sections[0].form["marker"].value() == shown
