@@ -134,6 +134,13 @@ class IncidentsRelated(Related):
             )
         )
 
+    def public_view_names(self) -> set[str]:
+        return {
+            "incidents_public:list",
+            "incidents_public:list_page",
+            "incidents_public:incident",
+        }
+
     def tree_urls(self) -> list[str]:
         from incidents.views import PAGE_SIZE
         from meetings.site.pages import paged_urls

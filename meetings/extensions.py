@@ -101,6 +101,11 @@ class Related:
         """The app's pages in the publication tree (lists, record pages)."""
         return []
 
+    def public_view_names(self) -> set[str]:
+        """URL names of the app's public pages in the tree (they get a reading
+        version, see meetings.reading)."""
+        return set()
+
     def tree_urls_of(self, public_ids: set[str]) -> list[str]:
         """The pages of these records (rewritten when they change)."""
         return []

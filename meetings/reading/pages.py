@@ -8,11 +8,12 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import Resolver404, resolve
 
+from meetings.extensions import related
 from meetings.reading.ruby import add_ruby
 from meetings.reading.yomi import Reader
 
 KANA_PREFIX = "/kana"
-# The public pages of the tree (lists, meeting pages, incident pages, the data page).
+# The public pages of the tree (lists, meeting pages, the data page).
 PAGES = {
     "public:archive",
     "public:archive_page",
@@ -23,11 +24,8 @@ PAGES = {
     "public:archive_incident",
     "public:archive_incident_page",
     "public:meeting",
-    "incidents_public:list",
-    "incidents_public:list_page",
-    "incidents_public:incident",
     "data:index",
-}
+}  # plus the registered related app's pages (meetings.extensions)
 SWITCH = re.compile(r"<!--reading-switch-->.*?<!--/reading-switch-->", re.S)
 
 
@@ -39,7 +37,8 @@ def view_name(url: str) -> str | None:
 
 
 def has_reading_version(url: str) -> bool:
-    return view_name(url) in PAGES
+    name = view_name(url)
+    return name in PAGES or name in related().public_view_names()
 
 
 def kana_url(url: str) -> str:

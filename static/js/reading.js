@@ -63,7 +63,11 @@
     stop.hidden = false;
     var played = player.play();
     if (played && played.catch) {
-      played.catch(function () {
+      played.catch(function (error) {
+        // AbortError: 停止 was pressed before playback started; its own message stays.
+        if (error && error.name === "AbortError") {
+          return;
+        }
         say("再生ボタンで読み上げを始めてください。");
       });
     }
