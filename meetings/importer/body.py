@@ -529,9 +529,12 @@ class BodyBuilder:
     def _regenerated(self, section: SectionData) -> str:
         if section["topic_heading"]:
             if section["kind"] == "directive":
-                return section_heading(
-                    {**section, "topic": None, "topic_heading": False}, self.separator
-                )
+                untopped: SectionData = {
+                    **section,
+                    "topic": None,
+                    "topic_heading": False,
+                }
+                return section_heading(untopped, self.separator)
             word = KIND_WORDS.get(section["kind"], "")
             speaker = section["speaker"] or ""
             return f"{speaker}からの{word}" if word else speaker
