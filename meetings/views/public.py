@@ -551,7 +551,8 @@ def meeting_text(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         .first()
     )
     if text is None:
-        raise Http404
+        # A withdrawn meeting's text says it was withdrawn, as its page does (410).
+        return _withdrawn(request, public_id)
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -569,12 +570,17 @@ def content_disposition(filename: str, *, inline: bool = True) -> str:
 
 def attachment_download(
     request: HttpRequest, public_id: uuid.UUID, attachment_id: int
-) -> FileResponse:
-    """A file listed in the current publication of a published meeting."""
-    meeting = _get_published_meeting(public_id, "data")
+) -> HttpResponse | FileResponse:
+    """A file listed in the current publication of a published meeting.
+
+    A withdrawn meeting's files (its 開催結果 PDF and 会議資料) answer as its page
+    does: 410 with the notice of the withdrawal, not "not found"."""
+    try:
+        meeting = _get_published_meeting(public_id, "data")
+    except Http404:
+        return _withdrawn(request, public_id)
     listed = {
-        a.get("id"): a
-        for a in meeting.live_publication.data.get("attachments") or []
+        a.get("id"): a for a in meeting.live_publication.data.get("attachments") or []
     }
     snapshot = listed.get(attachment_id)
     if snapshot is None:
