@@ -32,14 +32,15 @@ from typing import Any, Literal
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from meetings import permissions
 from meetings.models import Meeting, MeetingQuerySet, Organisation
 from meetings.permissions import Actor
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 Access = Literal["write", "read", ""]
 
 
@@ -52,7 +53,9 @@ def role_required(
     def decorator(view: View) -> View:
         @wraps(view)
         @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(
+            request: HttpRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponseBase:
             if not check(request.user):
                 raise PermissionDenied(reason)
             return view(request, *args, **kwargs)
