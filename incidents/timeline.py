@@ -23,13 +23,14 @@ from incidents.models import (
     AlertLevel,
     AlertScheme,
     DirectiveAssignment,
+    DirectiveAssignmentQuerySet,
     DirectiveFollowUp,
     DirectiveProgress,
     Incident,
     IncidentLink,
 )
 from meetings import layout, wareki
-from meetings.models import AgendaItem, Item, Meeting, Section
+from meetings.models import AgendaItem, Item, Meeting, Section, WithholdingReason
 
 KIND_MEETING = "meeting"
 KIND_ALERT = "alert"
@@ -138,7 +139,7 @@ class ItemNode:
         return _withheld_mark(reason)
 
 
-def _withheld_mark(reason) -> str:
+def _withheld_mark(reason: WithholdingReason | None) -> str:
     if reason is None:
         return ""
     return layout.withheld_mark({"name": reason.name, "article": reason.article})
@@ -239,19 +240,23 @@ def _item_tree(
             roots.append(node)
     if public:
         for node in nodes.values():
-            if node.item.withheld_reason_id:
+            reason = node.item.withheld_reason if node.item.withheld_reason_id else None
+            if reason is not None:
                 # The text and every child stay out of the public timeline.
-                node.placeholder = node.item.withheld_reason.placeholder
+                node.placeholder = reason.placeholder
                 node.children = []
     return roots
 
 
-def _public_section(section: Section, heading: str, items: list[ItemNode]):
+def _public_section(
+    section: Section, heading: str, items: list[ItemNode]
+) -> tuple[str, list[ItemNode]]:
     """A withheld section as the public timeline shows it: heading (or not) and
     the placeholder in place of its items."""
-    if not section.withheld_reason_id:
+    reason = section.withheld_reason if section.withheld_reason_id else None
+    if reason is None:
         return heading, items
-    placeholder = section.withheld_reason.placeholder
+    placeholder = reason.placeholder
     marker_item = Item(section=section, marker="", text="")
     return (
         heading if section.withheld_keep_heading else "",
@@ -270,7 +275,7 @@ def _alert_section_heading(section: Section, public: bool) -> str:
     return heading + _withheld_mark(section.withheld_reason)
 
 
-def assignments_for_timeline(incident: Incident):
+def assignments_for_timeline(incident: Incident) -> DirectiveAssignmentQuerySet:
     return incident.directive_assignments.with_related().prefetch_related(
         Prefetch(
             "follow_ups",
@@ -344,11 +349,15 @@ def build_timeline(incident: Incident, *, public: bool = False) -> list[Timeline
         for m in meetings.values()
     }
     for link in links:
-        if link.agenda_item_id and link.meeting_id in entries:
+        if (
+            link.agenda_item_id
+            and link.meeting_id in entries
+            and link.agenda_item is not None
+        ):
             entries[link.meeting_id].agenda_items.append(link.agenda_item)
-    for entry in entries.values():
+    for meeting_pk, entry in entries.items():
         entry.agenda_items.sort(key=lambda a: a.order)
-        entry.detached_assignments = detached.get(entry.meeting.pk, [])
+        entry.detached_assignments = detached.get(meeting_pk, [])
     for section in sections:
         meeting = meetings[section.meeting_id]
         heading = section_heading(section, meeting.separator)
@@ -464,6 +473,7 @@ def timeline_rows(timeline: list[TimelineEntry]) -> list[dict[str, Any]]:
         }
         if entry.kind == KIND_MEETING:
             meeting = entry.meeting
+            assert meeting is not None  # a meeting entry has its meeting
             rows.append(
                 {
                     **base,
@@ -502,6 +512,7 @@ def timeline_rows(timeline: list[TimelineEntry]) -> list[dict[str, Any]]:
                 rows.append({**_assignment_row(entry, assignment), "at": base["at"]})
         elif entry.kind == KIND_ALERT:
             change = entry.alert
+            assert change is not None  # an alert entry has its change
             before = entry.previous_level.label if entry.previous_level else ""
             rows.append(
                 {
@@ -516,6 +527,7 @@ def timeline_rows(timeline: list[TimelineEntry]) -> list[dict[str, Any]]:
             )
         else:
             progress = entry.progress
+            assert progress is not None  # the remaining kind: progress entries
             assignment = progress.assignment
             status = ""
             if progress.changes_status:
