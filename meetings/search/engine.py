@@ -35,6 +35,8 @@ from meetings.search.query import Alternative, Query, Word, matching_alternative
 from meetings.search.text import bigrams
 
 SPEAKER_FACET_SIZE = 15
+# Attachment pages with a snippet under one result (the others are counted).
+ATTACHMENTS_SHOWN = 1
 SORTS = {"date": "新しい順", "relevance": "関連度順"}
 
 
@@ -386,6 +388,7 @@ class Hit:
     page_document: int | None = None
     attachment_documents: list[int] = field(default_factory=list)
     score: int = 0
+    folded: dict[int, str] = field(default_factory=dict)  # pk → its folded text
 
 
 @dataclass
@@ -417,12 +420,16 @@ class Outcome:
         snap = self.snapshot
         place = self.known.index_of[meeting_id]
         mine = np.flatnonzero(self.held & (snap.meeting == place))
-        pages = [int(snap.ids[d]) for d in mine if snap.pages[d]]
+        places = {int(snap.ids[d]): int(d) for d in mine}
+        pages = [pk for pk, d in places.items() if snap.pages[d]]
+        attachments = sorted(pk for pk, d in places.items() if not snap.pages[d])
+        shown = ([pages[0]] if pages else []) + attachments[:ATTACHMENTS_SHOWN]
         return Hit(
             meeting_id,
             self.known.meetings[meeting_id],
             pages[0] if pages else None,
-            sorted(int(snap.ids[d]) for d in mine if not snap.pages[d]),
+            attachments,
+            folded={pk: snap.folded(places[pk]) for pk in shown},
         )
 
 

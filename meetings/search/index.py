@@ -65,6 +65,8 @@ class BigramIndex:
         alphabet = np.flatnonzero(counts)
         del counts
         self.alphabet_size = len(alphabet)
+        self.alphabet = alphabet.astype(np.uint32)
+        self.lengths = lengths
         self.rank: dict[str, int] = {
             chr(code): rank for rank, code in enumerate(alphabet.tolist())
         }
@@ -131,6 +133,12 @@ class BigramIndex:
                 self.starts,
             )
         )
+
+    def text(self, document: int) -> str:
+        """The folded text of ``document`` (from the codes: nothing else is kept)."""
+        start = int(self.starts[document])
+        codes = self.codes[start : start + int(self.lengths[document])]
+        return self.alphabet[codes].tobytes().decode("utf-32-le")
 
     def _group(self, first: int, second: int) -> int:
         key = first * self.alphabet_size + second
@@ -223,6 +231,12 @@ class Snapshot:
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    def folded(self, document: int) -> str:
+        base = self.base.index
+        if document < base.size:
+            return base.text(document)
+        return self.delta.index.text(document - base.size)
 
     def match(self, term: str) -> BoolArray:
         """The current documents that hold ``term``."""
