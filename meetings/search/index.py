@@ -296,19 +296,19 @@ def documents_state() -> int:
 
 
 def snapshot(state: str, facts: Any) -> Snapshot:
-    """The index for the public ``state`` (and the current documents)."""
+    """The index for the public ``state``, which must change when the documents
+    do (``public_state(search_documents=True)``): no query while it holds."""
     import time
 
-    key = (state, documents_state())
     found = _current.get("snapshot")
-    if found is not None and found.key == key:
+    if found is not None and found.key[0] == state:
         return found
     with _lock:
         found = _current.get("snapshot")
-        if found is not None and found.key == key:
+        if found is not None and found.key[0] == state:
             return found
         started = time.perf_counter()
-        built = _update(found, key, facts)
+        built = _update(found, (state, documents_state()), facts)
         built.built_seconds = time.perf_counter() - started
         _current["snapshot"] = built
         return built

@@ -7,15 +7,16 @@ yet cached; the thesaurus, the facets' table and the filter labels come from cac
 
 from __future__ import annotations
 
+import functools
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
-from django.urls import reverse
-from django.utils.html import escape
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
 
 from meetings import wareki
@@ -50,7 +51,12 @@ def _url(params: QueryDict, **changes: str | None) -> str:
         if value:
             query[name] = value
     encoded = query.urlencode()
-    return f"{reverse('public:search')}?{encoded}" if encoded else "?"
+    return f"{_search_path(get_script_prefix())}?{encoded}" if encoded else "?"
+
+
+@functools.lru_cache(maxsize=8)
+def _search_path(prefix: str) -> str:
+    return reverse("public:search")
 
 
 def _facet(params: QueryDict, facet: engine.Facet) -> dict[str, Any]:
@@ -61,35 +67,22 @@ def _facet(params: QueryDict, facet: engine.Facet) -> dict[str, Any]:
     them cost more than the search itself."""
     without = _url(params, **{facet.name: None})
     joiner = "&" if "?" in without and not without.endswith("?") else ""
-    values = [
-        {
-            "label": value.label,
-            "count": value.count,
-            "selected": value.selected,
-            "url": without
-            if value.selected
-            else f"{without}{joiner}{urlencode({facet.name: value.value})}",
-        }
-        for value in facet.values
-    ]
     items = []
-    for value in values:
-        url, text = (
-            escape(value["url"]),
-            f"{escape(value['label'])}（{value['count']}）",
-        )
-        if value["selected"]:
+    for value in facet.values:
+        text = f"{html.escape(value.label)}（{value.count}）"
+        if value.selected:
             items.append(
-                f'<li><a href="{url}" aria-current="true" class="search-facet-selected">'
-                f'{text}<span class="visually-hidden">絞り込み中。</span> 解除</a></li>'
+                f'<li><a href="{html.escape(without)}" aria-current="true" '
+                f'class="search-facet-selected">{text}'
+                '<span class="visually-hidden">絞り込み中。</span> 解除</a></li>'
             )
         else:
-            items.append(f'<li><a href="{url}">{text}</a></li>')
+            url = f"{without}{joiner}{facet.name}={quote_plus(value.value)}"
+            items.append(f'<li><a href="{html.escape(url)}">{text}</a></li>')
     return {
         "name": facet.name,
         "label": facet.label,
-        "values": values,
-        # Every piece escaped above.
+        # Every piece escaped above (html.escape: what the template's autoescape does).
         "items": mark_safe("\n".join(items)),  # noqa: S308
     }
 
@@ -194,7 +187,7 @@ def results(
     outcome = engine.search(query, filters, state)
     paginator = Paginator(outcome.meeting_ids, PAGE_SIZE)
     page = elide(paginator.get_page(params.get("page")), page_url(request))
-    hits = [outcome.hit(meeting_id) for meeting_id in page.object_list]
+    hits = outcome.hits(list(page.object_list))
     page.object_list = rows(
         [(h.meeting_id, h.facts.publication_id, h.facts.published_at) for h in hits]
     )
