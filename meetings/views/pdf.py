@@ -30,7 +30,7 @@ def draft_filename(meeting: Meeting) -> str:
 @require_GET
 def draft_pdf(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """The meeting as it stands now, 「案」 on every page; never stored."""
-    meeting = meeting_for_staff(pk, with_parts=True)
+    meeting = meeting_for_staff(pk, user=request.user, with_parts=True)
     try:
         content = pdf.render_meeting_pdf(layout.meeting_data(meeting), draft=True)
     except pdf.PdfRenderError as error:
