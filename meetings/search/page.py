@@ -232,7 +232,7 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
         wanted += hit.attachment_documents[:ATTACHMENT_HITS_SHOWN]
     documents: dict[int, tuple[str, str, str, int, str, int]] = {}
     if wanted:
-        folded = {pk: text for hit in hits for pk, text in hit.folded.items()}
+        folded_texts = {pk: t for hit in hits for pk, t in hit.folded.items()}
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id, text, offsets, attachment_id, attachment_label, page "
@@ -240,9 +240,16 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
                 f"WHERE id IN ({', '.join(['%s'] * len(wanted))})",
                 wanted,
             )
-            for pk, text, offsets, *rest in cursor.fetchall():
-                if pk in folded:
-                    documents[pk] = (text, folded[pk], offsets, *rest)  # type: ignore[assignment]
+            for pk, text, offsets, attachment_id, label, number in cursor.fetchall():
+                if pk in folded_texts:
+                    documents[pk] = (
+                        text,
+                        folded_texts[pk],
+                        offsets,
+                        attachment_id,
+                        label,
+                        number,
+                    )
     terms = query.terms
     by_publication = {hit.facts.publication_id: hit for hit in hits}
     for row in page_rows:
