@@ -31,6 +31,7 @@ from incidents.forms import (
     IncidentForm,
     MeetingChoiceField,
     MeetingLinkForm,
+    model_choice,
 )
 from incidents.models import (
     AlertChange,
@@ -469,8 +470,8 @@ def meeting_directives(request: HttpRequest, meeting_pk: int) -> HttpResponse:
             "form": form,
             "directive_sections": directive_sections,
             "failed_item": form["item"].value() if form.errors else None,
-            "organisations": form.fields["organisation"].queryset,  # type: ignore[attr-defined]  # a ModelChoiceField
-            "incidents": form.fields["incident"].queryset,  # type: ignore[attr-defined]  # a ModelChoiceField
+            "organisations": model_choice(form, "organisation").queryset,
+            "incidents": model_choice(form, "incident").queryset,
             "today": timezone.localdate(),
         },
         status=HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK,
