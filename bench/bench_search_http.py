@@ -9,7 +9,17 @@ each request runs the search (matching documents, facets, snippets); what is cac
 is what a running server has (thesaurus, filter choices, rendered rows).
 
     .venv/bin/python bench/bench_search_http.py [--duration 10] [--workers 3]
-        [--database postgres://postgres@127.0.0.1:5432/cm_bench]
+        [--database postgres://postgres@127.0.0.1:5432/cm_bench] [--no-preload]
+
+gunicorn runs with deploy/gunicorn.conf.py (the master builds the search index before
+forking; --no-preload: each worker builds its own at its first search). One run
+(2026-11-30, 2 cores shared with four other sessions): static file 1,995 req/s,
+search (20 queries in turn) 75 req/s = 1/27 (before the in-process index: 5.6 vs
+746 req/s = 1/130); server answering 7.7 s after its start (index built), first
+search 229 ms; each worker RSS 182 MB, PSS 62 MB (the index's arrays shared; a
+worker that builds its own: about 195 MB RSS, peak 560 MB while building). Still
+below the 1/5 target: a search costs about 6-7 ms of Python (template, facets,
+snippets, middleware) plus three queries; a static file a fraction of a millisecond.
 """
 
 from __future__ import annotations

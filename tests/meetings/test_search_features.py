@@ -681,3 +681,21 @@ def test_warm_builds_the_index_before_the_first_search(client, monkeypatch):
     warmed = index._current["snapshot"]
     assert _found(client, "事前に索引") == {meeting.title}
     assert index._current["snapshot"] is warmed
+
+
+def test_the_gunicorn_config_preloads_and_warms_the_index(monkeypatch):
+    import runpy
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from meetings.search import index
+
+    calls = []
+    monkeypatch.setattr(index, "warm", lambda: calls.append(True))
+    config = runpy.run_path(
+        str(Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py")
+    )
+    assert config["preload_app"] is True
+    config["when_ready"](None)
+    assert calls == [True]
