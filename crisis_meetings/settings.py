@@ -348,6 +348,11 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # speech's length (minutes for a long page): on by default only with a broker (a
 # worker does it); off, the browser's own speech synthesis reads the page.
 READING_SPEECH = env_bool("READING_SPEECH", bool(CELERY_BROKER_URL))
+# The longest text one audio file speaks (characters, about 5 a second of speech):
+# a longer page's audio stops there and says the rest is on the page, so one huge
+# meeting cannot keep a worker for minutes (4000: ~12 min of speech, ~1 min of work;
+# every real page so far is shorter). 0: no limit.
+READING_SPEECH_MAX_CHARS = env_int("READING_SPEECH_MAX_CHARS", 4000)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -30,6 +31,9 @@ from incidents.models import (
 )
 from meetings import demo_data
 from meetings.models import Item, Meeting, Organisation, Section
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 RANSOMWARE_ID = uuid.UUID("1c1d0000-2022-4619-8000-000000000001")
@@ -177,15 +181,17 @@ DRILL_MEETING = {
 }
 
 
-def _at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TOKYO)
+def _at(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TOKYO)
 
 
-def _org(name: str) -> Organisation:
+def _org(name: str) -> Organisation | None:
     return Organisation.objects.filter(name=name).order_by("-valid_from").first()
 
 
-def _directive_item(meeting: Meeting, order: int, section_order: int | None = None):
+def _directive_item(
+    meeting: Meeting, order: int, section_order: int | None = None
+) -> Item:
     sections = meeting.sections.filter(kind=Section.Kind.DIRECTIVE).order_by("order")
     section = sections.get(order=section_order) if section_order else sections.first()
     return Item.objects.select_related("section").get(
@@ -197,7 +203,10 @@ def _section(meeting: Meeting, speaker: str, kind: str | None = None) -> Section
     sections = meeting.sections.filter(speaker=speaker)
     if kind:
         sections = sections.filter(kind=kind)
-    return sections.order_by("order").first()
+    section = sections.order_by("order").first()
+    if section is None:  # the demo meetings are loaded first and hold it
+        raise LookupError(f"{meeting}: no section by {speaker}")
+    return section
 
 
 def load_incidents(seed: Meeting) -> tuple[Incident, Incident]:
@@ -249,7 +258,7 @@ def load_incidents(seed: Meeting) -> tuple[Incident, Incident]:
     return ransomware, avian
 
 
-def load_alert_levels(*, avian: Incident, seed: Meeting, editor) -> None:
+def load_alert_levels(*, avian: Incident, seed: Meeting, editor: User) -> None:
     scheme, _ = AlertScheme.objects.get_or_create(
         name=AVIAN_SCHEME,
         defaults={
@@ -287,7 +296,12 @@ def load_alert_levels(*, avian: Incident, seed: Meeting, editor) -> None:
 
 
 def load_directives(
-    *, ransomware: Incident, avian: Incident, seed: Meeting, editor, approver
+    *,
+    ransomware: Incident,
+    avian: Incident,
+    seed: Meeting,
+    editor: User,
+    approver: User,
 ) -> None:
     if DirectiveAssignment.objects.filter(meeting=seed).exists():
         return
@@ -401,7 +415,7 @@ def load_directives(
         )
 
 
-def load_drill(*, author, approver) -> None:
+def load_drill(*, author: User, approver: User) -> None:
     from meetings.demo import load_meeting
 
     meeting = load_meeting(DRILL_MEETING, author=author, approver=approver)

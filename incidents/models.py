@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, time
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -250,7 +250,7 @@ class AlertChangeQuerySet(models.QuerySet):
             "section__withheld_reason",
         )
 
-    def effective_at(self, moment) -> AlertChangeQuerySet:
+    def effective_at(self, moment: datetime) -> AlertChangeQuerySet:
         return self.filter(effective_at__lte=moment)
 
     def announced_publicly(self) -> AlertChangeQuerySet:
@@ -333,6 +333,7 @@ class AlertChange(models.Model):
         if (
             self.section_id
             and self.meeting_id
+            and self.section is not None
             and self.section.meeting_id != self.meeting_id
         ):
             errors["section"] = "選んだ説明・報告は、発表した会議のものではありません。"
@@ -487,12 +488,14 @@ class DirectiveAssignment(models.Model):
             errors["organisation"] = "全部局を選んだときは担当部局・課を選べません。"
         if not self.all_departments and not self.organisation_id:
             errors["organisation"] = "担当部局・課を選ぶか、全部局を選んでください。"
-        if self.organisation_id and self.organisation.kind not in (
-            Organisation.Kind.DEPARTMENT,
-            Organisation.Kind.DIVISION,
+        if (
+            self.organisation_id
+            and self.organisation is not None
+            and self.organisation.kind
+            not in (Organisation.Kind.DEPARTMENT, Organisation.Kind.DIVISION)
         ):
             errors["organisation"] = "担当は部局か課・室から選んでください。"
-        if self.item_id:
+        if self.item_id and self.item is not None:
             section = self.item.section
             if section.kind != Section.Kind.DIRECTIVE:
                 errors["item"] = "指示(■…から指示)の項目だけを割り当てられます。"

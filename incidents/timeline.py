@@ -23,13 +23,14 @@ from incidents.models import (
     AlertLevel,
     AlertScheme,
     DirectiveAssignment,
+    DirectiveAssignmentQuerySet,
     DirectiveFollowUp,
     DirectiveProgress,
     Incident,
     IncidentLink,
 )
 from meetings import layout, wareki
-from meetings.models import AgendaItem, Item, Meeting, Section
+from meetings.models import AgendaItem, Item, Meeting, Section, WithholdingReason
 
 KIND_MEETING = "meeting"
 KIND_ALERT = "alert"
@@ -133,7 +134,7 @@ class ItemNode:
         return _withheld_mark(reason)
 
 
-def _withheld_mark(reason) -> str:
+def _withheld_mark(reason: WithholdingReason | None) -> str:
     if reason is None:
         return ""
     return layout.withheld_mark({"name": reason.name, "article": reason.article})
@@ -237,7 +238,7 @@ def _alert_section_heading(section: Section) -> str:
     return section_heading(section) + _withheld_mark(section.withheld_reason)
 
 
-def assignments_for_timeline(incident: Incident):
+def assignments_for_timeline(incident: Incident) -> DirectiveAssignmentQuerySet:
     return incident.directive_assignments.with_related().prefetch_related(
         Prefetch(
             "follow_ups",
@@ -306,11 +307,15 @@ def build_timeline(incident: Incident) -> list[TimelineEntry]:
         for m in meetings.values()
     }
     for link in links:
-        if link.agenda_item_id and link.meeting_id in entries:
+        if (
+            link.agenda_item_id
+            and link.meeting_id in entries
+            and link.agenda_item is not None
+        ):
             entries[link.meeting_id].agenda_items.append(link.agenda_item)
-    for entry in entries.values():
+    for meeting_pk, entry in entries.items():
         entry.agenda_items.sort(key=lambda a: a.order)
-        entry.detached_assignments = detached.get(entry.meeting.pk, [])
+        entry.detached_assignments = detached.get(meeting_pk, [])
     for section in sections:
         meeting = meetings[section.meeting_id]
         heading = section_heading(section, meeting.separator)
@@ -422,6 +427,7 @@ def timeline_rows(timeline: list[TimelineEntry]) -> list[dict[str, Any]]:
         }
         if entry.kind == KIND_MEETING:
             meeting = entry.meeting
+            assert meeting is not None  # a meeting entry has its meeting
             rows.append(
                 {
                     **base,
@@ -460,6 +466,7 @@ def timeline_rows(timeline: list[TimelineEntry]) -> list[dict[str, Any]]:
                 rows.append({**_assignment_row(entry, assignment), "at": base["at"]})
         elif entry.kind == KIND_ALERT:
             change = entry.alert
+            assert change is not None  # an alert entry has its change
             before = entry.previous_level.label if entry.previous_level else ""
             rows.append(
                 {
@@ -474,6 +481,7 @@ def timeline_rows(timeline: list[TimelineEntry]) -> list[dict[str, Any]]:
             )
         else:
             progress = entry.progress
+            assert progress is not None  # the remaining kind: progress entries
             assignment = progress.assignment
             status = ""
             if progress.changes_status:

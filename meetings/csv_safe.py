@@ -9,7 +9,11 @@ such a cell gets a leading ``'`` so that it is shown as the text it is. Numbers
 from __future__ import annotations
 
 import csv
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -23,16 +27,16 @@ def safe_cell(value: Any) -> Any:
 class SafeWriter:
     """``csv.writer`` whose rows are neutralised cell by cell."""
 
-    def __init__(self, buffer, **kwargs: Any) -> None:
+    def __init__(self, buffer: SupportsWrite[str], **kwargs: Any) -> None:
         self._writer = csv.writer(buffer, **kwargs)
 
-    def writerow(self, row) -> Any:
+    def writerow(self, row: Iterable[Any]) -> Any:
         return self._writer.writerow([safe_cell(cell) for cell in row])
 
-    def writerows(self, rows) -> None:
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
             self.writerow(row)
 
 
-def writer(buffer, **kwargs: Any) -> SafeWriter:
+def writer(buffer: SupportsWrite[str], **kwargs: Any) -> SafeWriter:
     return SafeWriter(buffer, **kwargs)

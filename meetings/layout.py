@@ -50,13 +50,18 @@ class ItemData(TypedDict):
     placeholder: NotRequired[bool]  # public data: the line standing for withheld text
 
 
-class SectionData(TypedDict):
+class HeadingData(TypedDict):
+    """What ``section_heading`` reads: a section's own fields, enough for a model row."""
+
     kind: str  # "explanation" | "report" | "directive" | "other"
     speaker: str | None
     recipients: str | None
     topic: str | None
     topic_heading: bool
     heading: str | None  # an explicit heading; None: generated (section_heading)
+
+
+class SectionData(HeadingData):
     group: str  # "main" | "other_reports"
     agenda_index: int | None
     items: list[ItemData]
@@ -533,7 +538,7 @@ def attendee_count(data: Mapping[str, Any]) -> str:
     return count
 
 
-def section_heading(section: SectionData, sep: str = ",") -> str:
+def section_heading(section: HeadingData, sep: str = ",") -> str:
     """The ■ heading text (without ■) generated from speaker, kind and topic."""
     heading = section.get("heading")
     if heading:
@@ -558,7 +563,8 @@ def _speaker_line(section: SectionData) -> str:
     word = KIND_WORDS.get(section.get("kind") or "", "")
     speaker = section.get("speaker") or ""
     if section.get("kind") == "directive":
-        return section_heading({**section, "topic": None, "topic_heading": False})
+        untopped: SectionData = {**section, "topic": None, "topic_heading": False}
+        return section_heading(untopped)
     return f"{speaker}からの{word}" if word else speaker
 
 

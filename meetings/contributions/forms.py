@@ -121,7 +121,7 @@ class AcceptForm(JapaneseMessagesMixin, forms.Form):
         choices: list[tuple[int, str]] = []
         for n, section in enumerate(sections, start=1):
             heading = layout.section_heading(
-                {  # type: ignore[typeddict-item]  # the heading's keys only
+                {
                     "kind": section.kind,
                     "speaker": section.speaker,
                     "recipients": section.recipients,

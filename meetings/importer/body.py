@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from meetings.importer.header import marker_class
 from meetings.importer.text import LIST_BULLETS, Line, join_wrapped, tidy
-from meetings.layout import KIND_WORDS, section_heading
+from meetings.layout import KIND_WORDS, ItemData, SectionData, section_heading
 from meetings.markers import BULLET_SYMBOLS, DEFAULT_HEADING_MARKER, LABEL_PATTERN
 
 STRONG_MARKS = "■□◆◇"
@@ -96,7 +97,7 @@ SUBHEADING_CLASSES = {
 SUBHEADING_MAX_LENGTH = 40
 
 
-def mark_subheadings(items: list[dict[str, Any]], classes: dict[int, str]) -> None:
+def mark_subheadings(items: list[ItemData], classes: dict[int, str]) -> None:
     """Set ``heading`` on the items that are sub-headings: a short line of a
     sub-heading class ((1)…, (概要)) with the items it heads nested under it."""
     for item in items:
@@ -448,7 +449,7 @@ class _Following:
     def __init__(self, tokens: list[Token], start: int) -> None:
         self.tokens, self.start = tokens, start
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Token]:
         return (self.tokens[n] for n in range(self.start, len(self.tokens)))
 
     def back(self) -> _Following:
@@ -458,7 +459,7 @@ class _Following:
 
 @dataclass(slots=True)
 class _Open:
-    item: dict[str, Any]
+    item: ItemData
     cls: str
     indent: int
     lines: list[str] = field(default_factory=list)
@@ -471,9 +472,9 @@ class _Open:
 @dataclass
 class BodyBuilder:
     separator: str
-    sections: list[dict[str, Any]] = field(default_factory=list)
+    sections: list[SectionData] = field(default_factory=list)
     group: str = "main"
-    current: dict[str, Any] | None = None
+    current: SectionData | None = None
     stack: list[_Open] = field(default_factory=list)
     opened: list[_Open] = field(default_factory=list)  # every item of the section
     indent_mode: bool = False
@@ -500,9 +501,9 @@ class BodyBuilder:
         topic: str | None = None,
         topic_heading: bool = False,
         mark: str = DEFAULT_HEADING_MARKER,
-    ) -> dict[str, Any]:
+    ) -> SectionData:
         self._close_section()
-        section = {
+        section: SectionData = {
             "kind": info["kind"],
             "speaker": info.get("speaker"),
             "recipients": info.get("recipients"),
@@ -525,12 +526,15 @@ class BodyBuilder:
         self.indent_mode = False
         return section
 
-    def _regenerated(self, section: dict[str, Any]) -> str:
+    def _regenerated(self, section: SectionData) -> str:
         if section["topic_heading"]:
             if section["kind"] == "directive":
-                return section_heading(
-                    {**section, "topic": None, "topic_heading": False}, self.separator
-                )
+                untopped: SectionData = {
+                    **section,
+                    "topic": None,
+                    "topic_heading": False,
+                }
+                return section_heading(untopped, self.separator)
             word = KIND_WORDS.get(section["kind"], "")
             speaker = section["speaker"] or ""
             return f"{speaker}からの{word}" if word else speaker
@@ -543,7 +547,7 @@ class BodyBuilder:
             self._split_reporters(self.current)
         self.current = None
 
-    def _speaker_from_subheading(self, section: dict[str, Any]) -> None:
+    def _speaker_from_subheading(self, section: SectionData) -> None:
         """●年末年始の危機事象対応について / (1)危機管理部からの報告 / ・…: the topic
         section's speaker is the one its sub-headings name (the heading stays)."""
         if section["speaker"] or section["kind"] != "other" or not section["topic"]:
@@ -559,9 +563,9 @@ class BodyBuilder:
             return
         [(kind, speaker)] = found
         section["heading"] = section["heading"] or section["topic"]
-        section.update(kind=kind, speaker=speaker)
+        section["kind"], section["speaker"] = kind, speaker
 
-    def _split_reporters(self, section: dict[str, Any]) -> None:
+    def _split_reporters(self, section: SectionData) -> None:
         """(1)気象の状況 / 徳島地方気象台: a list of who reported on what.
 
         Under a heading such as 1 現在の状況, each numbered topic holds only the name
@@ -583,7 +587,7 @@ class BodyBuilder:
                 return
         reports = []
         for item in items:
-            report = {
+            report: SectionData = {
                 **section,
                 "kind": "report",
                 "speaker": item["children"][0]["text"],
@@ -794,7 +798,7 @@ class BodyBuilder:
             )
             if hit is not None:
                 del self.stack[hit:]
-        item: dict[str, Any] = {"marker": marker, "text": "", "children": []}
+        item: ItemData = {"marker": marker, "text": "", "children": []}
         if self.stack:
             self.stack[-1].item["children"].append(item)
         else:

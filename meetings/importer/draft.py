@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import models
 from django.utils import timezone
 
 from meetings import services
@@ -21,10 +22,13 @@ from meetings.models import (
     Section,
     attendee_total_problem,
 )
+from meetings.permissions import Actor
 
 
-def _limit(model, name: str) -> int:
-    return model._meta.get_field(name).max_length
+def _limit(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return field.max_length
 
 
 def _fit(
@@ -174,7 +178,7 @@ def existing_meeting(data: dict[str, Any]) -> Meeting | None:
 
 
 def create_meeting(
-    data: dict[str, Any], *, user=None, status: str = Meeting.Status.DRAFT
+    data: dict[str, Any], *, user: Actor = None, status: str = Meeting.Status.DRAFT
 ) -> tuple[Meeting, list[str]]:
     """Save parsed data through the services layer; returns the meeting and warnings."""
     prepared, warnings = prepare_for_create(data)
@@ -182,7 +186,7 @@ def create_meeting(
     return meeting, warnings
 
 
-def parse_to_draft(text: str, *, user) -> tuple[Meeting, list[str]]:
+def parse_to_draft(text: str, *, user: Actor) -> tuple[Meeting, list[str]]:
     """Parse pasted page text (or HTML) and save its first meeting as a draft.
 
     For the editor's 「テキストから作成」: the draft always saves; what could not be

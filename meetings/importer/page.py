@@ -32,6 +32,7 @@ from meetings.importer.text import (
     split_lines,
     tidy,
 )
+from meetings.layout import SectionData
 
 logger = logging.getLogger(__name__)
 
@@ -597,7 +598,7 @@ def _normal(text: str) -> str:
     return re.sub(r"[\s「」『』]", "", text)
 
 
-def _link_agenda(sections: list[dict[str, Any]], agenda: list[str]) -> None:
+def _link_agenda(sections: list[SectionData], agenda: list[str]) -> None:
     """Point a section at the agenda topic it discusses, when its topic names one."""
     keys = [_normal(t) for t in agenda]
     for section in sections:

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 # The archive writes ASCII for full-width letters, digits and punctuation
 # (the reference pages read 17:30 ~ 17:45, (月), R4.6.20), so the importer does too.
-_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_WIDTH: dict[int, int | None] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _WIDTH.update(
     {
         0x3000: 0x20,  # ideographic space
@@ -402,8 +402,8 @@ def html_to_text(html: str) -> str:
         before = [
             text for text, _ in lines[:first_main] if text and not is_chrome(text)
         ]
-        title = [t for t in before if "会議" in t or "開催" in t][-1:]
-        kept = title + [""] + [text for text, main in lines[first_main:] if main]
+        title_lines = [t for t in before if "会議" in t or "開催" in t][-1:]
+        kept = title_lines + [""] + [text for text, main in lines[first_main:] if main]
     else:
         kept = [text for text, _ in lines]
     # A page whose body has no title line: use <title> without the site name.

@@ -80,6 +80,66 @@ def _alternative_label(alternative: Any) -> str:
     return f"{alternative.label}({start}〜{end}の会議)"
 
 
+# The 開催日 range's fields: GET name, label (as the form shows it).
+DATE_FIELDS = (("from", "開始日"), ("to", "終了日"))
+
+
+@dataclass
+class DateRange:
+    """The 開催日 range as typed: what the fields show again, and what went wrong."""
+
+    shown: dict[str, str]  # field name -> the text the field shows
+    errors: dict[str, str]  # field name -> the message under it
+    params: (
+        QueryDict  # the request's parameters with the dates in ISO, bad ones dropped
+    )
+
+    @property
+    def fields(self) -> list[dict[str, str]]:
+        return [
+            {
+                "name": name,
+                "label": label,
+                "value": self.shown.get(name, ""),
+                "error": self.errors.get(name, ""),
+            }
+            for name, label in DATE_FIELDS
+        ]
+
+
+def date_range(params: QueryDict) -> DateRange:
+    """Read ``from`` and ``to`` with the staff forms' parser (``wareki.parse_date_input``):
+    令和4年4月1日, R4.4.1, 2022-04-01, full-width digits. A date that cannot be read is
+    dropped from the search (the results are not narrowed by it), named in Japanese,
+    and shown again as typed; a good one is shown in 和暦."""
+    cleaned = params.copy()
+    shown: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    days: dict[str, Any] = {}
+    for name, label in DATE_FIELDS:
+        typed = params.get(name, "").strip()[:40]
+        cleaned.pop(name, None)
+        if not typed:
+            continue
+        try:
+            day = wareki.parse_date_input(typed)
+        except wareki.DateInputError as error:
+            shown[name] = typed
+            errors[name] = f"{label}:{error}"
+            continue
+        days[name] = day
+        shown[name] = wareki.format_wareki(day)
+        cleaned[name] = day.isoformat()
+    if len(days) == 2 and days["from"] > days["to"]:
+        errors["to"] = (
+            f"終了日({shown['to']})が開始日({shown['from']})より前になっています。"
+            "開始日と終了日を確かめてください。"
+        )
+        cleaned.pop("from", None)
+        cleaned.pop("to", None)
+    return DateRange(shown=shown, errors=errors, params=cleaned)
+
+
 def results(
     request: HttpRequest,
     *,
@@ -89,7 +149,8 @@ def results(
 ) -> dict[str, Any]:
     from meetings.views.public import elide
 
-    params = request.GET
+    dates = date_range(request.GET)
+    params = dates.params
     expand = params.get("exp") != "0"
     related = params.get("rel") == "1"
     query = _parse(params.get("q", ""), expand=expand, related=related)
@@ -104,6 +165,7 @@ def results(
             for key, label in engine.SORTS.items()
         ],
         "sort": filters.sort,
+        "dates": dates,
     }
     if not query:
         return context

@@ -13,15 +13,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from meetings import layout, services, wareki
-from meetings.access import editor_required
+from meetings.access import coordinator_required
 from meetings.forms import ImportForm
 from meetings.importer import parse_page, parse_to_draft
 from meetings.importer.draft import (
@@ -31,6 +32,7 @@ from meetings.importer.draft import (
 )
 from meetings.importer.text import html_to_text, looks_like_html, normalize_text
 from meetings.models import Meeting, MeetingType
+from meetings.permissions import Actor
 
 # meeting_create_from_data files a page without a type under this one.
 DEFAULT_MEETING_TYPE = "危機管理連絡会議"
@@ -229,7 +231,11 @@ def parse_text(text: str) -> ParseResult:
         )
         meeting.summary = _summary(data)
         # Files are not in the text: the draft has none until they are uploaded.
-        meeting.doc = layout.build_document({**prepared, "attachments": []})
+        # The importer's dict is the layout dict without the keys only a saved
+        # meeting has (public_id...); build_document reads those with .get().
+        meeting.doc = layout.build_document(
+            cast("layout.MeetingData", {**prepared, "attachments": []})
+        )
         meetings.append(meeting)
     return ParseResult(
         text=text, is_html=is_html, source_lines=source.split("\n"), meetings=meetings
@@ -263,9 +269,15 @@ def validation_messages(error: ValidationError) -> list[str]:
     found = []
     for name, texts in error.message_dict.items():
         try:
-            label = str(Meeting._meta.get_field(name).verbose_name)
+            model_field = Meeting._meta.get_field(name)
         except FieldDoesNotExist:  # NON_FIELD_ERRORS
-            label = ""
+            model_field = None
+        # Errors are keyed by concrete fields; a relation has no label of its own.
+        label = (
+            str(model_field.verbose_name)
+            if isinstance(model_field, models.Field)
+            else ""
+        )
         found += [f"{label}: {text}" if label else text for text in texts]
     return found
 
@@ -356,7 +368,7 @@ def _chosen_index(request: HttpRequest) -> int | None:
         return None
 
 
-@editor_required
+@coordinator_required
 def import_text(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render(request, ImportForm())
@@ -405,7 +417,7 @@ def import_text(request: HttpRequest) -> HttpResponse:
 
 
 def _save_draft(
-    text: str, result: ParseResult, index: int, *, user
+    text: str, result: ParseResult, index: int, *, user: Actor
 ) -> tuple[Meeting, list[str]]:
     """The first meeting through ``parse_to_draft``; another one the same way."""
     if index == 0:

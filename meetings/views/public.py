@@ -154,7 +154,7 @@ def summary_rows(wanted: list[tuple[int, int, datetime]]) -> list[Row]:
 
 
 def _render_summary(meeting: Meeting) -> str:
-    held_on = meeting.current_publication.held_on
+    held_on = meeting.live_publication.held_on
     return render_to_string(
         "meetings/public/includes/_meeting_summary.html",
         {
@@ -514,7 +514,7 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         )
     except Http404:
         return _withdrawn(request, public_id)
-    publication = meeting.current_publication
+    publication = meeting.live_publication
     corrections: list[Publication] | QuerySet[Publication] = []
     if publication.number > 1:
         # Each correction is shown with its date (訂正), oldest first.
@@ -551,7 +551,8 @@ def meeting_text(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         .first()
     )
     if text is None:
-        raise Http404
+        # A withdrawn meeting's text says it was withdrawn, as its page does (410).
+        return _withdrawn(request, public_id)
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -569,12 +570,17 @@ def content_disposition(filename: str, *, inline: bool = True) -> str:
 
 def attachment_download(
     request: HttpRequest, public_id: uuid.UUID, attachment_id: int
-) -> FileResponse:
-    """A file listed in the current publication of a published meeting."""
-    meeting = _get_published_meeting(public_id, "data")
+) -> HttpResponse | FileResponse:
+    """A file listed in the current publication of a published meeting.
+
+    A withdrawn meeting's files (its 開催結果 PDF and 会議資料) answer as its page
+    does: 410 with the notice of the withdrawal, not "not found"."""
+    try:
+        meeting = _get_published_meeting(public_id, "data")
+    except Http404:
+        return _withdrawn(request, public_id)
     listed = {
-        a.get("id"): a
-        for a in meeting.current_publication.data.get("attachments") or []
+        a.get("id"): a for a in meeting.live_publication.data.get("attachments") or []
     }
     snapshot = listed.get(attachment_id)
     if snapshot is None:

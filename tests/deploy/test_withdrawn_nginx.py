@@ -53,6 +53,11 @@ def test_withdrawn_meeting_answers_410_from_nginx_and_django(
     tree, static_root = build_served_tree(settings, folder)
     # build_site wrote the notice of the meeting withdrawn before it …
     assert (tree / "withdrawn" / f"{early.public_id}.html").is_file()
+    # Their files: the official PDF (and any 会議資料) listed by the publication.
+    gone_files = [a["id"] for a in gone.current_publication.data["attachments"]]
+    kept_files = [a["id"] for a in kept.current_publication.data["attachments"]]
+    early_files = [a["id"] for a in early.current_publication.data["attachments"]]
+    assert gone_files and kept_files and early_files
     # … and a withdrawal afterwards writes its own before it returns.
     services.meeting_withdraw(meeting=gone, user=approver, comment="重複掲載のため")
     notice = tree / "withdrawn" / f"{gone.public_id}.html"
@@ -75,6 +80,12 @@ def test_withdrawn_meeting_answers_410_from_nginx_and_django(
         text_form = stack.get(base, f"/meetings/{kept.public_id}/text.txt")
         gone_text = stack.get(base, f"/meetings/{gone.public_id}/text.txt")
         unknown = stack.get(base, "/meetings/00000000-0000-0000-0000-000000000000/")
+        gone_pdf = stack.get(base, f"/meetings/{gone.public_id}/files/{gone_files[0]}/")
+        early_pdf = stack.get(
+            base, f"/meetings/{early.public_id}/files/{early_files[0]}/"
+        )
+        kept_pdf = stack.get(base, f"/meetings/{kept.public_id}/files/{kept_files[0]}/")
+        kept_missing = stack.get(base, f"/meetings/{kept.public_id}/files/999999/")
     finally:
         nginx.stop()
 
@@ -104,7 +115,19 @@ def test_withdrawn_meeting_answers_410_from_nginx_and_django(
     kept.refresh_from_db()
     assert text_form.body == kept.current_publication.text.encode()
     assert f'href="/meetings/{kept.public_id}/text.txt"' in alive.text
-    assert gone_text.status == HTTPStatus.NOT_FOUND
+    # A withdrawn meeting's files say so too (410 with the notice), not "not found".
+    for gone_file in (gone_text, gone_pdf):
+        assert gone_file.status == HTTPStatus.GONE
+        assert gone_file.headers["content-type"].startswith("text/html")
+        assert gone_file.headers["cache-control"] == "no-store"
+        assert gone_file.body == notice.read_bytes()
+    assert early_pdf.status == HTTPStatus.GONE
+    assert "取り下げられました" in early_pdf.text
+    assert kept_pdf.status == HTTPStatus.OK
+    assert kept_pdf.headers["content-type"] == "application/pdf"
+    assert kept_pdf.body.startswith(b"%PDF")
+    assert kept_missing.status == HTTPStatus.NOT_FOUND
+    assert "ページが見つかりません" in kept_missing.text
     assert unknown.status == HTTPStatus.NOT_FOUND
     assert "ページが見つかりません" in unknown.text
 
@@ -114,6 +137,14 @@ def test_withdrawn_meeting_answers_410_from_nginx_and_django(
     assert dynamic.status_code == HTTPStatus.GONE
     assert dynamic.content == page.body
     assert client.get(f"/withdrawn/{gone.public_id}.html").status_code == 404
+    for url in (
+        f"/meetings/{gone.public_id}/files/{gone_files[0]}/",
+        f"/meetings/{gone.public_id}/text.txt",
+    ):
+        answer = client.get(url)
+        assert answer.status_code == HTTPStatus.GONE, url
+        assert answer.content == page.body, url
+    assert client.get(f"/meetings/{kept.public_id}/files/999999/").status_code == 404
 
     # The generator knows both notices, and verify_site finds the tree in order.
     assert withdrawn.tree_files.expected() == {

@@ -287,6 +287,9 @@ def test_files_of_unpublished_meetings_and_corrections_are_404(client: Client, w
             if attachment.pk in published_ids:
                 # Published before the correction began: still served, as published.
                 assert response.status_code == HTTPStatus.OK, url
+            elif meeting.status == Meeting.Status.WITHDRAWN:
+                # Says it was withdrawn (the page's notice), nothing of the file.
+                assert response.status_code == HTTPStatus.GONE, url
             else:
                 assert response.status_code == HTTPStatus.NOT_FOUND, url
             _assert_clean(response, url)

@@ -68,7 +68,7 @@ def test_generated_result_pdf_is_served_too(client, approver, editor):
 
 
 @pytest.mark.parametrize("who", [None, "editor", "approver", "admin_user"])
-def test_files_of_draft_review_and_withdrawn_meetings_are_404(request, client, who):
+def test_files_of_draft_and_review_are_404_of_withdrawn_410(request, client, who):
     draft = make_meeting()
     draft_file = services.attachment_add(meeting=draft, label=LABEL, content=tiny_pdf())
     review = make_meeting(status="review")
@@ -79,15 +79,21 @@ def test_files_of_draft_review_and_withdrawn_meetings_are_404(request, client, w
     withdrawn, withdrawn_file = _published_with_material(
         approver, request.getfixturevalue("other_editor")
     )
+    generated = withdrawn.attachments.get(is_generated=True)
     services.meeting_withdraw(meeting=withdrawn, user=approver)
     if who:
         client.force_login(request.getfixturevalue(who))
-    for meeting, attachment in (
-        (draft, draft_file),
-        (review, review_file),
-        (withdrawn, withdrawn_file),
-    ):
+    for meeting, attachment in ((draft, draft_file), (review, review_file)):
         assert client.get(_url(meeting, attachment)).status_code == 404
+    # A withdrawn meeting's 会議資料 and official PDF say it was withdrawn (410, the
+    # page's notice), and serve nothing of the file.
+    for attachment in (withdrawn_file, generated):
+        response = client.get(_url(withdrawn, attachment))
+        assert response.status_code == HTTPStatus.GONE
+        assert response["Content-Type"].startswith("text/html")
+        html = response.content.decode()
+        assert "この開催結果は取り下げられました" in html
+        assert LABEL not in html and "%PDF" not in html
 
 
 def test_file_added_for_an_unpublished_correction_is_404(client, approver, editor):
