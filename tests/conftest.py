@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -43,6 +44,46 @@ def _test_settings(base: Path, storages: dict) -> dict:
         # No audio synthesis (seconds a page) unless a test asks for it (tests/reading).
         "READING_SPEECH": False,
     }
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """``--reuse-db`` on SQLite: one test database file per checkout, kept between
+    runs. (Settings name it after the process, so that two runs at once never
+    share a file; a reused file would then never be found again, and every run
+    would leave one behind.)"""
+    from django.conf import settings
+
+    if not request.config.getvalue("reuse_db") or "PYTEST_XDIST_WORKER" in os.environ:
+        return
+    for db in settings.DATABASES.values():
+        if db["ENGINE"].endswith("sqlite3") and db["NAME"] != ":memory:":
+            name = Path(db["NAME"])
+            db.setdefault("TEST", {})["NAME"] = str(name.with_name(f"test_{name.name}"))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the rows the data migrations seed.
+
+    A transactional test empties every table when it ends, the seeded rows (非公開の
+    理由, search synonyms, readings) with them; pytest-django runs such tests last,
+    so within a run nothing misses them, but ``--reuse-db`` keeps the emptied tables
+    for the next run. Each seed adds only what is missing (nothing on a fresh
+    database)."""
+    import importlib
+
+    from django.apps import apps
+
+    from meetings.reading.seed import ensure_seeded
+
+    with django_db_blocker.unblock():
+        for module, seed in (
+            ("meetings.migrations.0010_withholding", "seed_reasons"),
+            ("meetings.migrations.0015_seed_search_synonyms", "seed"),
+        ):
+            getattr(importlib.import_module(module), seed)(apps, None)
+        ensure_seeded()
 
 
 @pytest.fixture(autouse=True)
