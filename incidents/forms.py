@@ -21,6 +21,7 @@ from incidents.models import (
 )
 from incidents.services import INCIDENT_FIELDS
 from meetings import wareki
+from meetings.form_messages import EMPTY_CHOICE
 from meetings.form_messages import JapaneseMessagesMixin
 from meetings.models import Item, Meeting, Organisation, Section
 
@@ -198,7 +199,7 @@ class MeetingLinkForm(JapaneseMessagesMixin, forms.Form):
     incident = forms.ModelChoiceField(
         label="事案",
         queryset=Incident.objects.none(),
-        empty_label="事案を選んでください",
+        empty_label=EMPTY_CHOICE,
     )
     agenda_items = forms.ModelMultipleChoiceField(
         label="関係する協議概要",
@@ -340,7 +341,7 @@ class DirectiveProgressForm(JapaneseMessagesMixin, forms.Form):
     note = forms.CharField(
         label="取組状況", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    new_status = forms.ChoiceField(label="状況の変更", required=False)
+    new_status = forms.ChoiceField(label="状態の変更", required=False)
 
     def __init__(self, *args, allowed: frozenset[str], current: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -48,7 +48,7 @@ def test_seed_page_has_a_reading_version_with_the_same_text(built, client):
     assert page is not None and kana is not None
     assert f'href="/kana/meetings/{public_id}/">ふりがな</a>'.encode() in page
     # The switch back keeps a plain name (no ruby inside: data-no-ruby).
-    switch = f'href="/meetings/{public_id}/" data-no-ruby>ふりがなを消す</a>'
+    switch = f'href="/meetings/{public_id}/" data-no-ruby>ふりがななしで表示</a>'
     assert switch in kana.decode()
     text = kana.decode()
     # Readings from the table, the rules and the dictionary.
