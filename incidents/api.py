@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from incidents import public_directives, timeline
 from incidents.demo import RANSOMWARE_ID
-from incidents.models import AlertChange, Incident
+from incidents.models import AlertChange, AlertLevel, Incident
 from meetings import wareki
 from meetings.api import records
 from meetings.api import serializers as meeting_serializers
@@ -150,7 +150,7 @@ def _summary(incident: Incident, base: str) -> dict[str, Any]:
 
 
 def _meeting_ref(meeting: Meeting, base: str) -> dict[str, Any]:
-    publication = meeting.current_publication
+    publication = meeting.live_publication
     return {
         "id": str(meeting.public_id),
         "title": publication.title,
@@ -162,7 +162,7 @@ def _meeting_ref(meeting: Meeting, base: str) -> dict[str, Any]:
     }
 
 
-def _level(level) -> dict[str, Any] | None:
+def _level(level: AlertLevel | None) -> dict[str, Any] | None:
     if level is None:
         return None
     return {"rank": level.rank, "name": level.name, "label": level.label}

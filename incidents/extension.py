@@ -39,7 +39,7 @@ class IncidentsRelated(Related):
     indexed_dirs = ("incidents",)
     staff_links = (
         StaffLink("事案", "incidents_staff:list"),
-        StaffLink("指示事項", "incidents_staff:directives"),
+        StaffLink("指示事項", "incidents_staff:directives", for_departments=True),
         StaffLink("事案との関連付け", "incidents_staff:meeting_incidents", True),
         StaffLink("指示事項の割当", "incidents_staff:meeting_directives", True),
     )

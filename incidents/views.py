@@ -45,8 +45,8 @@ def incident_public(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     incident = _get_public_incident(public_id)
     meetings = list(_published_meetings_of(incident))
     for meeting in meetings:
-        meeting.held_on_wareki = wareki.format_wareki(
-            meeting.current_publication.held_on, weekday=True
+        meeting.held_on_wareki = wareki.format_wareki(  # type: ignore[attr-defined]  # shown by the template
+            meeting.live_publication.held_on, weekday=True
         )
     # The directives as published, with their public status (the API's too).
     directives = public_directives.directives(

@@ -40,7 +40,13 @@ from incidents.models import (
     IncidentLink,
 )
 from meetings import permissions
-from meetings.access import editor_required, meeting_for_staff
+from meetings.access import (
+    coordinator_required,
+    department_of,
+    editor_required,
+    is_department_editor,
+    meeting_for_staff,
+)
 from meetings.form_messages import EMPTY_CHOICE
 from meetings.models import Item, Meeting, Organisation, Section
 from meetings.pdf import PdfRenderError
@@ -56,8 +62,21 @@ def _incident(pk: int) -> Incident:
     )
 
 
-def _assignment(pk: int) -> DirectiveAssignment:
-    return get_object_or_404(DirectiveAssignment.objects.with_related(), pk=pk)
+def _assignment(pk: int, user: Any = None) -> DirectiveAssignment:
+    """A directive assignment; a department's editor opens only its own
+    department's and those to all departments (403 otherwise)."""
+    assignment = get_object_or_404(DirectiveAssignment.objects.with_related(), pk=pk)
+    if user is not None and is_department_editor(user):
+        department = department_of(user)
+        if not assignment.all_departments and (
+            department is None or assignment.organisation_id != department.pk
+        ):
+            raise PermissionDenied(
+                f"この指示事項は{assignment.recipient_label}への割当です。"
+                f"{department.name if department else 'あなたの部署'}の入力担当は、"
+                "自分の部署と全部局への指示事項だけを開けます。"
+            )
+    return assignment
 
 
 # ---------------------------------------------------------------------------
@@ -65,7 +84,7 @@ def _assignment(pk: int) -> DirectiveAssignment:
 # ---------------------------------------------------------------------------
 
 
-@editor_required
+@coordinator_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     incidents = list(Incident.objects.for_staff_list().order_by("-started_at"))
     now = timezone.now()
@@ -79,7 +98,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/staff/incident_list.html", {"rows": rows})
 
 
-@editor_required
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def incident_create(request: HttpRequest) -> HttpResponse:
     form = IncidentForm(request.POST or None)
@@ -108,14 +127,14 @@ def _link_step(request: HttpRequest, incident) -> str:
     meeting_pk = request.GET.get("meeting", "")
     if not meeting_pk.isdigit():
         return ""
-    meeting = meeting_for_staff(int(meeting_pk))
+    meeting = meeting_for_staff(int(meeting_pk), user=request.user, write=True)
     url = reverse(
         "incidents_staff:meeting_incidents", kwargs={"meeting_pk": meeting.pk}
     )
     return f"{url}?incident={incident.pk}"
 
 
-@editor_required
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(pk)
@@ -138,7 +157,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@editor_required
+@coordinator_required
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(pk)
     entries = timeline.build_timeline(incident)
@@ -178,7 +197,7 @@ def _distinct_labels(choices: list) -> list[tuple[Any, str]]:
     ]
 
 
-@editor_required
+@coordinator_required
 def incident_link_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     """From an incident, go to the link page of the meeting chosen in its picker."""
     incident = _incident(pk)
@@ -186,20 +205,20 @@ def incident_link_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     if not meeting_pk.isdigit():
         messages.error(request, "関連付ける会議を選んでください。")
         return redirect(incident.get_staff_url())
-    meeting = meeting_for_staff(int(meeting_pk))
+    meeting = meeting_for_staff(int(meeting_pk), user=request.user, write=True)
     url = reverse(
         "incidents_staff:meeting_incidents", kwargs={"meeting_pk": meeting.pk}
     )
     return redirect(f"{url}?incident={incident.pk}")
 
 
-@editor_required
+@coordinator_required
 def incident_timeline_csv(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(pk)
     return exports.timeline_csv_response(incident)
 
 
-@editor_required
+@coordinator_required
 def incident_timeline_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(pk)
     try:
@@ -214,11 +233,11 @@ def incident_timeline_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------
 
 
-@editor_required
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def meeting_incidents(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     """Link a meeting (and optionally its agenda items and sections) to incidents."""
-    meeting = meeting_for_staff(meeting_pk)
+    meeting = meeting_for_staff(meeting_pk, user=request.user, write=True)
     initial = {}
     preselected = request.GET.get("incident")
     if preselected and preselected.isdigit():
@@ -273,12 +292,12 @@ def meeting_incidents(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     )
 
 
-@editor_required
+@coordinator_required
 @require_POST
 def meeting_incident_unlink(
     request: HttpRequest, meeting_pk: int, incident_pk: int
 ) -> HttpResponse:
-    meeting = meeting_for_staff(meeting_pk)
+    meeting = meeting_for_staff(meeting_pk, user=request.user, write=True)
     incident = get_object_or_404(Incident, pk=incident_pk)
     services.incident_unlink_meeting(
         incident=incident, meeting=meeting, user=request.user
@@ -292,7 +311,7 @@ def meeting_incident_unlink(
 # ---------------------------------------------------------------------------
 
 
-@editor_required
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def alert_change_create(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(pk)
@@ -328,7 +347,7 @@ def alert_change_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@editor_required
+@coordinator_required
 @require_POST
 def alert_change_delete(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(AlertChange.objects.select_related("incident"), pk=pk)
@@ -347,6 +366,12 @@ def directive_dashboard(request: HttpRequest) -> HttpResponse:
     """Open directives by department and by incident, overdue first."""
     today = timezone.localdate()
     open_assignments = DirectiveAssignment.objects.still_open()
+    own = department_of(request.user) if is_department_editor(request.user) else None
+    if own is not None:
+        # A department's editor: its own directives and those to all departments.
+        open_assignments = open_assignments.filter(
+            Q(organisation=own) | Q(all_departments=True)
+        )
     departments = Organisation.objects.filter(
         pk__in=open_assignments.values("organisation")
     ).order_by("kind", "name")
@@ -379,15 +404,16 @@ def directive_dashboard(request: HttpRequest) -> HttpResponse:
             "today": today,
             "departments": departments,
             "department": department,
+            "coordinating": own is None,
         },
     )
 
 
-@editor_required
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def meeting_directives(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     """Assign each directive item of a meeting to departments."""
-    meeting = meeting_for_staff(meeting_pk)
+    meeting = meeting_for_staff(meeting_pk, user=request.user, write=True)
     form = DirectiveAssignForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -452,7 +478,7 @@ def meeting_directives(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A directive's progress log; record progress and (by role) change its status."""
-    assignment = _assignment(pk)
+    assignment = _assignment(pk, request.user)
     allowed = services.directive_allowed_statuses(
         user=request.user, current=assignment.status
     )
@@ -521,12 +547,14 @@ def _render_directive(
             "update_form": update_form or DirectiveUpdateForm(instance=assignment),
             "follow_up_form": follow_up_form or FollowUpForm(assignment=assignment),
             "today": timezone.localdate(),
+            # A department's editor records progress; the rest is coordination.
+            "coordinating": not is_department_editor(request.user),
         },
         status=HTTPStatus.BAD_REQUEST if has_errors else HTTPStatus.OK,
     )
 
 
-@editor_required
+@coordinator_required
 @require_POST
 def directive_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(pk)
@@ -548,7 +576,7 @@ def directive_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_directive(request, assignment, update_form=form)
 
 
-@editor_required
+@coordinator_required
 @require_POST
 def directive_follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(pk)
@@ -569,7 +597,7 @@ def directive_follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_directive(request, assignment, follow_up_form=form)
 
 
-@editor_required
+@coordinator_required
 @require_POST
 def directive_follow_up_remove(request: HttpRequest, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(DirectiveFollowUp, pk=pk)

@@ -47,11 +47,13 @@ class RelatedRef:
 class StaffLink:
     """A link on the staff pages: ``url_name`` takes the meeting's pk when
     ``per_meeting`` (shown on the editor of a stored meeting), else nothing
-    (shown in the staff menu)."""
+    (shown in the staff menu). ``for_departments``: shown to a department's editors
+    too (``meetings.access``); the others are the coordinating staff's."""
 
     label: str
     url_name: str
     per_meeting: bool = False
+    for_departments: bool = False
 
 
 class Related:

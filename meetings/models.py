@@ -464,6 +464,14 @@ class Meeting(models.Model):
     def short_date(self) -> str:
         return wareki.format_short(self.held_on)
 
+    @property
+    def live_publication(self) -> Publication:
+        """``current_publication`` of a meeting the public sees (``published()``
+        guarantees one); a meeting without one here is a programming error."""
+        if self.current_publication is None:
+            raise ValueError(f"meeting {self.pk} has no current publication")
+        return self.current_publication
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -182,7 +182,7 @@ def normalise_for_print(text: str) -> str:
     return _SPACE_AROUND_JA.sub("", text)
 
 
-def _normalise_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _normalise_items(items: list[layout.ItemData]) -> list[layout.ItemData]:
     return [
         {
             **item,
@@ -230,7 +230,7 @@ def print_document(data: layout.MeetingData) -> layout.Document:
     )
 
 
-def pdf_title(data: dict[str, Any], *, draft: bool = False) -> str:
+def pdf_title(data: layout.MeetingData, *, draft: bool = False) -> str:
     title = normalise_for_print(data.get("title") or "")
     if data.get("is_drill"):
         title = f"{layout.DRILL_LABEL}{title}"
@@ -254,12 +254,12 @@ _render_lock = threading.Lock()
 _resources: _Resources | None = None
 
 
-def _no_fetching_url_fetcher():
+def _no_fetching_url_fetcher() -> Any:  # a weasyprint.urls.URLFetcher (untyped)
     """A URL fetcher that fetches nothing: the PDF needs no outside resource."""
     from weasyprint.urls import URLFetcher
 
     class NoFetching(URLFetcher):
-        def fetch(self, url, headers=None):
+        def fetch(self, url: str, headers: Any = None) -> NoReturn:
             raise ValueError(f"PDF rendering fetches no URL (asked for {url})")
 
     return NoFetching()
@@ -289,7 +289,7 @@ def _w3c(moment: datetime) -> str:
 
 
 def render_html(
-    data: dict[str, Any], *, draft: bool = False, created: datetime | None = None
+    data: layout.MeetingData, *, draft: bool = False, created: datetime | None = None
 ) -> str:
     """The HTML that WeasyPrint prints (also used by the Chromium benchmark)."""
     moment = created or timezone.now()

@@ -25,7 +25,7 @@ from django.db.models import Max, Min
 from meetings import csv_safe, wareki
 from meetings.api import records
 from meetings.extensions import related
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingQuerySet
 
 CHUNK = 500
 BOM = "\ufeff"
@@ -113,7 +113,7 @@ def _blank(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _csv_writer(buffer: io.StringIO):
+def _csv_writer(buffer: io.StringIO) -> csv_safe.SafeWriter:
     """A csv writer whose cells cannot run as spreadsheet formulas."""
     return csv_safe.writer(buffer)
 
@@ -226,7 +226,7 @@ def _encode(name: str, text: str) -> bytes:
     return ((BOM if name.endswith(".csv") else "") + text).encode("utf-8")
 
 
-def published_in(year: int | None):
+def published_in(year: int | None) -> MeetingQuerySet:
     meetings = records.published_meetings().order_by(
         "current_publication__held_on", "current_publication_id"
     )
@@ -349,8 +349,9 @@ def update_years(
         if year in fresh:
             stored.append(fresh[year])
             continue
-        contents = {name: read(f"{year}/{name}") for name in FILE_NAMES}
-        if any(content is None for content in contents.values()):
+        found = {name: read(f"{year}/{name}") for name in FILE_NAMES}
+        contents = {name: c for name, c in found.items() if c is not None}
+        if len(contents) < len(found):
             contents = year_files(year, base=base)  # missing: build it too
             for name in FILE_NAMES:
                 yield f"{year}/{name}", contents[name]
@@ -384,7 +385,7 @@ def write_all(put: Callable[[str, bytes], None], *, base: str = "") -> int:
     return count
 
 
-__all__: Iterable[str] = [
+__all__: list[str] = [
     "build_file",
     "file_urls",
     "generate_all",

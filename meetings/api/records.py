@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from meetings import layout, markers, wareki
 from meetings.extensions import RelatedRef, related
-from meetings.models import Attachment, Meeting, Publication
+from meetings.models import Attachment, Meeting, MeetingQuerySet, Publication
 
 
 class ItemRecord(TypedDict):
@@ -56,7 +56,7 @@ class MeetingRecord(TypedDict, total=False):
 PUBLICATION_FIELDS = ("number", "published_at", "data", "held_on", "title")
 
 
-def published_meetings():
+def published_meetings() -> MeetingQuerySet:
     """Published meetings with what a record reads, newest first."""
     return (
         Meeting.objects.published()
@@ -101,7 +101,7 @@ def _links(base: str, public_id: str) -> dict[str, str]:
 
 def summary_record(meeting: Meeting, *, base: str = "") -> dict[str, Any]:
     """The list form: identity, type, dates, agenda."""
-    publication = meeting.current_publication
+    publication = meeting.live_publication
     data = publication.data
     public_id = str(meeting.public_id)
     held_on = publication.held_on
@@ -143,7 +143,7 @@ def meeting_record(
     current one; ``incidents``: its public incidents; ``hashes``: SHA-256 by storage
     name of the attachments (``attachment_hashes``).
     """
-    publication = meeting.current_publication
+    publication = meeting.live_publication
     data = publication.data
     doc = layout.build_document(data)
     record = summary_record(meeting, base=base)
@@ -349,7 +349,7 @@ def attachment_hashes(meetings: list[Meeting]) -> dict[int, dict[str, str]]:
     wanted = {
         meeting.pk: {
             a.get("file")
-            for a in meeting.current_publication.data.get("attachments") or []
+            for a in meeting.live_publication.data.get("attachments") or []
             if a.get("file")
         }
         for meeting in meetings
@@ -366,7 +366,7 @@ def attachment_hashes(meetings: list[Meeting]) -> dict[int, dict[str, str]]:
 
 def corrections_by_meeting(meetings: list[Meeting]) -> dict[int, list[Publication]]:
     """Each meeting's correction notes up to its current publication (one query)."""
-    current = {m.pk: m.current_publication.number for m in meetings}
+    current = {m.pk: m.live_publication.number for m in meetings}
     found: dict[int, list[Publication]] = {pk: [] for pk in current}
     candidates = [pk for pk, number in current.items() if number > 1]
     if not candidates:

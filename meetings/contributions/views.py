@@ -201,7 +201,7 @@ def _overview(
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
-    fresh = meeting_for_staff(meeting.pk, with_parts=True)
+    fresh = meeting_for_staff(meeting.pk, user=request.user, with_parts=True)
     default = services.default_position(fresh)
     rows = []
     counts = {"submitted": 0, "waiting": 0, "overdue": 0, "accepted": 0}
@@ -246,7 +246,7 @@ def _overview(
 
 @editor_required
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_for_staff(pk)
+    meeting = meeting_for_staff(pk, user=request.user)
     _coordinated(request, meeting)
     if request.method != "POST":
         return _overview(request, meeting)
@@ -289,7 +289,9 @@ def _coordinated_request(request: HttpRequest, pk: int) -> ContributionRequest:
 @require_POST
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     contribution = _coordinated_request(request, pk)
-    meeting = meeting_for_staff(contribution.meeting_id, with_parts=True)
+    meeting = meeting_for_staff(
+        contribution.meeting_id, user=request.user, with_parts=True
+    )
     form = AcceptForm(
         request.POST, meeting=meeting, default=services.default_position(meeting)
     )

@@ -7,11 +7,14 @@
   attachments (``SearchDocument``), written at publication;
 - ``engine``: matching, facets and order; ``snippets``: excerpts with marks.
 
-Why a bigram index: Japanese has no spaces, so any substring of two characters must
-match (停電, 豚熱). pg_trgm cannot serve a two-character pattern (it needs three),
-pg_bigm and PGroonga are not packaged by Debian; a GIN index over each document's
-distinct bigrams (``string_to_array(bigrams, ' ')``) is pg_bigm made by hand, and a
-LIKE on the folded text keeps the real matches (bench/bench_public.py measures it).
+Why bigrams: Japanese has no spaces, so any substring of two characters must match
+(停電, 豚熱). The results page matches with ``index`` (in-process: positions of every
+bigram, numpy arrays; exact, and fast for common words: see its docstring and
+bench/bench_public.py). The API filters querysets in SQL: pg_trgm cannot serve a
+two-character pattern (it needs three), pg_bigm and PGroonga are not packaged by
+Debian; a GIN index over each document's distinct bigrams
+(``string_to_array(bigrams, ' ')``) is pg_bigm made by hand, and a LIKE on the
+folded text keeps the real matches.
 """
 
 from __future__ import annotations

@@ -1,31 +1,36 @@
 """Running a query: matching documents, facets, order and the page's snippets.
 
-One query finds the matching documents (on PostgreSQL a GIN index over each
-document's bigrams picks the candidates, a LIKE on the folded text keeps the real
-matches; SQLite runs the LIKE alone). What a facet needs of a meeting (年度, type,
-incidents, speakers) comes from ``facts()``: one small table of every published
-meeting, kept per process and rebuilt when the published set changes
-(``public_state``), so that counting facets costs no query and the number of queries
-never depends on the number of hits.
+The public search matches in-process (``index``: a bigram index of every current
+document's folded text, per process, following publications), so a query costs
+no SQL of its own and never scans a text. What a facet needs of a meeting (年度,
+type, incidents, speakers) comes from ``facts()``: one small table of every
+published meeting, kept per process and rebuilt when the published set changes
+(``public_state``), with its ``Columns`` as arrays, so that filtering and counting
+facets is a few array operations and the number of queries never depends on the
+number of hits. ``documents()`` / ``matching_meetings()`` are the SQL form (the API
+filters a queryset with them): on PostgreSQL a GIN index over each document's
+bigrams picks the candidates and a LIKE on the folded text keeps the real matches;
+SQLite runs the LIKE alone.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import chain
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from django.db import connection, models
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 
 from meetings import wareki
 from meetings.extensions import related
+from meetings.search import index
 from meetings.search.query import Alternative, Query, Word, matching_alternatives
 from meetings.search.text import bigrams
 
@@ -56,6 +61,70 @@ class Facts:
     rank: dict[int, int]  # meeting id → position, newest first
     types: dict[int, tuple[str, str]]  # id → (slug, name)
     incidents: dict[str, str]  # public id → title
+    columns: Columns = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.columns = Columns.of(self)
+
+    @property
+    def order(self) -> list[int]:
+        return self.columns.order
+
+    @property
+    def index_of(self) -> dict[int, int]:
+        return self.columns.index_of
+
+
+@dataclass
+class Columns:
+    """The facts as arrays over the meetings, newest first (index = place), so
+    that filtering and counting a facet over thousands of hits is one array
+    operation; multi-valued facts (incidents, speakers) as (owner, code) pairs."""
+
+    order: list[int]  # meeting pks, newest first
+    index_of: dict[int, int]
+    pks: npt.NDArray[np.int64]
+    fiscal_year: npt.NDArray[np.int64]
+    type_id: npt.NDArray[np.int64]
+    held_on: npt.NDArray[np.int64]  # ordinal
+    incident_keys: list[str]
+    incident_owner: npt.NDArray[np.int64]
+    incident_code: npt.NDArray[np.int64]
+    speaker_names: list[str]
+    speaker_owner: npt.NDArray[np.int64]
+    speaker_code: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, known: Facts) -> Columns:
+        order = sorted(known.meetings, key=known.rank.__getitem__)
+        facts_in_order = [known.meetings[pk] for pk in order]
+
+        def pairs(values: list[tuple[str, ...]]) -> tuple[list[str], Any, Any]:
+            codes: dict[str, int] = {}
+            owner: list[int] = []
+            code: list[int] = []
+            for place, names in enumerate(values):
+                for name in names:
+                    owner.append(place)
+                    code.append(codes.setdefault(name, len(codes)))
+            return (
+                list(codes),
+                np.array(owner, dtype=np.int64),
+                np.array(code, dtype=np.int64),
+            )
+
+        incidents = pairs([f.incidents for f in facts_in_order])
+        speakers = pairs([f.speakers for f in facts_in_order])
+        return cls(
+            order,
+            {pk: place for place, pk in enumerate(order)},
+            np.array(order, dtype=np.int64),
+            np.array([f.fiscal_year for f in facts_in_order], dtype=np.int64),
+            np.array([f.type_id for f in facts_in_order], dtype=np.int64),
+            np.array([f.held_on.toordinal() for f in facts_in_order], dtype=np.int64),
+            *incidents,
+            *speakers,
+        )
 
 
 _facts_lock = threading.Lock()
@@ -229,35 +298,6 @@ def documents(query: Query) -> models.QuerySet:
     return docs
 
 
-def document_rows(query: Query) -> list[tuple[int, int, int, str]]:
-    """(id, meeting id, publication id, kind) of the matching documents.
-
-    On PostgreSQL one statement whose parts each read the bigram index (no join
-    back to the table: the parts select the columns), through the cursor: a broad
-    query returns thousands of rows and a model row costs more than the search.
-    """
-    from meetings.models import SearchDocument
-
-    if connection.vendor != "postgresql":
-        return list(
-            documents(query).values_list("pk", "meeting_id", "publication_id", "kind")
-        )
-    table = SearchDocument._meta.db_table
-    parts = [_words_sql(clause, ROW_COLUMNS) for clause in query.clauses]
-    sql = " INTERSECT ".join(f"({part})" for part, _ in parts)
-    params = [param for _, part_params in parts for param in part_params]
-    if query.excluded:
-        unwanted_sql, unwanted_params = _words_sql(query.excluded)
-        sql = (
-            f"SELECT * FROM ({sql}) AS hits WHERE meeting_id NOT IN "
-            f"(SELECT meeting_id FROM {table} WHERE id IN ({unwanted_sql}))"
-        )
-        params += unwanted_params
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def matching_meetings(queryset: models.QuerySet, query: Query) -> models.QuerySet:
     """Meetings of ``queryset`` with a current document that matches (the API)."""
     matched = documents(query).filter(publication_id=F("meeting__current_publication"))
@@ -369,107 +409,167 @@ class Outcome:
     facets: list[Facet]
     total_unfiltered: int
     known: Facts
-    page_documents: dict[int, int]  # meeting id → its matching page document
-    attachment_documents: dict[int, list[int]]  # meeting id → matching PDF pages
+    snapshot: index.Snapshot
+    held: npt.NDArray[np.bool_]  # per document: holds a word of a found meeting
 
     def hit(self, meeting_id: int) -> Hit:
         """The details of one result (built for the results shown only)."""
+        snap = self.snapshot
+        place = self.known.index_of[meeting_id]
+        mine = np.flatnonzero(self.held & (snap.meeting == place))
+        pages = [int(snap.ids[d]) for d in mine if snap.pages[d]]
         return Hit(
             meeting_id,
             self.known.meetings[meeting_id],
-            self.page_documents.get(meeting_id),
-            sorted(self.attachment_documents.get(meeting_id, [])),
+            pages[0] if pages else None,
+            sorted(int(snap.ids[d]) for d in mine if not snap.pages[d]),
         )
 
 
 def search(query: Query, filters: Filters, state: str) -> Outcome:
     """The meetings that match, filtered and ordered, with facet counts over them.
 
-    Plain sets and dicts of ids, not an object per hit: a broad query matches
-    every meeting, and this loop is most of its time.
+    A meeting matches when each clause (AND) is found in one of its documents, the
+    page or a page of a PDF: words may be found in different documents. Everything
+    is an array over the documents or the meetings (``index``, ``Columns``): a broad
+    query matches every meeting, and nothing here is done per hit.
     """
     known = facts(state)
-    meetings = known.meetings
-    pages: dict[int, int] = {}
-    attachments: dict[int, list[int]] = {}
-    for pk, meeting_id, publication_id, kind in document_rows(query):
-        fact = meetings.get(meeting_id)
-        if fact is None or fact.publication_id != publication_id:
-            continue  # not published, or not its current publication
-        if kind == "page":
-            pages[meeting_id] = pk
-        else:
-            attachments.setdefault(meeting_id, []).append(pk)
-    found = pages.keys() | attachments.keys()
-    total = len(found)
-    kept = (
-        [
-            m
-            for m in found
-            if _passes(m, meetings[m], filters, known, pages, attachments)
-        ]
-        if filters.narrows
-        else list(found)
-    )
-    facets = _facets(kept, filters, known, pages, attachments)
-    rank = known.rank
+    columns = known.columns
+    snap = index.snapshot(state, known)
+    size = len(columns.order)
+    matched: dict[str, npt.NDArray[np.bool_]] = {}
+
+    def holding(words: list[Word]) -> npt.NDArray[np.bool_]:
+        """The documents that hold one of ``words`` (any alternative)."""
+        out = np.zeros(snap.size, dtype=bool)
+        for word in words:
+            for alternative in matching_alternatives(word):
+                term = alternative.term
+                if term not in matched:
+                    matched[term] = snap.match(term)
+                found = matched[term]
+                if alternative.dated:
+                    held_on = columns.held_on[snap.meeting]
+                    if alternative.start is not None:
+                        found = found & (held_on >= alternative.start.toordinal())
+                    if alternative.end is not None:
+                        found = found & (held_on <= alternative.end.toordinal())
+                out |= found
+        return out
+
+    def meetings_of(documents: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        out = np.zeros(size, dtype=bool)
+        out[snap.meeting[documents]] = True
+        return out
+
+    found = np.ones(size, dtype=bool)
+    held = np.zeros(snap.size, dtype=bool)
+    for clause in query.clauses:
+        documents = holding(clause)
+        held |= documents
+        found &= meetings_of(documents)
+    if query.excluded:
+        found &= ~meetings_of(holding(query.excluded))
+    held &= found[snap.meeting] & snap.alive
+    in_page = meetings_of(held & snap.pages)
+    in_attachments = np.bincount(
+        snap.meeting[held & ~snap.pages], minlength=size
+    ).astype(np.int64)
+    total = int(found.sum())
+    kept = found & _passing(filters, known, in_page, in_attachments)
+    facets = _facets(kept, filters, known, in_page, in_attachments)
+    places = np.flatnonzero(kept)  # newest first
     if filters.sort == "relevance":
-
-        def score(meeting_id: int) -> tuple[int, int]:
-            found_in = 3 * (meeting_id in pages) + min(
-                len(attachments.get(meeting_id, ())), 3
-            )
-            return (-found_in, rank[meeting_id])
-
-        kept.sort(key=score)
-    else:
-        kept.sort(key=rank.__getitem__)
-    return Outcome(kept, facets, total, known, pages, attachments)
+        score = 3 * in_page[places] + np.minimum(in_attachments[places], 3)
+        places = places[np.lexsort((places, -score))]
+    return Outcome(columns.pks[places].tolist(), facets, total, known, snap, held)
 
 
-def _passes(
-    meeting_id: int,
-    fact: MeetingFacts,
+def _passing(
     filters: Filters,
     known: Facts,
-    pages: dict[int, int],
-    attachments: dict[int, list[int]],
-) -> bool:
-    if filters.year is not None and fact.fiscal_year != filters.year:
-        return False
-    if filters.type and known.types.get(fact.type_id, ("", ""))[0] != filters.type:
-        return False
-    if filters.incident and filters.incident not in fact.incidents:
-        return False
-    if filters.speaker and filters.speaker not in fact.speakers:
-        return False
-    if filters.source == "page" and meeting_id not in pages:
-        return False
-    if filters.source == "attachment" and meeting_id not in attachments:
-        return False
-    if filters.start and fact.held_on < filters.start:
-        return False
-    return not (filters.end and fact.held_on > filters.end)
+    in_page: npt.NDArray[np.bool_],
+    in_attachments: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """The meetings the filters keep."""
+    columns = known.columns
+    keep = np.ones(len(columns.order), dtype=bool)
+    if not filters.narrows:
+        return keep
+    if filters.year is not None:
+        keep &= columns.fiscal_year == filters.year
+    if filters.type:
+        ids = [pk for pk, (slug, _) in known.types.items() if slug == filters.type]
+        keep &= np.isin(columns.type_id, ids)
+    if filters.incident:
+        keep &= _having(
+            columns.incident_keys,
+            columns.incident_owner,
+            columns.incident_code,
+            filters.incident,
+            len(keep),
+        )
+    if filters.speaker:
+        keep &= _having(
+            columns.speaker_names,
+            columns.speaker_owner,
+            columns.speaker_code,
+            filters.speaker,
+            len(keep),
+        )
+    if filters.source == "page":
+        keep &= in_page
+    if filters.source == "attachment":
+        keep &= in_attachments > 0
+    if filters.start:
+        keep &= columns.held_on >= filters.start.toordinal()
+    if filters.end:
+        keep &= columns.held_on <= filters.end.toordinal()
+    return keep
+
+
+def _having(
+    names: list[str], owner: Any, code: Any, wanted: str, size: int
+) -> npt.NDArray[np.bool_]:
+    out = np.zeros(size, dtype=bool)
+    if wanted in names:
+        out[owner[code == names.index(wanted)]] = True
+    return out
+
+
+def _counts(
+    names: list[str], owner: Any, code: Any, kept: npt.NDArray[np.bool_]
+) -> list[tuple[str, int]]:
+    """(name, count) over the kept meetings, most common first (ties: first seen)."""
+    counts = np.bincount(code[kept[owner]], minlength=len(names))
+    order = np.argsort(-counts, kind="stable")
+    return [(names[i], int(counts[i])) for i in order.tolist() if counts[i]]
 
 
 def _facets(
-    kept: list[int],
+    kept: npt.NDArray[np.bool_],
     filters: Filters,
     known: Facts,
-    pages: dict[int, int],
-    attachments: dict[int, list[int]],
+    in_page: npt.NDArray[np.bool_],
+    in_attachments: npt.NDArray[np.int64],
 ) -> list[Facet]:
-    facts_of = list(map(known.meetings.__getitem__, kept))
-    years = Counter(fact.fiscal_year for fact in facts_of)
-    types = Counter(fact.type_id for fact in facts_of)
-    incidents = Counter(chain.from_iterable(fact.incidents for fact in facts_of))
-    speakers = Counter(chain.from_iterable(fact.speakers for fact in facts_of))
-    sources = Counter(
-        {
-            "page": len(pages.keys() & set(kept)),
-            "attachment": len(attachments.keys() & set(kept)),
-        }
+    columns = known.columns
+    years_of = columns.fiscal_year[kept]
+    year_values, year_counts = np.unique(years_of, return_counts=True)
+    years = dict(zip(year_values.tolist(), year_counts.tolist(), strict=True))
+    type_values, type_counts = np.unique(columns.type_id[kept], return_counts=True)
+    types = dict(zip(type_values.tolist(), type_counts.tolist(), strict=True))
+    incidents = _counts(
+        columns.incident_keys, columns.incident_owner, columns.incident_code, kept
     )
+    speakers = _counts(
+        columns.speaker_names, columns.speaker_owner, columns.speaker_code, kept
+    )
+    sources = {
+        "page": int((in_page & kept).sum()),
+        "attachment": int(((in_attachments > 0) & kept).sum()),
+    }
     return [
         Facet(
             "year",
@@ -488,11 +588,11 @@ def _facets(
             "type",
             "会議の種類",
             [
-                FacetValue(slug, name, types[pk], filters.type == slug)
+                FacetValue(slug, name, types.get(pk, 0), filters.type == slug)
                 for pk, (slug, name) in sorted(
-                    known.types.items(), key=lambda item: -types[item[0]]
+                    known.types.items(), key=lambda item: -types.get(item[0], 0)
                 )
-                if types[pk]
+                if types.get(pk, 0)
             ],
         ),
         Facet(
@@ -502,7 +602,7 @@ def _facets(
                 FacetValue(
                     key, known.incidents.get(key, key), n, filters.incident == key
                 )
-                for key, n in incidents.most_common()
+                for key, n in incidents
             ],
         ),
         Facet(
@@ -510,7 +610,7 @@ def _facets(
             "説明・報告した組織",
             [
                 FacetValue(name, name, n, filters.speaker == name)
-                for name, n in speakers.most_common(SPEAKER_FACET_SIZE)
+                for name, n in speakers[:SPEAKER_FACET_SIZE]
             ],
         ),
         Facet(

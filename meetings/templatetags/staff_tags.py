@@ -38,12 +38,30 @@ def is_admin(user: Any) -> bool:
     return permissions.is_admin(user)
 
 
+@register.filter
+def is_coordinating(user: Any) -> bool:
+    """For the staff header: new meetings, the import and the coordinating pages
+    are not offered to a department's editor (``meetings.access``)."""
+    from meetings.access import is_coordinating_staff
+
+    return is_coordinating_staff(user)
+
+
 @register.simple_tag
-def related_staff_links(meeting: Meeting | None = None) -> list[tuple[str, str]]:
+def related_staff_links(
+    meeting: Meeting | None = None, user: Any = None
+) -> list[tuple[str, str]]:
     """(label, URL) of the staff pages that apps built on meetings add
-    (``extensions.related().staff_links``): the menu's, or a stored meeting's."""
+    (``extensions.related().staff_links``): the menu's, or a stored meeting's;
+    with ``user``, only those the user may open."""
+    coordinating = True
+    if user is not None:
+        from meetings.access import is_coordinating_staff
+
+        coordinating = is_coordinating_staff(user)
     return [
         (link.label, reverse(link.url_name, args=[meeting.pk] if meeting else []))
         for link in related().staff_links
         if link.per_meeting == (meeting is not None)
+        and (coordinating or link.for_departments)
     ]

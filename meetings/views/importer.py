@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from meetings import layout, services, wareki
-from meetings.access import editor_required
+from meetings.access import coordinator_required
 from meetings.forms import ImportForm
 from meetings.importer import parse_page, parse_to_draft
 from meetings.importer.draft import (
@@ -372,7 +372,7 @@ def _chosen_index(request: HttpRequest) -> int | None:
         return None
 
 
-@editor_required
+@coordinator_required
 def import_text(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render(request, ImportForm())

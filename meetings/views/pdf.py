@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from http import HTTPStatus
-from typing import Any
+from uuid import UUID
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +18,7 @@ from meetings.models import Meeting, PdfExportJob
 from meetings.views.public import content_disposition
 
 
-def _job(token: Any) -> PdfExportJob:
+def _job(token: UUID) -> PdfExportJob:
     return get_object_or_404(PdfExportJob, token=token)
 
 
@@ -28,9 +28,9 @@ def draft_filename(meeting: Meeting) -> str:
 
 @editor_required
 @require_GET
-def draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_pdf(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """The meeting as it stands now, 「案」 on every page; never stored."""
-    meeting = meeting_for_staff(pk, with_parts=True)
+    meeting = meeting_for_staff(pk, user=request.user, with_parts=True)
     try:
         content = pdf.render_meeting_pdf(layout.meeting_data(meeting), draft=True)
     except pdf.PdfRenderError as error:
@@ -71,7 +71,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_GET
-def export_status(request: HttpRequest, token) -> HttpResponse:
+def export_status(request: HttpRequest, token: UUID) -> HttpResponse:
     """Progress page; static/pdf/export_progress.js polls export_progress.
 
     Without JavaScript the page offers a link that reloads it.
@@ -86,7 +86,7 @@ def export_status(request: HttpRequest, token) -> HttpResponse:
 
 @admin_required
 @require_GET
-def export_progress(request: HttpRequest, token) -> JsonResponse:
+def export_progress(request: HttpRequest, token: UUID) -> JsonResponse:
     job = _job(token)
     data = exports.job_progress(job)
     data["download_url"] = (
@@ -101,7 +101,7 @@ def export_progress(request: HttpRequest, token) -> JsonResponse:
 
 @admin_required
 @require_GET
-def export_download(request: HttpRequest, token) -> FileResponse:
+def export_download(request: HttpRequest, token: UUID) -> FileResponse:
     job = _job(token)
     if job.status != PdfExportJob.Status.DONE or not job.file:
         raise Http404("まだ出力できていません。")

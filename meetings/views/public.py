@@ -154,7 +154,7 @@ def summary_rows(wanted: list[tuple[int, int, datetime]]) -> list[Row]:
 
 
 def _render_summary(meeting: Meeting) -> str:
-    held_on = meeting.current_publication.held_on
+    held_on = meeting.live_publication.held_on
     return render_to_string(
         "meetings/public/includes/_meeting_summary.html",
         {
@@ -514,7 +514,7 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         )
     except Http404:
         return _withdrawn(request, public_id)
-    publication = meeting.current_publication
+    publication = meeting.live_publication
     corrections: list[Publication] | QuerySet[Publication] = []
     if publication.number > 1:
         # Each correction is shown with its date (訂正), oldest first.
@@ -580,8 +580,7 @@ def attachment_download(
     except Http404:
         return _withdrawn(request, public_id)
     listed = {
-        a.get("id"): a
-        for a in meeting.current_publication.data.get("attachments") or []
+        a.get("id"): a for a in meeting.live_publication.data.get("attachments") or []
     }
     snapshot = listed.get(attachment_id)
     if snapshot is None:

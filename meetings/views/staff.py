@@ -36,9 +36,14 @@ from meetings import (
 from meetings.access import (
     admin_required,
     approver_required,
+    coordinator_required,
     editor_required,
+    is_coordinating_staff,
+    may_write_meeting,
     meeting_for_staff,
+    visible_meetings,
 )
+from meetings.contributions import services as contribution_services
 from meetings.forms import (
     HEADER_FIELDS,
     Editor,
@@ -91,14 +96,17 @@ def is_overdue(meeting: Meeting, now: datetime) -> bool:
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     columns = []
+    # A department's editor sees only the meetings it was asked for (read-only).
+    coordinating = is_coordinating_staff(request.user)
     for status in (Status.DRAFT, Status.REVIEW, Status.PUBLISHED, Status.WITHDRAWN):
         meetings = list(
-            Meeting.objects.alive()
+            visible_meetings(request.user, Meeting.objects.alive())
             .filter(status=status)
             .select_related("meeting_type", "current_publication", "updated_by")
             .order_by("-held_on", "-start_time", "-id")[:100]
         )
         for meeting in meetings:
+            meeting.can_write = may_write_meeting(request.user, meeting)
             meeting.is_overdue = status in (Status.DRAFT, Status.REVIEW) and is_overdue(
                 meeting, now
             )
@@ -111,7 +119,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         columns.append({"status": status, "label": status.label, "meetings": meetings})
     context = {
         "columns": columns,
-        "meeting_types": MeetingType.objects.order_by("tier", "name"),
+        "coordinating": coordinating,
+        "meeting_types": MeetingType.objects.order_by("tier", "name")
+        if coordinating
+        else [],
         "overdue_count": sum(m.is_overdue for c in columns for m in c["meetings"]),
         "overdue_window_days": settings.OVERDUE_WINDOW_DAYS,
         "trash_count": Meeting.objects.filter(
@@ -219,7 +230,7 @@ def _render_editor(
     )
 
 
-@editor_required
+@coordinator_required
 def meeting_new(request: HttpRequest, type_slug: str) -> HttpResponse:
     meeting_type = get_object_or_404(MeetingType, slug=type_slug)
     if request.method == "POST":
@@ -230,7 +241,7 @@ def meeting_new(request: HttpRequest, type_slug: str) -> HttpResponse:
 
 @editor_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_for_staff(pk, with_parts=True)
+    meeting = meeting_for_staff(pk, user=request.user, with_parts=True, write=True)
     if meeting.status not in services.EDITABLE_STATUSES:
         messages.error(request, "取下げた会議は編集できません。")
         return redirect("staff:preview", pk=meeting.pk)
@@ -427,7 +438,7 @@ def _preview(
     status: int = 200,
 ) -> HttpResponse:
     """The preview, with a refused send-back or withdrawal form as typed."""
-    meeting = meeting_for_staff(pk, with_parts=True)
+    meeting = meeting_for_staff(pk, user=request.user, with_parts=True)
     data = layout.meeting_data(meeting)
     html = services.render_public_html(
         data,
@@ -436,6 +447,11 @@ def _preview(
         ),
     )
     current = meeting.current_publication
+    own_request = (
+        contribution_services.requests_for(request.user).filter(meeting=meeting).first()
+        if meeting.staff_access == "read"
+        else None
+    )
     withheld = layout.withheld_parts(data)
     withheld_published = layout.withheld_parts(current.data) if current else []
     return render(
@@ -456,6 +472,9 @@ def _preview(
             "return_form": return_form or ReturnForm(),
             "withdraw_form": withdraw_form or WithdrawForm(),
             "is_approver": permissions.is_approver(request.user),
+            # A department's editor reads the meeting; its editor is not theirs.
+            "can_write": meeting.staff_access == "write",
+            "own_request": own_request,
             "needs_correction_note": current is not None,
             "has_unpublished_changes": current is not None
             and current.meeting_version != meeting.version,
@@ -467,7 +486,7 @@ def _preview(
 @editor_required
 @require_GET
 def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_for_staff(pk)
+    meeting = meeting_for_staff(pk, user=request.user)
     return render(
         request,
         "meetings/staff/history.html",
@@ -493,7 +512,7 @@ def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def publication_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The immutable snapshot of what the public saw at one publication."""
-    meeting = meeting_for_staff(pk)
+    meeting = meeting_for_staff(pk, user=request.user)
     publication = get_object_or_404(Publication, meeting=meeting, number=number)
     return render(
         request,
@@ -510,7 +529,7 @@ def publication_detail(request: HttpRequest, pk: int, number: int) -> HttpRespon
 @editor_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int, attachment_id: int):
-    meeting = meeting_for_staff(pk)
+    meeting = meeting_for_staff(pk, user=request.user)
     attachment = get_object_or_404(Attachment, pk=attachment_id, meeting=meeting)
     response = FileResponse(
         attachment.file.open("rb"),
@@ -527,7 +546,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int):
 
 
 def _workflow(request: HttpRequest, pk: int, action: Callable[[Meeting], str]):
-    meeting = meeting_for_staff(pk)
+    meeting = meeting_for_staff(pk, user=request.user, write=True)
     try:
         message = action(meeting)
     except (services.WorkflowError, PermissionDenied) as error:
@@ -612,7 +631,7 @@ def meeting_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @editor_required
 def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_for_staff(pk)
+    meeting = meeting_for_staff(pk, user=request.user, write=True)
     reason = trash.why_not_deletable(meeting, request.user)
     if request.method == "POST" and not reason:
         trash.meeting_delete(

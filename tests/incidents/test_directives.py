@@ -387,14 +387,18 @@ def test_a_departments_editor_records_progress_only_on_its_own_or_all_department
     assert "スマート県庁推進課の入力担当" in str(excinfo.value)
     assert not assignment.progress_entries.exists()
 
-    # Through the page: the refusal is shown and the typed note is kept.
+    # Through the page: another department's directive is not even opened
+    # (meetings.access: a department's editor sees its own and all departments').
     client.force_login(other_editor)
-    response = client.post(
-        reverse("incidents_staff:directive", args=[assignment.pk]),
-        {"note": "他部署の記録", "new_status": ""},
-    )
-    page = response.content.decode()
-    assert "他の部署に割り当てられた指示事項" in page and "他部署の記録" in page
+    url = reverse("incidents_staff:directive", args=[assignment.pk])
+    for response in (
+        client.get(url),
+        client.post(url, {"note": "他部署の記録", "new_status": ""}),
+    ):
+        assert response.status_code == 403
+        assert (
+            "自分の部署と全部局への指示事項だけを開けます" in response.content.decode()
+        )
     assert not assignment.progress_entries.exists()
 
     # Its own department's directive, and one to all departments, are fine.

@@ -584,3 +584,81 @@ def test_demo_departments_are_linked_as_renamed(client):
     assert labels == ["危機管理環境部"]
     (expansion,) = query.words[0].expansions
     assert (expansion.start, expansion.end) == (date(2020, 4, 1), date(2024, 3, 31))
+
+
+# ---------------------------------------------------------------------------
+# AND over a meeting's documents; the in-process index follows publications
+# ---------------------------------------------------------------------------
+
+
+def test_words_found_in_the_page_and_in_a_pdf_match_together(client, approver):
+    both = _with_attachment(approver, _pdf("給水車の配置"), text="停電の報告")
+    _published("停電の報告")  # the page's word only
+    assert _titles(_get(client, "停電 給水車")) == [both.title]
+    html = _get(client, "停電 給水車")
+    assert "<mark>停電</mark>の報告" in html  # the page's snippet
+    assert "<mark>給水車</mark>の配置" in html  # and the PDF page's
+    assert _facet_counts(html, "見つかった場所") == {"本文": 1, "会議資料(PDF)": 1}
+    assert _titles(_get(client, '停電 "給水車の配置"')) == [both.title]
+    assert _titles(_get(client, "停電 -給水車")) != [both.title]
+    assert both.title not in _titles(_get(client, "停電 -給水車"))
+    assert _titles(_get(client, "停電 給水車 断水")) == []
+
+
+def test_the_bigram_index_finds_exactly_the_texts_holding_a_term():
+    from random import Random
+
+    from meetings.search.index import BigramIndex
+
+    rng = Random(16)
+    alphabet = "あいう停電 ab\U00020b9f"  # a space, and a character beyond the BMP
+    for _ in range(60):
+        texts = [
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+            for _ in range(rng.randint(0, 8))
+        ]
+        index = BigramIndex(texts)
+        for _ in range(20):
+            term = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5)))
+            assert index.match(term).tolist() == [term in text for text in texts]
+
+
+@pytest.fixture(params=["rebuilt", "delta"])
+def index_mode(request, monkeypatch):
+    """The per-process index built again on every change ("rebuilt", as for a
+    small corpus), or kept with the changes in its delta (a large corpus)."""
+    from meetings.search import index
+
+    monkeypatch.setattr(
+        index, "REBUILD_BELOW", 0 if request.param == "delta" else 10**9
+    )
+    return request.param
+
+
+def test_the_index_follows_publications_corrections_and_withdrawals(
+    client, approver, index_mode
+):
+    from meetings.search import index
+
+    first = _published("索引の確認 最初の会議")
+    assert _found(client, "索引の確認") == {first.title}
+    base = index._current["snapshot"].base
+    second = _published("索引の確認 次の会議")
+    assert _found(client, "索引の確認") == {first.title, second.title}
+    assert _found(client, "次の会議") == {second.title}
+    snap = index._current["snapshot"]
+    assert (snap.base is base) == (index_mode == "delta")
+    # A correction: the old text vanishes, the new one is found at once.
+    second.sections.first().items.update(text="索引の確認 訂正した会議")
+    Meeting.objects.filter(pk=second.pk).update(version=second.version + 1)
+    services.meeting_publish(
+        meeting=Meeting.objects.get(pk=second.pk),
+        user=approver,
+        correction_note="訂正",
+        check_permission=False,
+    )
+    assert _found(client, "次の会議") == set()
+    assert _found(client, "訂正した会議") == {second.title}
+    services.meeting_withdraw(meeting=first, user=approver)
+    assert _found(client, "索引の確認") == {second.title}
+    assert _found(client, "最初の会議") == set()

@@ -1,0 +1,384 @@
+"""An in-process index of the search documents that answers "which documents hold
+this term" exactly, in time that depends on the term's rarest bigram, not on the
+length of the texts.
+
+``BigramIndex`` holds the folded texts of the documents as one array of character
+codes (a separator between documents) and, for each bigram (two characters), the
+positions where it occurs, grouped by bigram and sorted, plus the documents each
+bigram occurs in. A two-character term is one lookup. A longer term takes the
+positions of its rarest bigram and compares the term's other characters in place
+(array gathers): an exact substring test, with no text scanned and no candidate
+rechecked by LIKE.
+
+Why not the database: the bigram GIN index picks candidates well, but a common
+term's candidates are thousands of long texts that PostgreSQL detoasts and LIKEs
+one by one (hundreds of ms for 職員 参集 体制 確認 over 10,000 meetings); pg_bigm and
+PGroonga, which keep positions, are not packaged by Debian. Why numpy: the build
+is a handful of array operations (a sort of the bigram occurrences), a lookup a
+slice, and the sets of documents are boolean arrays.
+
+``Snapshot`` (per process, rebuilt only when documents change) is the index of
+every document of a published meeting's current publication: a base index built
+from all documents once, and a small index of the documents added since (the
+``delta``), so that a publication costs one small read, not a rebuild; base
+documents that are no longer current (a correction, a withdrawal) are masked.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+SEPARATOR = "\x00"
+# A delta larger than this (documents, and a share of the base) is merged: the
+# base is built again from every document.
+DELTA_DOCUMENTS = 300
+DELTA_SHARE = 0.05
+# Below this many documents the base is simply built again on every change.
+REBUILD_BELOW = 2000
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+class BigramIndex:
+    """Positions of every bigram of some texts (see the module's docstring)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        n = len(texts)
+        self.size = n
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+        # Layout: a separator, then each text followed by a separator.
+        self.starts: IntArray = np.ones(n, dtype=np.int64)
+        if n:
+            self.starts[1:] = 1 + np.cumsum(lengths + 1)[:-1]
+        corpus = SEPARATOR + "".join(text + SEPARATOR for text in texts)
+        codes32 = np.frombuffer(corpus.encode("utf-32-le"), dtype=np.uint32)
+        del corpus
+        # Characters as ranks in the corpus' alphabet (the separator is rank 0).
+        counts = np.bincount(codes32)
+        alphabet = np.flatnonzero(counts)
+        del counts
+        self.alphabet_size = len(alphabet)
+        self.rank: dict[str, int] = {
+            chr(code): rank for rank, code in enumerate(alphabet.tolist())
+        }
+        ranks = np.zeros(int(alphabet[-1]) + 1, dtype=np.uint32)
+        ranks[alphabet] = np.arange(len(alphabet), dtype=np.uint32)
+        code_type = np.uint16 if len(alphabet) <= 1 << 16 else np.uint32
+        self.codes: npt.NDArray[Any] = ranks[codes32].astype(code_type)
+        del codes32, ranks
+        na = np.uint64(self.alphabet_size)
+        where = np.flatnonzero((self.codes[:-1] != 0) & (self.codes[1:] != 0))
+        keys = self.codes[where].astype(np.uint64) * na + self.codes[where + 1].astype(
+            np.uint64
+        )
+        if self.alphabet_size <= 1 << 16 and len(self.codes) < 1 << 32:
+            # One sort of (bigram, position) packed in 64 bits: grouped by
+            # bigram, positions ascending within each group.
+            packed = (keys << np.uint64(32)) | where.astype(np.uint64)
+            del keys
+            packed.sort()
+            position_type = np.int32 if len(self.codes) < 1 << 31 else np.int64
+            self.positions = (packed & np.uint64(0xFFFFFFFF)).astype(position_type)
+            keys = packed >> np.uint64(32)
+            del packed
+        else:
+            order = np.argsort(keys, kind="stable")
+            self.positions = where[order]
+            keys = keys[order]
+            del order
+        del where
+        change = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+        self.bounds: IntArray = (
+            np.concatenate([[0], change, [len(keys)]]).astype(np.int64)
+            if len(keys)
+            else np.zeros(1, dtype=np.int64)
+        )
+        self.keys = keys[self.bounds[:-1]].astype(np.int64)
+        del keys, change
+        # The documents of each bigram (for two-character terms): the position's
+        # document, its first occurrence in each group kept.
+        doc_type = np.uint16 if n <= 1 << 16 else np.int32
+        owner = np.repeat(np.arange(n, dtype=doc_type), lengths + 1)
+        owner = np.concatenate([np.zeros(1, dtype=doc_type), owner])
+        documents = owner[self.positions]
+        del owner
+        keep = np.ones(len(documents), dtype=bool)
+        keep[1:] = documents[1:] != documents[:-1]
+        keep[self.bounds[:-1]] = True
+        self.documents = documents[keep]
+        kept = np.concatenate([[0], np.cumsum(keep)])
+        self.document_bounds: IntArray = kept[self.bounds].astype(np.int64)
+        del documents, keep, kept
+
+    @property
+    def nbytes(self) -> int:
+        return sum(
+            array.nbytes
+            for array in (
+                self.codes,
+                self.positions,
+                self.keys,
+                self.bounds,
+                self.documents,
+                self.document_bounds,
+                self.starts,
+            )
+        )
+
+    def _group(self, first: int, second: int) -> int:
+        key = first * self.alphabet_size + second
+        at = int(np.searchsorted(self.keys, key))
+        if at < len(self.keys) and int(self.keys[at]) == key:
+            return at
+        return -1
+
+    def match(self, term: str) -> BoolArray:
+        """The documents whose text holds ``term`` (folded), as a boolean array."""
+        out = np.zeros(self.size, dtype=bool)
+        ranks = [self.rank.get(ch) for ch in term]
+        if not self.size or not term or any(r is None for r in ranks):
+            return out
+        rank: list[int] = ranks  # type: ignore[assignment]
+        if len(term) == 1:
+            found = np.flatnonzero(self.codes == rank[0])
+        else:
+            groups = []
+            for offset in range(len(term) - 1):
+                group = self._group(rank[offset], rank[offset + 1])
+                if group < 0:
+                    return out
+                groups.append((offset, group))
+            if len(term) == 2:
+                group = groups[0][1]
+                low, high = self.document_bounds[group : group + 2]
+                out[self.documents[low:high]] = True
+                return out
+            offset, group = min(
+                groups, key=lambda og: self.bounds[og[1] + 1] - self.bounds[og[1]]
+            )
+            low, high = self.bounds[group : group + 2]
+            found = self.positions[low:high].astype(np.int64) - offset
+            found = found[(found >= 0) & (found + len(term) <= len(self.codes))]
+            for at, char in enumerate(rank):
+                if at in (offset, offset + 1):
+                    continue
+                found = found[self.codes[found + at] == char]
+                if not len(found):
+                    return out
+        out[np.searchsorted(self.starts, found, side="right") - 1] = True
+        return out
+
+
+# ---------------------------------------------------------------------------
+# The documents of the published meetings, per process
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    """An index with what the search needs of each of its documents."""
+
+    index: BigramIndex
+    ids: IntArray  # SearchDocument pk
+    meetings: IntArray  # meeting pk
+    publications: IntArray
+    published: list[datetime]  # the publication's time (guards reused ids)
+    pages: BoolArray  # kind == page
+    max_id: int = 0
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple[Any, ...]], max_id: int) -> Part:
+        return cls(
+            BigramIndex([row[5] or "" for row in rows]),
+            np.array([row[0] for row in rows], dtype=np.int64),
+            np.array([row[1] for row in rows], dtype=np.int64),
+            np.array([row[2] for row in rows], dtype=np.int64),
+            [row[4] for row in rows],
+            np.array([row[3] == "page" for row in rows], dtype=bool),
+            max_id,
+        )
+
+
+@dataclass
+class Snapshot:
+    """Every searchable document: the base part, the delta, and per document its
+    meeting's place in ``Facts.order`` (``meeting``) and whether it is current."""
+
+    key: tuple[str, int]
+    base: Part
+    delta: Part
+    alive: BoolArray
+    meeting: IntArray  # index into Facts.order (0 where not alive)
+    ids: IntArray
+    pages: BoolArray
+    built_seconds: float = 0.0
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def match(self, term: str) -> BoolArray:
+        """The current documents that hold ``term``."""
+        return (
+            np.concatenate([self.base.index.match(term), self.delta.index.match(term)])
+            & self.alive
+        )
+
+
+_lock = threading.Lock()
+_current: dict[str, Snapshot] = {}
+
+
+def _rows(
+    above: int = 0, up_to: int | None = None, ids: list[int] | None = None
+) -> list[tuple[Any, ...]]:
+    """(id, meeting, publication, kind, published_at, folded) of the documents of
+    published meetings' current publications with ``above < id <= up_to`` (or
+    among ``ids``)."""
+    from django.db.models import F
+
+    from meetings.models import Meeting, SearchDocument
+
+    documents = SearchDocument.objects.filter(
+        meeting__status=Meeting.Status.PUBLISHED,
+        meeting__current_publication=F("publication"),
+    )
+    if ids is not None:
+        documents = documents.filter(pk__in=ids)
+    else:
+        documents = documents.filter(pk__gt=above)
+        if up_to is not None:
+            documents = documents.filter(pk__lte=up_to)
+    return list(
+        documents.order_by("pk").values_list(
+            "pk",
+            "meeting_id",
+            "publication_id",
+            "kind",
+            "publication__published_at",
+            "folded",
+        )
+    )
+
+
+def documents_state() -> int:
+    """The highest document id (one query, from the primary key): a publication,
+    a correction or a rebuilt index adds documents with higher ids."""
+    from django.db import connection
+
+    from meetings.models import SearchDocument
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {SearchDocument._meta.db_table}")
+        row = cursor.fetchone()
+    return int(row[0] or 0)
+
+
+def snapshot(state: str, facts: Any) -> Snapshot:
+    """The index for the public ``state`` (and the current documents)."""
+    import time
+
+    key = (state, documents_state())
+    found = _current.get("snapshot")
+    if found is not None and found.key == key:
+        return found
+    with _lock:
+        found = _current.get("snapshot")
+        if found is not None and found.key == key:
+            return found
+        started = time.perf_counter()
+        built = _update(found, key, facts)
+        built.built_seconds = time.perf_counter() - started
+        _current["snapshot"] = built
+        return built
+
+
+def forget() -> None:
+    _current.clear()
+
+
+def _alive(parts: list[Part], facts: Any) -> tuple[BoolArray, IntArray]:
+    """Per document of ``parts``: is it its meeting's current publication's (the
+    publication's time too: a test database reuses ids), and the meeting's place."""
+    size = sum(part.index.size for part in parts)
+    alive = np.zeros(size, dtype=bool)
+    place = np.zeros(size, dtype=np.int64)
+    index_of = facts.index_of
+    known = facts.meetings
+    at = 0
+    for part in parts:
+        for meeting_id, publication_id, published_at in zip(
+            part.meetings.tolist(),
+            part.publications.tolist(),
+            part.published,
+            strict=True,
+        ):
+            fact = known.get(meeting_id)
+            if (
+                fact is not None
+                and fact.publication_id == publication_id
+                and fact.published_at == published_at
+            ):
+                alive[at] = True
+                place[at] = index_of[meeting_id]
+            at += 1
+    return alive, place
+
+
+def _update(previous: Snapshot | None, key: tuple[str, int], facts: Any) -> Snapshot:
+    """The previous snapshot's base with a new delta, or a new base."""
+    from meetings.models import SearchDocument
+
+    max_id = key[1]
+    base = previous.base if previous is not None else None
+    delta = None
+    present: IntArray | None = None
+    if base is not None and base.index.size >= REBUILD_BELOW and max_id >= base.max_id:
+        # Documents up to the base's last id: those deleted since are masked;
+        # current ones the base lacks (ids reused, a meeting published again
+        # with its documents) join the delta with the documents added since.
+        rows = list(
+            SearchDocument.objects.filter(pk__lte=base.max_id)
+            .order_by()
+            .values_list("pk", "meeting_id", "publication_id")
+        )
+        present = np.array([row[0] for row in rows], dtype=np.int64)
+        base_alive, _ = _alive([base], facts)
+        base_alive &= np.isin(base.ids, present)
+        have = set(base.ids[base_alive].tolist())
+        known = facts.meetings
+        missing = [
+            pk
+            for pk, meeting_id, publication_id in rows
+            if pk not in have
+            and meeting_id in known
+            and known[meeting_id].publication_id == publication_id
+        ]
+        delta_rows = _rows(base.max_id, max_id)
+        if missing:
+            delta_rows += _rows(ids=missing)
+        if len(delta_rows) <= max(DELTA_DOCUMENTS, DELTA_SHARE * base.index.size):
+            delta = Part.from_rows(delta_rows, max_id)
+    if delta is None or base is None:
+        base = Part.from_rows(_rows(0, max_id), max_id)
+        delta = Part.from_rows([], max_id)
+        present = None
+    alive, place = _alive([base, delta], facts)
+    if present is not None:
+        alive[: base.index.size] &= np.isin(base.ids, present)
+    return Snapshot(
+        key,
+        base,
+        delta,
+        alive,
+        place,
+        np.concatenate([base.ids, delta.ids]),
+        np.concatenate([base.pages, delta.pages]),
+    )
