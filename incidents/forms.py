@@ -21,8 +21,7 @@ from incidents.models import (
 )
 from incidents.services import INCIDENT_FIELDS
 from meetings import wareki
-from meetings.form_messages import EMPTY_CHOICE
-from meetings.form_messages import JapaneseMessagesMixin
+from meetings.form_messages import EMPTY_CHOICE, JapaneseMessagesMixin
 from meetings.models import Item, Meeting, Organisation, Section
 
 

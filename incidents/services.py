@@ -362,7 +362,9 @@ def directive_progress_record(
     note = (note or "").strip()
     before = locked.status
     if new_status and new_status not in DirectiveStatus.values:
-        raise ValidationError({"new_status": "状態の値が正しくありません。状態を選び直してください。"})
+        raise ValidationError(
+            {"new_status": "状態の値が正しくありません。状態を選び直してください。"}
+        )
     status_change = bool(new_status) and new_status != before
     if status_change and new_status not in directive_allowed_statuses(
         user=user, current=before

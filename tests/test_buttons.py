@@ -91,7 +91,7 @@ def core(label: str) -> str:
 
 
 def kind(label: str) -> str | None:
-    """"consequential", "routine" or None (not classified: add it to the glossary
+    """ "consequential", "routine" or None (not classified: add it to the glossary
     and here)."""
     text = core(label)
     if any(word in text for word in CONSEQUENTIAL_WORDS):
