@@ -168,6 +168,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Without a broker, notification jobs run after the response (not inside it).
+    "crisis_meetings.notifications.middleware.InlineJobsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -348,6 +350,11 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # speech's length (minutes for a long page): on by default only with a broker (a
 # worker does it); off, the browser's own speech synthesis reads the page.
 READING_SPEECH = env_bool("READING_SPEECH", bool(CELERY_BROKER_URL))
+# The longest text one audio file speaks (characters, about 5 a second of speech):
+# a longer page's audio stops there and says the rest is on the page, so one huge
+# meeting cannot keep a worker for minutes (4000: ~12 min of speech, ~1 min of work;
+# every real page so far is shorter). 0: no limit.
+READING_SPEECH_MAX_CHARS = env_int("READING_SPEECH_MAX_CHARS", 4000)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -574,6 +581,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Without a broker a notification mail is sent by the web process, after the
+# response: its SMTP connection waits at most this long (a down server costs one
+# such wait per request; the mail stays in the outbox for send_pending_mail).
+EMAIL_INLINE_TIMEOUT = env_int("EMAIL_INLINE_TIMEOUT", 2)
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"

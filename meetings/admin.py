@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias, cast
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import router
+from django.db.models import Model, QuerySet
 from django.db.models.deletion import Collector, ProtectedError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -94,8 +97,10 @@ class ReadOnlyInline(ViewOnly, admin.TabularInline):
     can_delete = False
     show_change_link = False
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> list[str]:
+        return cast(list[str], self.fields)  # flat lists of names here
 
 
 class AttendeeInline(ReadOnlyInline):
@@ -131,7 +136,11 @@ class AttachmentInline(ReadOnlyInline):
 
 
 @admin.action(description="選択した会議の開催結果PDFをZIPで出力")
-def export_official_pdfs(modeladmin, request, queryset):
+def export_official_pdfs(
+    modeladmin: admin.ModelAdmin[Meeting],
+    request: HttpRequest,
+    queryset: QuerySet[Meeting],
+) -> HttpResponseRedirect:
     """Published: the stored official PDFs; unpublished: drafts marked 「案」."""
     from meetings import exports, permissions
 
@@ -163,14 +172,22 @@ class MeetingAdmin(ViewOnly, SimpleHistoryAdmin):
     # cannot add a meeting, change one (its status included), revert its history or
     # delete it (its workflow events are PROTECTed).
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         # simple_history would save the old version on POST ("revert") even for a
         # view-only admin: that would set an old status without any workflow event.
         if request.method == "POST":
             raise PermissionDenied("会議の状態や内容は職員用画面で変更してください。")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: Meeting, form: Any, change: bool
+    ) -> NoReturn:
         raise PermissionDenied("会議の状態や内容は職員用画面で変更してください。")
 
     fieldsets = [
@@ -288,7 +305,9 @@ class SectionAdmin(ViewOnly, admin.ModelAdmin):
 class AppendOnlyAdmin(ViewOnly, admin.ModelAdmin):
     """Audit records: listed and shown, never added, changed or deleted here."""
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> list[str]:
         return [f.name for f in self.model._meta.fields]
 
 
@@ -311,8 +330,10 @@ class PublicationAdmin(AppendOnlyAdmin):
         "text",
     ]
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> list[str]:
+        return cast(list[str], self.fields)  # flat lists of names here
 
 
 @admin.register(MeetingEvent)
@@ -338,7 +359,7 @@ class MeetingEventAdmin(AppendOnlyAdmin):
 User = get_user_model()
 
 
-def _protected_records(user) -> list:
+def _protected_records(user: Model) -> list[Model]:
     """The audit records that keep ``user`` (PROTECT): why it cannot be deleted."""
     collector = Collector(using=router.db_for_write(User))
     try:
@@ -349,7 +370,9 @@ def _protected_records(user) -> list:
 
 
 @admin.action(description="選択した利用者を無効化する(ログインできなくなります)")
-def deactivate_users(modeladmin, request, queryset):
+def deactivate_users(
+    modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
+) -> None:
     count = queryset.exclude(pk=request.user.pk).update(is_active=False)
     modeladmin.message_user(
         request,
@@ -359,20 +382,29 @@ def deactivate_users(modeladmin, request, queryset):
     )
 
 
-_UserAdminBase = (
-    type(admin.site._registry[User]) if admin.site.is_registered(User) else None
-)
+if TYPE_CHECKING:
+    # Whatever admin registered for the user model: a ModelAdmin at least.
+    _UserAdminBase: TypeAlias = admin.ModelAdmin[Any]
+else:
+    _UserAdminBase = (
+        type(admin.site._registry[User]) if admin.site.is_registered(User) else None
+    )
 if _UserAdminBase is not None:
 
     class StaffUserAdmin(_UserAdminBase):
         """The registered user admin, plus deactivation (keeps the audit trail)."""
 
-        actions = [*(_UserAdminBase.actions or []), deactivate_users]
+        actions = [*(_UserAdminBase.actions or []), deactivate_users]  # type: ignore[misc]  # the registered admin's class-level actions
 
-        def delete_view(self, request, object_id, extra_context=None):
+        def delete_view(
+            self,
+            request: HttpRequest,
+            object_id: str,
+            extra_context: dict[str, Any] | None = None,
+        ) -> HttpResponse:
             user = self.get_object(request, object_id)
             protected = _protected_records(user) if user is not None else []
-            if protected:
+            if protected and user is not None:
                 kinds = "・".join(
                     sorted({str(p._meta.verbose_name) for p in protected})
                 )

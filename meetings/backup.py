@@ -39,12 +39,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, TypedDict
+from typing import IO, Any, BinaryIO, TypeAlias, TypedDict
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 FORMAT_VERSION = 1
 ARCHIVE_PREFIX = "crisis-meetings-"
@@ -259,7 +260,7 @@ def _media_root() -> Path:
 
 def _media_files(root: Path) -> list[tuple[str, Path]]:
     """(archive name, path) of every regular file under ``root``, sorted."""
-    found = []
+    found: list[tuple[str, Path]] = []
     if not root.is_dir():
         return found
     for folder, dirs, files in os.walk(root):
@@ -273,11 +274,15 @@ def _media_files(root: Path) -> list[tuple[str, Path]]:
     return found
 
 
+# A Django connection's cursor, or sqlite3's for the copy a SQLite backup checks.
+Cursor: TypeAlias = CursorWrapper | sqlite3.Cursor
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _count_rows(cursor, tables: Iterable[str]) -> dict[str, int]:
+def _count_rows(cursor: Cursor, tables: Iterable[str]) -> dict[str, int]:
     counts = {}
     for table in sorted(tables):
         cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")
@@ -285,7 +290,7 @@ def _count_rows(cursor, tables: Iterable[str]) -> dict[str, int]:
     return counts
 
 
-def _applied_migrations(cursor, tables: Iterable[str]) -> dict[str, list[str]]:
+def _applied_migrations(cursor: Cursor, tables: Iterable[str]) -> dict[str, list[str]]:
     if "django_migrations" not in set(tables):
         return {}
     cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
@@ -295,7 +300,7 @@ def _applied_migrations(cursor, tables: Iterable[str]) -> dict[str, list[str]]:
     return applied
 
 
-def _referenced_files(cursor, tables: Iterable[str]) -> set[str]:
+def _referenced_files(cursor: Cursor, tables: Iterable[str]) -> set[str]:
     """Storage names held by every FileField (history tables included)."""
     from django.apps import apps
     from django.db.models import FileField
@@ -317,7 +322,9 @@ def _referenced_files(cursor, tables: Iterable[str]) -> set[str]:
     return names
 
 
-def database_tables(connection: BaseDatabaseWrapper, cursor) -> list[str]:
+def database_tables(
+    connection: BaseDatabaseWrapper, cursor: CursorWrapper
+) -> list[str]:
     """The database's own tables (not SQLite's internal sqlite_stat1 and the like)."""
     return [
         name
@@ -386,7 +393,7 @@ def encryption_recipients() -> list:
     return recipients
 
 
-def _identity():
+def _identity() -> Any:  # a pyrage.x25519.Identity (pyrage is untyped)
     from pyrage import x25519
 
     if not settings.BACKUP_ENCRYPTION_KEY:
@@ -619,7 +626,11 @@ def manifest_bytes(manifest: Manifest) -> bytes:
 
 
 def _write_archive(
-    stream: BinaryIO, *, connection: BaseDatabaseWrapper, staging: Path, now: datetime
+    stream: BinaryIO | _HashingWriter,
+    *,
+    connection: BaseDatabaseWrapper,
+    staging: Path,
+    now: datetime,
 ) -> Manifest:
     vendor = connection.vendor
     if vendor == "postgresql":
@@ -632,7 +643,11 @@ def _write_archive(
     files: dict[str, FileFacts] = {}
     media_root = _media_root()
     # Default (10 KiB) buffer: tarfile's stream buffer is copied on every write.
-    with tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+    with tarfile.open(  # type: ignore[call-overload]  # "w|" only writes: _HashingWriter suffices, typeshed wants a whole file
+        fileobj=stream,
+        mode="w|",
+        format=tarfile.PAX_FORMAT,
+    ) as tar:
         files[snapshot.member] = _add_member(tar, snapshot.member, snapshot.path, mtime)
         snapshot.path.unlink()
         for name, path in _media_files(media_root):
@@ -747,7 +762,7 @@ def _member_kind(member: tarfile.TarInfo, seen: dict[str, FileFacts]) -> str:
     raise BackupError(f"バックアップに想定外のファイルがあります: {name}")
 
 
-def _copy_hashing(source: BinaryIO, target: BinaryIO | None) -> FileFacts:
+def _copy_hashing(source: IO[bytes], target: BinaryIO | None) -> FileFacts:
     digest = hashlib.sha256()
     size = 0
     while chunk := source.read(CHUNK):
@@ -779,6 +794,7 @@ def _unpack(
                 for member in tar:
                     kind = _member_kind(member, found)
                     source = tar.extractfile(member)
+                    assert source is not None  # _member_kind accepts regular files only
                     if kind == "manifest":
                         if member.size > MAX_MANIFEST_BYTES:
                             raise BackupError("マニフェストが大きすぎます。")
@@ -1030,6 +1046,7 @@ def _restore_postgresql(manifest: Manifest, staging: Path) -> None:
                 f"{exc.filename} が見つかりません: postgresql-client をインストールして"
                 "ください(make system-packages)。"
             ) from None
+        assert psql.stdin is not None and restore.stdout is not None  # both PIPE
         try:
             psql.stdin.write(prelude.encode())
             shutil.copyfileobj(restore.stdout, psql.stdin, CHUNK)

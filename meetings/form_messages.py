@@ -8,7 +8,13 @@ to do, in です・ます; no Django default (「このフィールドは必須�
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 EMPTY_CHOICE = "(選択してください)"
 
@@ -70,7 +76,7 @@ def apply(form: forms.BaseForm) -> None:
         label = str(field.label or "").rstrip(":")
         # Messages written for this field in the form itself are kept (not Django's,
         # not ours from an earlier pass).
-        generated = getattr(field, "_generated_messages", set())
+        generated: set[str] = getattr(field, "_generated_messages", set())
         own = {
             key: value
             for key, value in field.error_messages.items()
@@ -81,9 +87,10 @@ def apply(form: forms.BaseForm) -> None:
         # error_messages would replace it by code.
         for validator in field.validators:
             code = getattr(validator, "code", None)
-            if code in ours and str(validator.message) != str(type(validator).message):
+            message = getattr(validator, "message", None)
+            if code in ours and str(message) != str(type(validator).message):  # type: ignore[attr-defined]  # a validator with a code has a class message
                 del ours[code]
-        field._generated_messages = {str(v) for v in ours.values()}
+        field._generated_messages = {str(v) for v in ours.values()}  # type: ignore[attr-defined]  # remembered for the next pass
         field.error_messages = {
             **{
                 key: value
@@ -93,22 +100,23 @@ def apply(form: forms.BaseForm) -> None:
             **ours,
             **own,
         }
-        if _is_choice(field):
-            if getattr(field, "empty_label", None) == "---------":
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == "---------":
                 field.empty_label = EMPTY_CHOICE
-            if not hasattr(field, "queryset"):
-                field.choices = [
-                    (
-                        value,
-                        EMPTY_CHOICE
-                        if value in ("", None) and text == "---------"
-                        else text,
-                    )
-                    for value, text in field.choices
-                ]
+        elif isinstance(field, forms.ChoiceField):
+            field.choices = [
+                (
+                    value,
+                    EMPTY_CHOICE
+                    if value in ("", None) and text == "---------"
+                    else text,
+                )
+                # ChoiceField normalises what it is given: (value, text) pairs here.
+                for value, text in cast(Iterable[tuple[Any, Any]], field.choices)
+            ]
 
 
-def _is_django_default(key: str, value: str) -> bool:
+def _is_django_default(key: str, value: StrOrPromise) -> bool:
     """Whether a message is one of Django's (so ours should replace it)."""
     defaults: dict[str, str] = {}
     for cls in (
@@ -136,19 +144,19 @@ class JapaneseMessagesMixin:
     """Applies the messages after the form's own ``__init__`` has set its fields and
     choices (each subclass's ``__init__`` is wrapped; applying twice changes nothing)."""
 
-    def __init_subclass__(cls, **kwargs) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         own_init = cls.__dict__.get("__init__")
         if own_init is None:
             return
 
-        def __init__(self, *args, **kw) -> None:
+        def __init__(self: Any, *args: Any, **kw: Any) -> None:
             own_init(self, *args, **kw)
             apply(self)
 
-        __init__.__wrapped__ = own_init  # type: ignore[attr-defined]
-        cls.__init__ = __init__  # type: ignore[method-assign]
+        __init__.__wrapped__ = own_init  # type: ignore[attr-defined]  # functools.wraps' convention
+        cls.__init__ = __init__  # type: ignore[method-assign]  # wraps the subclass's own __init__
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        apply(self)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        apply(self)  # type: ignore[arg-type]  # a mixin: self is the form it is mixed into

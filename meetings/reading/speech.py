@@ -26,6 +26,8 @@ import wave
 from html.parser import HTMLParser
 from typing import Any
 
+from django.conf import settings
+
 from meetings.reading.yomi import Reader
 
 logger = logging.getLogger(__name__)
@@ -226,6 +228,32 @@ def encode(source: str) -> tuple[bytes, str, str]:
     return buffer.getvalue(), WAV_NAME, "audio/wav"
 
 
+# Said at the end of an audio file cut at READING_SPEECH_MAX_CHARS.
+CUT_NOTE = "読み上げ音声はここまでです。続きは、ページの本文をご覧ください。"
+
+
+def capped(text: str, limit: int) -> tuple[str, bool]:
+    """``text`` as the audio speaks it: whole when at most ``limit`` characters,
+    else the lines that fit (a longer first line cut after its last 。 or 、 within
+    the limit) and ``CUT_NOTE``; whether it was cut. Synthesis takes about 15 ms a
+    character, so the limit bounds a job's time whatever the meeting's length."""
+    if limit <= 0 or len(text) <= limit:
+        return text, False
+    room = max(limit - len(CUT_NOTE) - 1, 1)
+    kept: list[str] = []
+    used = 0
+    for line in text.splitlines():
+        if used + len(line) + 1 > room:
+            if not kept:
+                head = line[:room]
+                stop = max(head.rfind("。"), head.rfind("、"))
+                kept.append(head[: stop + 1] if stop > 0 else head)
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join([*kept, CUT_NOTE]), True
+
+
 def make_audio(text: str) -> tuple[bytes, str, str, float]:
     """Audio of ``text``: (bytes, file name, MIME type, seconds)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -262,7 +290,10 @@ def speak_meeting(public_id: str, *, engine: bool | None = None) -> dict[str, An
         remove_meeting(public_id)
         return {"removed": True}
     text = normalise(page_text(page), Reader.load())
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    # The audio speaks at most READING_SPEECH_MAX_CHARS characters (then says where
+    # the rest is); the browser's own synthesis reads the whole text.
+    spoken, cut = capped(text, settings.READING_SPEECH_MAX_CHARS)
+    digest = hashlib.sha256(f"{text}\0{spoken}".encode()).hexdigest()
     base = folder(public_id)
     try:
         before = json.loads(tree.read(base + JSON_NAME) or b"{}")
@@ -278,10 +309,15 @@ def speak_meeting(public_id: str, *, engine: bool | None = None) -> dict[str, An
     manifest: dict[str, Any] = {"text": text, "sha256": digest, "audio": None}
     if use_engine:
         try:
-            content, name, mime, seconds = make_audio(text)
+            content, name, mime, seconds = make_audio(spoken)
             tree.write(base + name, content)
             manifest.update(
-                audio=name, type=mime, bytes=len(content), seconds=round(seconds, 2)
+                audio=name,
+                type=mime,
+                bytes=len(content),
+                seconds=round(seconds, 2),
+                audio_cut=cut,
+                audio_chars=len(spoken),
             )
         except Exception:  # never fails a publication: the browser reads the text
             logger.exception("speech synthesis failed for meeting %s", public_id)

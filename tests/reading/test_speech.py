@@ -209,3 +209,76 @@ def test_generation_runs_in_a_network_namespace_without_network():
     assert result.returncode == 0, result.stderr
     seconds = float(result.stdout.split()[-1])
     assert 2 < seconds < 12
+
+
+# -- the length of one audio file ------------------------------------------------
+
+
+def test_a_short_text_is_spoken_whole_and_a_long_one_is_cut_at_a_line_with_a_note():
+    short = "一行目。\n二行目。"
+    assert speech.capped(short, 100) == (short, False)
+    assert speech.capped(short, 0) == (short, False)  # 0: no limit
+
+    lines = [f"第{n}の説明です。県内の状況を報告しました。" for n in range(200)]
+    spoken, cut = speech.capped("\n".join(lines), 300)
+    assert cut and len(spoken) <= 300
+    body = spoken.splitlines()
+    assert body[-1] == speech.CUT_NOTE
+    # Whole lines only, from the start, in order.
+    assert body[:-1] == lines[: len(body) - 1] and len(body) > 2
+
+    # One enormous line: cut after the last 、 or 。 within the limit.
+    huge = "とても長い説明が続きます、" * 100
+    spoken, cut = speech.capped(huge, 200)
+    first, note = spoken.splitlines()
+    assert cut and note == speech.CUT_NOTE and len(spoken) <= 200
+    assert first.endswith("、") and huge.startswith(first)
+
+
+def test_a_huge_meeting_gets_a_capped_audio_and_the_whole_text(
+    speaking, settings, approver, editor, django_capture_on_commit_callbacks
+):
+    from tests.factories import big_meeting_data
+
+    settings.READING_SPEECH_MAX_CHARS = 300
+    data = big_meeting_data(sections=30, items=10)
+    meeting = _publish(
+        approver, editor, django_capture_on_commit_callbacks, sections=data["sections"]
+    )
+    manifest = json.loads(tree.read(f"audio/meetings/{meeting.public_id}/speech.json"))
+    # The text for the browser's own synthesis is whole: the last item is there.
+    assert len(manifest["text"]) > 2000 and "項目29-9" in manifest["text"]
+    # The audio speaks at most 300 characters, ending with the note.
+    assert manifest["audio"] == "speech.ogg"
+    assert manifest["audio_cut"] is True and manifest["audio_chars"] <= 300
+    seconds = ogg_seconds(tree.read(f"audio/meetings/{meeting.public_id}/speech.ogg"))
+    # ~300 characters at 4-9 a second (pauses included), far from the whole page.
+    assert 20 < seconds < 90, seconds
+    assert abs(seconds - manifest["seconds"]) < 0.5
+
+
+def test_the_audio_is_made_again_when_the_limit_changes(
+    speaking,
+    settings,
+    approver,
+    editor,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    spoken: list[str] = []
+
+    def fake(text):
+        spoken.append(text)
+        return b"OggS fake", "speech.ogg", "audio/ogg", 1.0
+
+    monkeypatch.setattr(speech, "make_audio", fake)
+    settings.READING_SPEECH_MAX_CHARS = 120
+    meeting = _publish(approver, editor, django_capture_on_commit_callbacks)
+    assert len(spoken) == 1 and spoken[0].endswith(speech.CUT_NOTE)
+    assert len(spoken[0]) <= 120
+    speech.speak_meeting(meeting.public_id)
+    assert len(spoken) == 1  # the same text and limit: nothing to do
+    settings.READING_SPEECH_MAX_CHARS = 0
+    manifest = speech.speak_meeting(meeting.public_id)
+    assert len(spoken) == 2 and spoken[1] == manifest["text"]
+    assert manifest["audio_cut"] is False
