@@ -31,6 +31,7 @@ from incidents.forms import (
     IncidentForm,
     MeetingChoiceField,
     MeetingLinkForm,
+    model_choice,
 )
 from incidents.models import (
     AlertChange,
@@ -50,6 +51,7 @@ from meetings.access import (
 )
 from meetings.models import Item, Meeting, Organisation, Section
 from meetings.pdf import PdfRenderError
+from meetings.permissions import Actor
 
 # ---------------------------------------------------------------------------
 # Access helpers
@@ -62,7 +64,7 @@ def _incident(pk: int) -> Incident:
     )
 
 
-def _assignment(pk: int, user: Any = None) -> DirectiveAssignment:
+def _assignment(pk: int, user: Actor = None) -> DirectiveAssignment:
     """A directive assignment; a department's editor opens only its own
     department's and those to all departments (403 otherwise)."""
     assignment = get_object_or_404(DirectiveAssignment.objects.with_related(), pk=pk)
@@ -469,8 +471,8 @@ def meeting_directives(request: HttpRequest, meeting_pk: int) -> HttpResponse:
             "form": form,
             "directive_sections": directive_sections,
             "failed_item": form["item"].value() if form.errors else None,
-            "organisations": form.fields["organisation"].queryset,  # type: ignore[attr-defined]  # a ModelChoiceField
-            "incidents": form.fields["incident"].queryset,  # type: ignore[attr-defined]  # a ModelChoiceField
+            "organisations": model_choice(form, "organisation").queryset,
+            "incidents": model_choice(form, "incident").queryset,
             "today": timezone.localdate(),
         },
         status=HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK,

@@ -145,7 +145,7 @@ class BigramIndex:
         ranks = [self.rank.get(ch) for ch in term]
         if not self.size or not term or any(r is None for r in ranks):
             return out
-        rank: list[int] = ranks  # type: ignore[assignment]
+        rank: list[int] = ranks  # type: ignore[assignment]  # no None: checked just above
         if len(term) == 1:
             found = np.flatnonzero(self.codes == rank[0])
         else:

@@ -212,7 +212,7 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
             wanted.append(hit.page_document)
         wanted += hit.attachment_documents[:ATTACHMENT_HITS_SHOWN]
     documents: dict[int, tuple[str, str, str, int, str, int]] = {
-        pk: tuple(rest)  # type: ignore[misc]
+        pk: tuple(rest)  # type: ignore[misc]  # the six columns listed below
         for pk, *rest in SearchDocument.objects.filter(pk__in=wanted).values_list(
             "pk",
             "text",
