@@ -52,6 +52,7 @@ from meetings.access import (
 from meetings.form_messages import EMPTY_CHOICE
 from meetings.models import Item, Meeting, Organisation, Section
 from meetings.pdf import PdfRenderError
+from meetings.permissions import Actor
 
 # ---------------------------------------------------------------------------
 # Access helpers
@@ -64,7 +65,7 @@ def _incident(pk: int) -> Incident:
     )
 
 
-def _assignment(pk: int, user: Any = None) -> DirectiveAssignment:
+def _assignment(pk: int, user: Actor = None) -> DirectiveAssignment:
     """A directive assignment; a department's editor opens only its own
     department's and those to all departments (403 otherwise)."""
     assignment = get_object_or_404(DirectiveAssignment.objects.with_related(), pk=pk)
