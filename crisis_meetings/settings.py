@@ -168,6 +168,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Without a broker, notification jobs run after the response (not inside it).
+    "crisis_meetings.notifications.middleware.InlineJobsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -579,6 +581,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Without a broker a notification mail is sent by the web process, after the
+# response: its SMTP connection waits at most this long (a down server costs one
+# such wait per request; the mail stays in the outbox for send_pending_mail).
+EMAIL_INLINE_TIMEOUT = env_int("EMAIL_INLINE_TIMEOUT", 2)
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"

@@ -9,9 +9,11 @@ their internal follow-up (assignments, progress notes) is not public.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.urls import path, reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -29,7 +31,7 @@ from meetings.api import records
 from meetings.api import serializers as meeting_serializers
 from meetings.api.common import base_url, conditional, validated_query
 from meetings.api.views import ERRORS, NOT_MODIFIED
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingQuerySet
 
 PAGE_SIZE = 50
 
@@ -90,7 +92,7 @@ class DirectiveSerializer(serializers.Serializer):
     items = meeting_serializers.ItemSerializer(many=True)
     public_status = DirectiveStatusSerializer(
         help_text="公開の状況: 後の公開済みの会議で取組報告があったか(reported /"
-        " not_reported)。割当・期限・進捗は内部の記録で、公開しません"
+        " not_reported)。割当・期限・取組状況は内部の記録で、公開しません"
     )
     reported_in = MeetingRefSerializer(
         many=True, help_text="取組報告をした公開済みの会議(開催順)"
@@ -168,7 +170,7 @@ def _level(level: AlertLevel | None) -> dict[str, Any] | None:
     return {"rank": level.rank, "name": level.name, "label": level.label}
 
 
-def _published_meetings(pks: Any) -> Any:
+def _published_meetings(pks: QuerySet[Any] | Iterable[int]) -> MeetingQuerySet:
     """Published meetings among `pks`, with what _meeting_ref and the directives read."""
     return (
         Meeting.objects.published()

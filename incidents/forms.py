@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 from django import forms
 from django.core import validators
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.forms.utils import from_current_timezone
 
 from incidents.models import (
@@ -21,14 +23,16 @@ from incidents.models import (
 )
 from incidents.services import INCIDENT_FIELDS
 from meetings import wareki
-from meetings.form_messages import JapaneseMessagesMixin
-from meetings.models import Item, Meeting, Organisation, Section
+from meetings.form_messages import EMPTY_CHOICE, JapaneseMessagesMixin
+from meetings.models import AgendaItem, Item, Meeting, Organisation, Section
+
+M = TypeVar("M", bound=Model)
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
@@ -43,12 +47,12 @@ class JapaneseDateTimeField(forms.DateTimeField):
 
     HELP = "例:R6.9.1 10:00、令和6年9月1日 1000、2024-09-01 10:00"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", JapaneseDateTimeInput())
         kwargs.setdefault("help_text", self.HELP)
         super().__init__(**kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> datetime | None:
         if isinstance(value, str):
             text = value.strip()
             if not text:
@@ -73,7 +77,7 @@ class JapaneseDateTimeInput(forms.DateTimeInput):
 
     input_type = "text"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(
             attrs={"autocomplete": "off", **(attrs or {})}, format="%Y-%m-%d %H:%M"
         )
@@ -134,8 +138,11 @@ class DistinctOrganisationChoiceField(forms.ModelChoiceField):
 
 
 def grouped_choices(
-    objects, group_of, label_of, empty_label: str | None = "(選択してください)"
-):
+    objects: Iterable[M],
+    group_of: Callable[[M], str],
+    label_of: Callable[[M], str],
+    empty_label: str | None = "(選択してください)",
+) -> list[Any]:
     """Choices with <optgroup>s, keeping the objects' order."""
     groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for obj in objects:
@@ -150,7 +157,15 @@ PUBLIC_SUMMARY_MAX = 4_000
 PROGRESS_NOTE_MAX = 2_000
 
 
+def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """``form.fields[name]``, a ModelChoiceField (or a multiple one)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
 def _cap(field: forms.Field, cap: int) -> None:
+    assert isinstance(field, forms.CharField)
     field.max_length = cap
     field.validators.append(
         validators.MaxLengthValidator(
@@ -177,9 +192,9 @@ class IncidentForm(JapaneseMessagesMixin, forms.ModelForm):
             "is_drill": "訓練の事案は、一覧・年表・公開ページ・PDFに【訓練】と表示されます。",
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["responsible_organisation"]
+        field = model_choice(self, "responsible_organisation")
         field.queryset = (
             Organisation.objects.filter(
                 kind__in=[Organisation.Kind.DEPARTMENT, Organisation.Kind.DIVISION]
@@ -198,13 +213,15 @@ class MeetingLinkForm(JapaneseMessagesMixin, forms.Form):
     incident = forms.ModelChoiceField(
         label="事案",
         queryset=Incident.objects.none(),
-        empty_label="事案を選んでください",
+        empty_label=EMPTY_CHOICE,
     )
-    agenda_items = forms.ModelMultipleChoiceField(
-        label="関係する協議概要",
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    agenda_items: forms.ModelMultipleChoiceField[AgendaItem] = (
+        forms.ModelMultipleChoiceField(
+            label="関係する協議概要",
+            queryset=None,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
     )
     sections = SectionMultipleChoiceField(
         label="関係する説明・報告・指示",
@@ -214,13 +231,15 @@ class MeetingLinkForm(JapaneseMessagesMixin, forms.Form):
     )
     note = forms.CharField(label="メモ", max_length=200, required=False)
 
-    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["incident"].queryset = Incident.objects.order_by(
+        model_choice(self, "incident").queryset = Incident.objects.order_by(
             "status", "-started_at"
         )
-        self.fields["agenda_items"].queryset = meeting.agenda_items.order_by("order")
-        self.fields["sections"].queryset = meeting.sections.order_by("order")
+        model_choice(self, "agenda_items").queryset = meeting.agenda_items.order_by(
+            "order"
+        )
+        model_choice(self, "sections").queryset = meeting.sections.order_by("order")
 
 
 class AlertChangeForm(JapaneseMessagesMixin, forms.Form):
@@ -239,14 +258,19 @@ class AlertChangeForm(JapaneseMessagesMixin, forms.Form):
     note = forms.CharField(label="備考", max_length=300, required=False)
 
     def __init__(
-        self, *args, incident: Incident, meeting: Meeting | None = None, **kwargs
+        self,
+        *args: Any,
+        incident: Incident,
+        meeting: Meeting | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         levels = AlertLevel.objects.filter(scheme__is_active=True).select_related(
             "scheme"
         )
-        self.fields["level"].queryset = levels
-        self.fields["level"].choices = grouped_choices(
+        level = model_choice(self, "level")
+        level.queryset = levels
+        level.choices = grouped_choices(
             levels, lambda lv: lv.scheme.name, lambda lv: lv.label
         )
         meetings = (
@@ -258,21 +282,23 @@ class AlertChangeForm(JapaneseMessagesMixin, forms.Form):
             .distinct()
             .order_by("-held_on", "-start_time")
         )
-        self.fields["meeting"].queryset = meetings
+        model_choice(self, "meeting").queryset = meetings
         sections = (
             Section.objects.filter(meeting__in=meetings.values("pk"))
             .select_related("meeting", "meeting__meeting_type")
             .order_by("-meeting__held_on", "meeting_id", "order")
         )
-        self.fields["section"].queryset = sections
-        self.fields["section"].choices = grouped_choices(
+        section = model_choice(self, "section")
+        section.queryset = sections
+        section.choices = grouped_choices(
             sections, lambda s: meeting_label(s.meeting), section_label, "(指定しない)"
         )
         if meeting is not None:
             self.initial.setdefault("meeting", meeting.pk)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         meeting, section = data.get("meeting"), data.get("section")
         if meeting and section and section.meeting_id != meeting.pk:
             self.add_error(
@@ -296,16 +322,21 @@ class DirectiveAssignForm(JapaneseMessagesMixin, forms.Form):
         label="事案", queryset=Incident.objects.none(), required=False
     )
 
-    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = Item.objects.filter(
+        model_choice(self, "item").queryset = Item.objects.filter(
             section__meeting=meeting, section__kind=Section.Kind.DIRECTIVE
         )
-        self.fields["organisation"].queryset = assignable_organisations(meeting.held_on)
-        self.fields["incident"].queryset = Incident.objects.order_by("-started_at")
+        model_choice(self, "organisation").queryset = assignable_organisations(
+            meeting.held_on
+        )
+        model_choice(self, "incident").queryset = Incident.objects.order_by(
+            "-started_at"
+        )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("all_departments") and data.get("organisation"):
             self.add_error(
                 "organisation", "全部局を選んだときは担当部局・課を選べません。"
@@ -317,7 +348,7 @@ class DirectiveAssignForm(JapaneseMessagesMixin, forms.Form):
         return data
 
 
-def assignable_organisations(on: date):
+def assignable_organisations(on: date) -> QuerySet[Organisation]:
     """Departments and divisions that existed on ``on`` (renamed ones as then named)."""
     return (
         Organisation.objects.filter(
@@ -340,19 +371,24 @@ class DirectiveProgressForm(JapaneseMessagesMixin, forms.Form):
     note = forms.CharField(
         label="取組状況", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    new_status = forms.ChoiceField(label="状況の変更", required=False)
+    new_status = forms.ChoiceField(label="状態の変更", required=False)
 
-    def __init__(self, *args, allowed: frozenset[str], current: str, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, allowed: frozenset[str], current: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         _cap(self.fields["note"], PROGRESS_NOTE_MAX)
-        self.fields["new_status"].choices = [("", "変更しない")] + [
+        new_status = self.fields["new_status"]
+        assert isinstance(new_status, forms.ChoiceField)
+        new_status.choices = [("", "変更しない")] + [
             (value, label)
             for value, label in DirectiveAssignment.Status.choices
             if value in allowed and value != current
         ]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("note") or "").strip() and not data.get("new_status"):
             raise forms.ValidationError(
                 "取組状況を入力するか、状況の変更を選んでください。"
@@ -368,7 +404,9 @@ class FollowUpForm(JapaneseMessagesMixin, forms.Form):
 
     LIMIT = 40  # later meetings offered; follow-ups come within weeks
 
-    def __init__(self, *args, assignment: DirectiveAssignment, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, assignment: DirectiveAssignment, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         directive_meeting = assignment.meeting
         later = (
@@ -382,7 +420,8 @@ class FollowUpForm(JapaneseMessagesMixin, forms.Form):
             .select_related("meeting", "meeting__meeting_type")
             .order_by("meeting__held_on", "meeting__start_time", "meeting_id", "order")
         )
-        self.fields["section"].queryset = sections
-        self.fields["section"].choices = grouped_choices(
+        section = model_choice(self, "section")
+        section.queryset = sections
+        section.choices = grouped_choices(
             sections, lambda s: meeting_label(s.meeting), section_label
         )

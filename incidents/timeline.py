@@ -371,7 +371,7 @@ ROW_FIELDS: list[tuple[str, str]] = [
     ("detail", "内容"),
     ("recipient", "担当"),
     ("due", "期限"),
-    ("status", "状況"),
+    ("status", "状態"),
 ]
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
+from django.forms.models import ModelChoiceIterator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +31,7 @@ from incidents.forms import (
     IncidentForm,
     MeetingChoiceField,
     MeetingLinkForm,
+    model_choice,
 )
 from incidents.models import (
     AlertChange,
@@ -47,8 +49,10 @@ from meetings.access import (
     is_department_editor,
     meeting_for_staff,
 )
+from meetings.form_messages import EMPTY_CHOICE
 from meetings.models import Item, Meeting, Organisation, Section
 from meetings.pdf import PdfRenderError
+from meetings.permissions import Actor
 
 # ---------------------------------------------------------------------------
 # Access helpers
@@ -61,7 +65,7 @@ def _incident(pk: int) -> Incident:
     )
 
 
-def _assignment(pk: int, user: Any = None) -> DirectiveAssignment:
+def _assignment(pk: int, user: Actor = None) -> DirectiveAssignment:
     """A directive assignment; a department's editor opens only its own
     department's and those to all departments (403 otherwise)."""
     assignment = get_object_or_404(DirectiveAssignment.objects.with_related(), pk=pk)
@@ -120,7 +124,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _link_step(request: HttpRequest, incident) -> str:
+def _link_step(request: HttpRequest, incident: Incident) -> str:
     """「新しい事案を登録」 from a meeting's link page returns there, the new incident
     chosen (``?meeting=<pk>`` on the form's URL)."""
     meeting_pk = request.GET.get("meeting", "")
@@ -160,7 +164,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(pk)
     entries = timeline.build_timeline(incident)
-    changes = [e.alert for e in entries if e.kind == timeline.KIND_ALERT]
+    changes = [e.alert for e in entries if e.alert is not None]
     now = timezone.now()
     # Each meeting once, none already linked, none in the trash.
     meeting_field = MeetingChoiceField(
@@ -168,7 +172,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(incident_links__incident=incident)
         .select_related("meeting_type")
         .order_by("-held_on", "-start_time", "-id")[:200],
-        empty_label="会議を選んでください",
+        empty_label=EMPTY_CHOICE,
     )
     return render(
         request,
@@ -177,7 +181,10 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "incident": incident,
             "timeline": entries,
             "alerts": timeline.current_alerts(changes, at=now),
-            "meeting_choices": _distinct_labels(list(meeting_field.choices)),
+            # A ModelChoiceField's choices: its ModelChoiceIterator.
+            "meeting_choices": _distinct_labels(
+                list(cast(ModelChoiceIterator, meeting_field.choices))
+            ),
             "can_delete_alerts": permissions.is_approver(request.user),
             "today": timezone.localdate(now),
         },
@@ -279,7 +286,7 @@ def meeting_incidents(request: HttpRequest, meeting_pk: int) -> HttpResponse:
         )
         if link.agenda_item_id:
             group["parts"].append(f"協議概要: {link.agenda_item}")
-        elif link.section_id:
+        elif link.section is not None:
             group["parts"].append(
                 "■" + timeline.section_heading(link.section, meeting.separator)
             )
@@ -465,8 +472,8 @@ def meeting_directives(request: HttpRequest, meeting_pk: int) -> HttpResponse:
             "form": form,
             "directive_sections": directive_sections,
             "failed_item": form["item"].value() if form.errors else None,
-            "organisations": form.fields["organisation"].queryset,
-            "incidents": form.fields["incident"].queryset,
+            "organisations": model_choice(form, "organisation").queryset,
+            "incidents": model_choice(form, "incident").queryset,
             "today": timezone.localdate(),
         },
         status=HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK,

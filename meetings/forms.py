@@ -14,7 +14,8 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date, time
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -271,7 +272,7 @@ WITHHELD_ROW_FIELDS = ("withheld_reason", "withheld_note", "withheld_hide_headin
 def withheld_row_values(row: Section | Item) -> dict[str, Any]:
     """A stored section's or item's withholding as the editor row's initial values."""
     values: dict[str, Any] = {
-        "withheld_reason": row.withheld_reason.code if row.withheld_reason_id else "",
+        "withheld_reason": row.withheld_reason.code if row.withheld_reason else "",
         "withheld_note": row.withheld_note,
     }
     if isinstance(row, Section):
@@ -292,7 +293,7 @@ def _withheld_values(data: dict[str, Any]) -> dict[str, Any]:
 class JapaneseDateField(forms.DateField):
     """A date typed as 2022-06-20, 2022/6/20, R4.6.20 or 令和4年6月20日 (any width)."""
 
-    def to_python(self, value: Any):
+    def to_python(self, value: Any) -> date | None:
         # One parser (meetings.wareki.parse_date_input) for the form and the hint.
         if isinstance(value, str):
             if not value.strip():
@@ -307,7 +308,7 @@ class JapaneseDateField(forms.DateField):
 class ClockField(forms.TimeField):
     """A time typed as 17:30, 1730, 17時30分 or with full-width digits."""
 
-    def to_python(self, value: Any):
+    def to_python(self, value: Any) -> time | None:
         if isinstance(value, str):
             if not value.strip():
                 return None
@@ -388,16 +389,18 @@ class MeetingHeaderForm(JapaneseMessagesMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["meeting_type"].queryset = MeetingType.objects.order_by(
-            "tier", "name"
-        )
-        self.fields["meeting_type"].empty_label = None
+        meeting_type = self.fields["meeting_type"]
+        assert isinstance(meeting_type, forms.ModelChoiceField)  # a ForeignKey's
+        meeting_type.queryset = MeetingType.objects.order_by("tier", "name")
+        meeting_type.empty_label = None
         self.fields["start_time"].required = True
         self.fields["start_time"].error_messages["required"] = (
             "開始時刻を入力してください。"
         )
         self.fields["location"].help_text = "書面開催なら空欄にできます。"
-        self.fields["attendee_tail"].strip = False  # see clean_attendee_tail
+        attendee_tail = self.fields["attendee_tail"]
+        assert isinstance(attendee_tail, forms.CharField)
+        attendee_tail.strip = False  # see clean_attendee_tail
         # Hints under the fields instead of placeholders (docs/glossary.md).
         for name in ("held_on", "published_on"):
             self.fields[name].help_text = "例:令和4年6月20日、R4.6.20、2022-06-20"
@@ -405,8 +408,10 @@ class MeetingHeaderForm(JapaneseMessagesMixin, forms.ModelForm):
             self.fields[name].help_text = "例:17:30"
         for name in ("lead", "unstructured_text"):
             cap = limits.limit(name)
-            self.fields[name].max_length = cap
-            self.fields[name].validators.append(
+            text_field = self.fields[name]
+            assert isinstance(text_field, forms.CharField)
+            text_field.max_length = cap
+            text_field.validators.append(
                 validators.MaxLengthValidator(
                     cap, message=f"{cap:,}字までにしてください(%(show_value)s字)。"
                 )
@@ -419,10 +424,18 @@ class MeetingHeaderForm(JapaneseMessagesMixin, forms.ModelForm):
         return f"{tail} " if tail and value != value.rstrip() else tail
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("mode") != Meeting.Mode.WRITTEN and not cleaned.get("location"):
             self.add_error("location", "場所を入力してください(書面開催なら不要)。")
         return cleaned
+
+
+_ROW_CSS: dict[type[forms.Widget], str] = {
+    forms.CheckboxInput: "form-check-input",
+    forms.Select: "form-select form-select-sm",
+    forms.HiddenInput: "",
+}
 
 
 class RowForm(JapaneseMessagesMixin, forms.Form):
@@ -432,11 +445,7 @@ class RowForm(JapaneseMessagesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for field_ in self.fields.values():
             widget = field_.widget
-            css = {
-                forms.CheckboxInput: "form-check-input",
-                forms.Select: "form-select form-select-sm",
-                forms.HiddenInput: "",
-            }.get(type(widget), "form-control form-control-sm")
+            css = _ROW_CSS.get(type(widget), "form-control form-control-sm")
             if css:
                 widget.attrs["class"] = css
         for name, field_ in self.fields.items():
@@ -555,7 +564,9 @@ class UploadRowForm(RowForm):
     )
     token = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, pending: dict[str, str] | None = None, **kwargs):
+    def __init__(
+        self, *args: Any, pending: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.pending = pending or {}  # token -> original file name, from the session
 
@@ -566,7 +577,8 @@ class UploadRowForm(RowForm):
         return upload
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         token = cleaned.get("token") or ""
         if token and token not in self.pending:
             cleaned["token"] = ""  # not ours, or already used: ignore it
@@ -591,9 +603,10 @@ class UploadRowForm(RowForm):
 def check_pdf_upload(upload: UploadedFile) -> None:
     """Raise ``ValidationError`` unless the upload is a PDF (by content) within the limit."""
     limit = settings.ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
+    size = upload.size or 0  # None only for a file object Django did not receive
+    if size > limit:
         raise forms.ValidationError(
-            f"ファイルが大きすぎます({files.format_file_size(upload.size)})。"
+            f"ファイルが大きすぎます({files.format_file_size(size)})。"
             f"{files.format_file_size(limit)}以下のPDFにしてください。"
         )
     content = _read(upload)
@@ -657,9 +670,11 @@ class FiscalYearExportForm(forms.Form):
         label="未公開(下書き・承認待ち)の会議も「案」として含める", required=False
     )
 
-    def __init__(self, *args, years: list[int], **kwargs) -> None:
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].choices = [
+        fiscal_year = self.fields["fiscal_year"]
+        assert isinstance(fiscal_year, forms.TypedChoiceField)
+        fiscal_year.choices = [
             (year, f"{wareki.format_fiscal_year(year)}({year}年度)") for year in years
         ]
 
@@ -826,7 +841,9 @@ class Editor:
                     },
                     **withheld_row_values(s),
                     "topic_heading": s.topic_heading,
-                    "agenda": agenda_keys.get(s.agenda_item_id, ""),
+                    "agenda": agenda_keys.get(s.agenda_item_id, "")
+                    if s.agenda_item_id
+                    else "",
                     "items": _stored_items(list(s.items.all())),
                 }
                 for s in meeting.sections.all()
@@ -842,7 +859,7 @@ class Editor:
         )
 
     @classmethod
-    def for_new(cls, meeting_type: MeetingType, *, today) -> Editor:
+    def for_new(cls, meeting_type: MeetingType, *, today: date) -> Editor:
         """A new meeting, prefilled from its type and the previous meeting of that type."""
         previous = (
             Meeting.objects.filter(meeting_type=meeting_type)
@@ -1059,7 +1076,7 @@ class Editor:
         if total:
             self.header.add_error(None, total)
 
-    def _forms(self) -> list[forms.Form]:
+    def _forms(self) -> list[forms.BaseForm]:
         return [
             self.header,
             *(r.form for r in self.attendees),
@@ -1073,9 +1090,9 @@ class Editor:
     def has_errors(self) -> bool:
         return any(f.is_bound and f.errors for f in self._forms())
 
-    def _places(self) -> list[tuple[str, forms.Form]]:
+    def _places(self) -> list[tuple[str, forms.BaseForm]]:
         """Each form with where it sits on the page, as the error summary names it."""
-        places: list[tuple[str, forms.Form]] = [("", self.header)]
+        places: list[tuple[str, forms.BaseForm]] = [("", self.header)]
         places += [
             (f"出席者の{n}行目", r.form) for n, r in enumerate(self.attendees, 1)
         ]
@@ -1105,7 +1122,8 @@ class Editor:
                 label = (
                     str(form.fields[name].label or "") if name in form.fields else ""
                 )
-                for message in errors:
+                for error in errors:
+                    message = str(error)  # ErrorList yields the messages' text
                     where = "・".join(
                         part for part in (place, label) if part and part not in message
                     )
@@ -1181,13 +1199,18 @@ class Editor:
             "sections": sections,
         }
 
-    def typed_data(self) -> dict[str, Any]:
+    def typed_data(self) -> layout.MeetingData:
         """The typed meeting as layout data (after ``is_valid``), for showing it."""
-        return {
-            **layout.header_data(self.header.instance),
-            **self.layout_data(),
-            "attachments": [],
-        }
+        # The editor's parts (with row ids, without the importer's warnings): the
+        # layout reads what may be missing with .get().
+        return cast(
+            layout.MeetingData,
+            {
+                **layout.header_data(self.header.instance),
+                **self.layout_data(),
+                "attachments": [],
+            },
+        )
 
 
 SECTION_TEXT_FIELDS = ("speaker", "recipients", "topic", "heading")
@@ -1326,7 +1349,7 @@ def _item_op(values: dict[str, Any], action: str, key: str) -> str:
     if action == "append" or (action == "add" and not is_item):
         for section in values["sections"]:
             if section["key"] == key:
-                row = {"key": new_key(), "marker": "・", "depth": 0}
+                row: dict[str, Any] = {"key": new_key(), "marker": "・", "depth": 0}
                 section["items"].append(row)
                 return _focus_id("i", row["key"])
         return ""
@@ -1379,7 +1402,7 @@ def previous_attendees(meeting_type: MeetingType) -> list[dict[str, Any]]:
 
 
 def copy_previous_attendees(values: dict[str, Any], meeting_type: MeetingType) -> str:
-    """The explicit choice 「前回の出席者を入れる」: they replace the typed rows."""
+    """The explicit choice 「前回の出席者を入力」: they replace the typed rows."""
     rows = [{"key": new_key(), **row} for row in previous_attendees(meeting_type)]
     if not rows:
         return ""

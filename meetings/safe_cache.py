@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ def safe_set_many(values: dict[str, Any], timeout: int) -> None:
         logger.warning("cache unavailable (set_many)", exc_info=True)
 
 
-def safe_get_or_set(key: str, compute: Callable[[], Any], timeout: int) -> Any:
+def safe_get_or_set(key: str, compute: Callable[[], T], timeout: int) -> T:
     try:
         found = cache.get(key)
     except Exception:

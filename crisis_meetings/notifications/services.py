@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -275,9 +275,10 @@ def build_message(mail: OutboxMail, address: str) -> EmailMessage:
     )
 
 
-def deliver(mail_id: int) -> str:
+def deliver(mail_id: int, *, timeout: float | None = None) -> str:
     """Send one queued mail; returns its status. Raises ``DeliveryFailed`` after
-    recording the failure (committed), so that the caller may retry later."""
+    recording the failure (committed), so that the caller may retry later.
+    ``timeout``: the SMTP connection's, instead of ``EMAIL_TIMEOUT``."""
     failure = ""
     with transaction.atomic():
         mail = (
@@ -310,7 +311,10 @@ def deliver(mail_id: int) -> str:
             )
         mail.attempts += 1
         try:
-            if not build_message(mail, address).send(fail_silently=False):
+            message = build_message(mail, address)
+            if timeout is not None:
+                message.connection = get_connection(timeout=timeout)
+            if not message.send(fail_silently=False):
                 raise DeliveryFailed("送信されませんでした。")
         except Exception as exc:  # SMTP refusal, connection refused, timeout
             mail.last_error = f"{type(exc).__name__}: {exc}"[:300]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Self, cast
 
 from django import forms
 from django.http import QueryDict
@@ -168,7 +168,7 @@ class _NoHeader(editor_forms.MeetingHeaderForm):
 @dataclasses.dataclass
 class SectionsEditor(editor_forms.Editor):
     @classmethod
-    def for_sections(cls, meeting: Meeting, sections: list[dict[str, Any]]) -> Any:
+    def for_sections(cls, meeting: Meeting, sections: list[dict[str, Any]]) -> Self:
         """Unbound rows from layout sections (a draft, a version, the template)."""
         rows = []
         for section in sections:
@@ -195,7 +195,7 @@ class SectionsEditor(editor_forms.Editor):
         return cls.from_rows(meeting, rows)
 
     @classmethod
-    def from_rows(cls, meeting: Meeting, sections: list[dict[str, Any]]) -> Any:
+    def from_rows(cls, meeting: Meeting, sections: list[dict[str, Any]]) -> Self:
         editor = editor_forms.Editor.from_values(
             header={},
             instance=meeting,
@@ -211,7 +211,7 @@ class SectionsEditor(editor_forms.Editor):
         return cls(**{**_fields(editor), "header": _NoHeader(instance=meeting)})
 
     @classmethod
-    def from_sections_post(cls, post: QueryDict, meeting: Meeting) -> Any:
+    def from_sections_post(cls, post: QueryDict, meeting: Meeting) -> Self:
         editor = editor_forms.Editor.from_post(
             post, {}, instance=meeting, attachments={}, pending={}
         )

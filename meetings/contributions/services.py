@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from meetings import layout, limits, permissions
@@ -85,7 +86,7 @@ def may_write(user: Actor, request: ContributionRequest) -> bool:
     )
 
 
-def requests_for(user: Actor) -> Any:
+def requests_for(user: Actor) -> QuerySet[ContributionRequest]:
     """The requests a user's department was sent (none without a department)."""
     department = department_of(user)
     if department is None or not permissions.is_editor(user):

@@ -64,7 +64,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = list(services.requests_for(request.user).order_by("-due_at", "-pk")[:200])
     for row in rows:
-        row.overdue = row.is_overdue(now)
+        row.overdue = row.is_overdue(now)  # type: ignore[attr-defined]  # for the template
     rows.sort(key=lambda r: (not r.is_open, r.due_at))
     coordinated = []
     if department is None:

@@ -109,5 +109,31 @@ class KanaFiles:
     def expected(self) -> set[str]:
         return set(_sources())
 
+    def follow(
+        self, written: list[str], removed: list[str]
+    ) -> Iterator[tuple[str, bytes | None]]:
+        """The reading versions of the pages a publication, correction or
+        withdrawal just wrote (or removed), in its own batch: a just-published
+        meeting's /kana/ page never answers 404 while the list rebuild waits."""
+        from meetings.site import tree
+
+        def readable(path: str) -> bool:
+            return (
+                path.endswith(".html")
+                and not path.startswith(PREFIX)
+                and has_reading_version(tree.path_to_url(path))
+            )
+
+        pages = [path for path in written if readable(path)]
+        if pages:
+            reader = Reader.load()
+            for path in pages:
+                content = _make(path, reader)
+                if content is not None:
+                    yield path, content
+        for path in removed:
+            if readable(path):
+                yield path, None
+
 
 kana_files = KanaFiles()

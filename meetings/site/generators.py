@@ -8,7 +8,10 @@ path, bytes)), ``refresh(read, state)`` (the files to write, or None to remove,
 after a change; ``read(relative path)`` gives a file as the tree holds it) and
 ``expected()`` (the relative paths that must exist). build_site and rebuild_lists
 write them and keep their paths; verify_site compares them. (The open-data bulk
-files: ``meetings.api.bulk.tree_files``.)
+files: ``meetings.api.bulk.tree_files``.) A generator whose files each follow one
+page may also have ``follow(written, removed)``: its files for the pages a
+service's batch just wrote or removed, written in that batch (``follow`` below),
+so that they exist as soon as their page does.
 """
 
 from __future__ import annotations
@@ -68,3 +71,26 @@ def write(batch: Batch, *, full: bool) -> set[str]:
                 functools.partial(tree.write, prefix + generator.state_path, state)
             )
     return expected_paths()
+
+
+def follow(batch: Batch) -> None:
+    """The generators' files derived from the pages ``batch`` wrote or removed (a
+    page's reading version with the page: no 404 until the list rebuild), in the
+    same batch, so that they roll back with it. A file the batch already wrote or
+    removed (a correction refreshes every generator) is left as it is."""
+    written, removed = list(batch.written), list(batch.removed)
+    if not (written or removed):
+        return
+    for generator in generators():
+        derive = getattr(generator, "follow", None)
+        if derive is None:
+            continue
+        prefix = generator.prefix
+        done = set(batch.written) | set(batch.removed)
+        for path, content in derive(written, removed):
+            if prefix + path in done:
+                continue
+            if content is None:
+                batch.remove(prefix + path)
+            else:
+                batch.put(prefix + path, content)

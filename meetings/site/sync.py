@@ -92,6 +92,7 @@ def _fail_closed() -> Iterator[Batch]:
     batch = Batch()
     try:
         yield batch
+        generators.follow(batch)  # e.g. the pages' reading versions (kana/)
     except PublicSiteWriteError:
         raise
     except OSError as exc:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django import template
 from django.urls import reverse
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
     from meetings.models import Meeting
+    from meetings.permissions import Actor
 
 register = template.Library()
 
@@ -31,7 +32,7 @@ def history_record_type(history_type: str) -> str:
 
 
 @register.filter
-def is_admin(user: Any) -> bool:
+def is_admin(user: Actor) -> bool:
     """For the staff header: admins get the 年度PDF export and the trash."""
     from meetings import permissions
 
@@ -39,7 +40,7 @@ def is_admin(user: Any) -> bool:
 
 
 @register.filter
-def is_coordinating(user: Any) -> bool:
+def is_coordinating(user: Actor) -> bool:
     """For the staff header: new meetings, the import and the coordinating pages
     are not offered to a department's editor (``meetings.access``)."""
     from meetings.access import is_coordinating_staff
@@ -49,7 +50,7 @@ def is_coordinating(user: Any) -> bool:
 
 @register.simple_tag
 def related_staff_links(
-    meeting: Meeting | None = None, user: Any = None
+    meeting: Meeting | None = None, user: Actor = None
 ) -> list[tuple[str, str]]:
     """(label, URL) of the staff pages that apps built on meetings add
     (``extensions.related().staff_links``): the menu's, or a stored meeting's;

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 from urllib.parse import quote
 
 from django.conf import settings
@@ -31,9 +32,19 @@ from django.utils.safestring import SafeString, mark_safe
 
 from meetings import wareki
 from meetings.extensions import related
-from meetings.models import Attachment, Meeting, MeetingEvent, MeetingType, Publication
+from meetings.models import (
+    Attachment,
+    Meeting,
+    MeetingEvent,
+    MeetingType,
+    Publication,
+    SearchDocument,
+)
 from meetings.safe_cache import safe_get_many, safe_get_or_set, safe_set_many
 from meetings.search.text import static_variants
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 20
 # Cached values are keyed by public_state(), so they expire only to free memory.
@@ -47,7 +58,23 @@ ROW_CACHE_SECONDS = 24 * 60 * 60
 # ---------------------------------------------------------------------------
 
 
-def _get_published_meeting(public_id: uuid.UUID, *publication_fields: str) -> Meeting:
+class _DrillAnnotation(TypedDict):
+    drill: bool | None  # the publication's data["is_drill"]
+
+
+class _ListAnnotations(_DrillAnnotation):
+    agenda: list[str] | None
+    agenda_markers: list[str] | None
+
+
+# Published meetings as the public pages read them (annotated from the snapshot).
+PublishedMeeting: TypeAlias = "WithAnnotations[Meeting, _DrillAnnotation]"
+ListedMeeting: TypeAlias = "WithAnnotations[Meeting, _ListAnnotations]"
+
+
+def _get_published_meeting(
+    public_id: uuid.UUID, *publication_fields: str
+) -> PublishedMeeting:
     """The published meeting with its current publication, or 404."""
     fields = ["public_id", "status", "current_publication"] + [
         f"current_publication__{name}" for name in publication_fields
@@ -66,7 +93,9 @@ def _get_published_meeting(public_id: uuid.UUID, *publication_fields: str) -> Me
 ORDER = ("-current_publication__held_on", "-current_publication_id")
 
 
-def _rows(queryset: QuerySet[Meeting], *publication_fields: str) -> QuerySet[Meeting]:
+def _rows(
+    queryset: QuerySet[Meeting], *publication_fields: str
+) -> QuerySet[ListedMeeting]:
     """Rows for lists (archive, search): publication fields only, never live ones."""
     return (
         queryset.select_related("current_publication")
@@ -113,16 +142,17 @@ def _paginate(
     ids = meetings.order_by(*ORDER).values_list(
         "pk", "current_publication_id", "current_publication__published_at"
     )
-    paginator = Paginator(ids, PAGE_SIZE)
+    # The page holds id triples, then their Rows (summary_rows).
+    paginator: Paginator[Any] = Paginator(ids, PAGE_SIZE)
     if strict:
         try:
-            page = paginator.page(number)
+            page = paginator.page(number)  # type: ignore[arg-type]  # None is an InvalidPage too: 404
         except InvalidPage:
             raise Http404 from None
     else:
         page = paginator.get_page(number)
     page = elide(page, page_url)
-    page.object_list = summary_rows(page.object_list)
+    page.object_list = summary_rows(list(page.object_list))
     return page
 
 
@@ -139,10 +169,10 @@ def summary_rows(wanted: list[tuple[int, int, datetime]]) -> list[Row]:
     cached = safe_get_many(list(keys.values()))
     missing = [pk for pk, pub_id, _ in wanted if keys[pub_id] not in cached]
     if missing:
-        rendered = {
-            keys[meeting.current_publication_id]: _render_summary(meeting)
-            for meeting in _rows(Meeting.objects.published().filter(pk__in=missing))
-        }
+        rendered = {}
+        for meeting in _rows(Meeting.objects.published().filter(pk__in=missing)):
+            assert meeting.current_publication_id is not None  # published()
+            rendered[keys[meeting.current_publication_id]] = _render_summary(meeting)
         safe_set_many(rendered, ROW_CACHE_SECONDS)
         cached.update(rendered)
     # A meeting withdrawn between the queries has no summary: it is left out.
@@ -153,7 +183,7 @@ def summary_rows(wanted: list[tuple[int, int, datetime]]) -> list[Row]:
     ]
 
 
-def _render_summary(meeting: Meeting) -> str:
+def _render_summary(meeting: ListedMeeting) -> str:
     held_on = meeting.live_publication.held_on
     return render_to_string(
         "meetings/public/includes/_meeting_summary.html",
@@ -175,15 +205,17 @@ def elide(page: Page, page_url: Callable[[int], str]) -> Page:
     URL: a path (``/archive/page/2/``, files in the publication tree) or a query.
     """
     ellipsis = page.paginator.ELLIPSIS
-    page.elided_range = list(
+    elided_range = list(
         page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     )
-    page.links = [
-        (None, "") if number == ellipsis else (number, page_url(number))
-        for number in page.elided_range
+    # Attributes for the templates, on Django's Page (hence the ignores).
+    page.elided_range = elided_range  # type: ignore[attr-defined]  # for the templates
+    page.links = [  # type: ignore[attr-defined]  # for the templates
+        (None, "") if number == ellipsis else (number, page_url(int(number)))
+        for number in elided_range
     ]
-    page.prev_url = page_url(page.number - 1) if page.has_previous() else ""
-    page.next_url = page_url(page.number + 1) if page.has_next() else ""
+    page.prev_url = page_url(page.number - 1) if page.has_previous() else ""  # type: ignore[attr-defined]  # for the templates
+    page.next_url = page_url(page.number + 1) if page.has_next() else ""  # type: ignore[attr-defined]  # for the templates
     return page
 
 
@@ -199,13 +231,13 @@ def path_page_url(first: str, pattern: str) -> Callable[[int], str]:
     return lambda number: first if number == 1 else pattern % number
 
 
-def _agenda_lines(meeting: Meeting) -> list[str]:
+def _agenda_lines(meeting: ListedMeeting) -> list[str]:
     texts = meeting.agenda or []
     markers = meeting.agenda_markers or [""] * len(texts)
     return [f"{m or ''}{t}" for m, t in zip(markers, texts, strict=False)]
 
 
-def public_state() -> str:
+def public_state(*, search_documents: bool = False) -> str:
     """A token that changes whenever the published set or the related records change.
 
     Published meetings: how many, and the newest current publication (each
@@ -213,6 +245,8 @@ def public_state() -> str:
     The registered related records (``extensions.related().state_sql()``: how many,
     the highest id, the last change). Keys cached values computed only from those
     rows (filter choices, a meeting's records). One small query, read from indexes.
+    ``search_documents``: the highest search document id too (the search's
+    in-process index follows it: a rebuilt index writes new documents).
     """
     meetings = Meeting._meta.db_table
     published = "status = %s AND current_publication_id IS NOT NULL"
@@ -225,6 +259,8 @@ def public_state() -> str:
     ]
     params: list[str] = [Meeting.Status.PUBLISHED] * 3
     parts += related().state_sql()
+    if search_documents:
+        parts.append(f"(SELECT MAX(id) FROM {SearchDocument._meta.db_table})")
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         state = ":".join(str(value) for value in cursor.fetchone())
@@ -617,7 +653,10 @@ def search(request: HttpRequest) -> HttpResponse:
     from meetings.search import page as search_page
 
     context = search_page.results(
-        request, state=public_state(), rows=summary_rows, page_url=query_page_url
+        request,
+        state=public_state(search_documents=True),
+        rows=summary_rows,
+        page_url=query_page_url,
     )
     return render(request, "meetings/public/search.html", context)
 

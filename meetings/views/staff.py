@@ -16,7 +16,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -95,7 +101,7 @@ def is_overdue(meeting: Meeting, now: datetime) -> bool:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    columns = []
+    columns: list[dict[str, Any]] = []  # the template's columns
     # A department's editor sees only the meetings it was asked for (read-only).
     coordinating = is_coordinating_staff(request.user)
     for status in (Status.DRAFT, Status.REVIEW, Status.PUBLISHED, Status.WITHDRAWN):
@@ -345,8 +351,8 @@ def _editor_post(
         )
     except ValidationError as error:
         # Model rules checked at save time (full_clean) that the forms did not catch.
-        found = (
-            error.message_dict
+        found: dict[str | None, list[str]] = (
+            dict(error.message_dict.items())
             if hasattr(error, "error_dict")
             else {None: error.messages}
         )
@@ -384,8 +390,9 @@ def _stash_uploads(request: HttpRequest, editor: Editor, pending: dict) -> None:
             continue
         token = uuid.uuid4().hex
         default_storage.save(f"pending/{token}.pdf", upload)
-        pending[token] = upload.name
-        row.token, row.pending_name = token, upload.name
+        name = upload.name or ""  # a browser's upload always has its file name
+        pending[token] = name
+        row.token, row.pending_name = token, name
         changed = True
     if changed:
         request.session[PENDING_SESSION_KEY] = pending
@@ -449,7 +456,7 @@ def _preview(
     current = meeting.current_publication
     own_request = (
         contribution_services.requests_for(request.user).filter(meeting=meeting).first()
-        if meeting.staff_access == "read"
+        if meeting.staff_access == "read"  # type: ignore[attr-defined]  # set by meeting_for_staff
         else None
     )
     withheld = layout.withheld_parts(data)
@@ -473,7 +480,7 @@ def _preview(
             "withdraw_form": withdraw_form or WithdrawForm(),
             "is_approver": permissions.is_approver(request.user),
             # A department's editor reads the meeting; its editor is not theirs.
-            "can_write": meeting.staff_access == "write",
+            "can_write": meeting.staff_access == "write",  # type: ignore[attr-defined]  # set by meeting_for_staff
             "own_request": own_request,
             "needs_correction_note": current is not None,
             "has_unpublished_changes": current is not None
@@ -528,7 +535,9 @@ def publication_detail(request: HttpRequest, pk: int, number: int) -> HttpRespon
 
 @editor_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_id: int):
+def attachment_download(
+    request: HttpRequest, pk: int, attachment_id: int
+) -> FileResponse:
     meeting = meeting_for_staff(pk, user=request.user)
     attachment = get_object_or_404(Attachment, pk=attachment_id, meeting=meeting)
     response = FileResponse(
@@ -545,7 +554,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int):
 # ---------------------------------------------------------------------------
 
 
-def _workflow(request: HttpRequest, pk: int, action: Callable[[Meeting], str]):
+def _workflow(
+    request: HttpRequest, pk: int, action: Callable[[Meeting], str]
+) -> HttpResponseRedirect:
     meeting = meeting_for_staff(pk, user=request.user, write=True)
     try:
         message = action(meeting)

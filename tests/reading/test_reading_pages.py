@@ -49,7 +49,7 @@ def test_seed_page_has_a_reading_version_with_the_same_text(built, client):
     assert page is not None and kana is not None
     assert f'href="/kana/meetings/{public_id}/">ふりがな</a>'.encode() in page
     # The switch back keeps a plain name (no ruby inside: data-no-ruby).
-    switch = f'href="/meetings/{public_id}/" data-no-ruby>ふりがなを消す</a>'
+    switch = f'href="/meetings/{public_id}/" data-no-ruby>ふりがななしで表示</a>'
     assert switch in kana.decode()
     text = kana.decode()
     # Readings from the table, the rules and the dictionary.
@@ -117,6 +117,51 @@ def test_correction_and_withdrawal_are_followed_before_the_response(
         if path.rsplit("/", 1)[-1].startswith("."):
             continue  # the generator's state, written once the action commits
         assert str(public_id) not in (tree.read(path) or b"").decode(), path
+
+
+def test_a_new_publication_has_its_reading_version_before_any_job_runs(
+    approver, editor, client, settings, django_capture_on_commit_callbacks
+):
+    """With a broker the list rebuild (which refreshes every reading version) runs
+    later: the meeting's own reading version is written in the publication itself,
+    so /kana/ never answers 404 for a page the public can already open."""
+    settings.SERVE_PUBLIC_SITE = True
+    meeting = make_meeting(user=editor, status="review", agenda=["「新議題」について"])
+    with django_capture_on_commit_callbacks(execute=False) as jobs:
+        services.meeting_publish(meeting=meeting, user=approver)
+    assert jobs  # the list rebuild (and more) waits for the commit: not run here
+    public_id = meeting.public_id
+    kana = _kana(public_id)
+    assert kana is not None and "<ruby>新<rp>" in kana.decode()
+    response = client.get(f"/kana/meetings/{public_id}/")
+    assert response.status_code == 200 and response["X-Public-Site"] == "file"
+    assert b"".join(response.streaming_content) == kana
+    # The same bytes as the list rebuild writes later (no second, different copy).
+    from meetings.site.build import rebuild_lists
+
+    rebuild_lists()
+    assert _kana(public_id) == kana
+
+    # A failed publication leaves no reading version behind.
+    other = make_meeting(user=editor, status="review")
+    from meetings.site import writer
+
+    real_write = writer.tree.write
+
+    def failing(path, content):
+        if path.startswith("kana/"):
+            raise OSError("disk full")
+        return real_write(path, content)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(writer.tree, "write", failing)
+        with pytest.raises(writer.PublicSiteWriteError):
+            services.meeting_publish(
+                meeting=Meeting.objects.get(pk=other.pk), user=approver
+            )
+    assert Meeting.objects.get(pk=other.pk).status == Meeting.Status.REVIEW
+    assert tree.read(f"meetings/{other.public_id}/index.html") is None
+    assert _kana(other.public_id) is None
 
 
 def test_an_edited_reading_rewrites_the_reading_versions(built):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -13,6 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from meetings.importer import parse_page
 from meetings.importer.draft import create_meeting, existing_meeting
 from meetings.models import Meeting
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SUFFIXES = {".txt", ".html", ".htm"}
 # Archived pages are UTF-8 today; older exports are Shift_JIS or EUC-JP.
@@ -144,7 +147,7 @@ class Command(BaseCommand):
         # With --json, stdout carries only the JSON lines.
         (self.stderr if as_json else self.stdout).write(message)
 
-    def _user(self, username: str | None) -> Any:
+    def _user(self, username: str | None) -> User | None:
         if not username:
             return None
         try:
