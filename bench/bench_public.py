@@ -431,6 +431,94 @@ def median_ms(
     return statistics.median(wall), statistics.median(cpu)
 
 
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cold_start(client, search_paths: list[str]) -> list[tuple[str, str]]:
+    """What a worker pays once: the facts table and the bigram index built at its
+    first search, and the delta read at the first search after a publication (a
+    correction of one meeting, written as services.meeting_publish writes it, then
+    undone so that the database stays reusable). Wall-clock, one request each."""
+    import gc
+    from urllib.parse import quote
+
+    from django.db import transaction
+
+    from meetings.models import Meeting, Publication, SearchDocument
+    from meetings.search import engine, index
+    from meetings.search.documents import index_publication
+
+    def first_search() -> float:
+        started = time.perf_counter()
+        assert client.get(search_paths[0]).status_code == 200
+        return (time.perf_counter() - started) * 1000
+
+    index.forget()
+    engine._facts.clear()
+    gc.collect()
+    before = _rss_mb()
+    started_ms = first_search()
+    snap = index._current["snapshot"]
+    after = _rss_mb()
+    out = [
+        (
+            "first search after a worker starts (facts + index built)",
+            f"{started_ms:.0f} ms (index build {snap.built_seconds * 1000:.0f} ms)",
+        ),
+        (
+            "index size",
+            f"{snap.size} documents, {snap.base.index.nbytes / 1e6:.1f} MB of arrays; "
+            f"process RSS {before:.0f} → {after:.0f} MB",
+        ),
+    ]
+    # A correction of one meeting without attachments, as services.meeting_publish
+    # writes it: a new publication (kept: publications are append-only), new
+    # documents (higher ids), the old ones deleted.
+    with_attachments = SearchDocument.objects.filter(kind="attachment").values(
+        "meeting_id"
+    )
+    meeting = (
+        Meeting.objects.published()
+        .exclude(pk__in=with_attachments)
+        .select_related("current_publication")
+        .order_by("-pk")
+        .first()
+    )
+    assert meeting is not None
+    old = meeting.current_publication
+    word = f"訂正の確認{int(time.time())}"
+    with transaction.atomic():
+        new = Publication.objects.create(
+            meeting=meeting,
+            number=old.number + 1,
+            published_at=old.published_at + timedelta(seconds=1),
+            meeting_version=old.meeting_version + 1,
+            title=old.title,
+            held_on=old.held_on,
+            data=old.data,
+            text=old.text.split("\n訂正の確認")[0] + "\n" + word,
+            html=old.html,
+        )
+        Meeting.objects.filter(pk=meeting.pk).update(current_publication=new)
+        index_publication(new)
+    corrected_ms = first_search()
+    found = client.get("/search/?q=" + quote(word)).content.decode()
+    assert "開催結果:1件" in found, "the correction is not found"
+    snap = index._current["snapshot"]
+    out.append(
+        (
+            "first search after a publication (delta read)",
+            f"{corrected_ms:.0f} ms (update {snap.built_seconds * 1000:.0f} ms, "
+            f"{snap.delta.index.size} documents in the delta)",
+        )
+    )
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--meetings", type=int, default=10_000)
@@ -540,6 +628,8 @@ def main() -> None:
     )
     rows.append(("search 20 queries, repeated", median_ms(client, search_paths, n), 10))
 
+    cold = cold_start(client, search_paths)
+
     counts = {}
     for term in [
         "停電",
@@ -570,6 +660,9 @@ def main() -> None:
             f" {cpu:>8.2f} {cpu / trivial[1]:>8.1f}× {cpu / page[1]:>6.1f}×  {verdict}"
         )
     print("search result counts: " + ", ".join(f"{k} {v}件" for k, v in counts.items()))
+    print("\nsearch index (per process; not a result cache: every query is matched):")
+    for label, value in cold:
+        print(f"  {label}: {value}")
 
 
 if __name__ == "__main__":

@@ -55,6 +55,21 @@ def wrk(url: str, duration: int, script: Path | None = None) -> float:
     return float(found.group(1))
 
 
+def worker_rss_mb(master: int) -> list[float]:
+    """Resident memory of each gunicorn worker (the master's children)."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines()
+            )
+        except (OSError, ValueError):
+            continue
+        if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
+            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sorted(sizes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10)
@@ -114,8 +129,13 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         paths = [f"/search/?q={quote(q)}" for q in SEARCH_QUERIES]
+        # The first search of a worker builds its facts table and bigram index.
+        started = time.perf_counter()
+        urllib.request.urlopen(base + paths[0], timeout=120).read()
+        first_search = time.perf_counter() - started
         for path in paths * args.workers * 2:  # every worker: facets' table, caches
-            urllib.request.urlopen(base + path, timeout=30).read()
+            urllib.request.urlopen(base + path, timeout=120).read()
+        rss_before = worker_rss_mb(server.pid)
         script = folder / "queries.lua"
         script.write_text(
             "local paths = {"
@@ -141,6 +161,15 @@ def main() -> None:
             print(f"{label:{width}}{rps:>9.1f} req/s  {ratio:>6.3f} of the static file")
         verdict = "ok" if search_rps / static_rps >= TARGET else "missed"
         print(f"\ntarget: search ≥ 1/5 of the static file: {verdict}")
+        rss_after = worker_rss_mb(server.pid)
+        print(
+            f"first search after the server started (a worker builds its index): "
+            f"{first_search * 1000:.0f} ms\n"
+            "worker RSS (MB) after warm-up: "
+            + ", ".join(f"{mb:.0f}" for mb in rss_before)
+            + "; after the runs: "
+            + ", ".join(f"{mb:.0f}" for mb in rss_after)
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)

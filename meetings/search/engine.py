@@ -35,6 +35,8 @@ from meetings.search.query import Alternative, Query, Word, matching_alternative
 from meetings.search.text import bigrams
 
 SPEAKER_FACET_SIZE = 15
+# Attachment pages with a snippet under one result (the others are counted).
+ATTACHMENTS_SHOWN = 1
 SORTS = {"date": "新しい順", "relevance": "関連度順"}
 
 
@@ -386,6 +388,7 @@ class Hit:
     page_document: int | None = None
     attachment_documents: list[int] = field(default_factory=list)
     score: int = 0
+    folded: dict[int, str] = field(default_factory=dict)  # pk → its folded text
 
 
 @dataclass
@@ -412,18 +415,32 @@ class Outcome:
     snapshot: index.Snapshot
     held: npt.NDArray[np.bool_]  # per document: holds a word of a found meeting
 
-    def hit(self, meeting_id: int) -> Hit:
-        """The details of one result (built for the results shown only)."""
+    def hits(self, meeting_ids: list[int]) -> list[Hit]:
+        """The details of the results shown (their documents that hold a word)."""
         snap = self.snapshot
-        place = self.known.index_of[meeting_id]
-        mine = np.flatnonzero(self.held & (snap.meeting == place))
-        pages = [int(snap.ids[d]) for d in mine if snap.pages[d]]
-        return Hit(
-            meeting_id,
-            self.known.meetings[meeting_id],
-            pages[0] if pages else None,
-            sorted(int(snap.ids[d]) for d in mine if not snap.pages[d]),
-        )
+        index_of = self.known.index_of
+        places = [index_of[pk] for pk in meeting_ids]
+        mine: dict[int, dict[int, int]] = {place: {} for place in places}
+        for document in np.flatnonzero(
+            self.held & np.isin(snap.meeting, places)
+        ).tolist():
+            mine[int(snap.meeting[document])][int(snap.ids[document])] = document
+        out = []
+        for meeting_id, place in zip(meeting_ids, places, strict=True):
+            documents = mine[place]
+            pages = [pk for pk, d in documents.items() if snap.pages[d]]
+            attachments = sorted(pk for pk, d in documents.items() if not snap.pages[d])
+            shown = pages[:1] + attachments[:ATTACHMENTS_SHOWN]
+            out.append(
+                Hit(
+                    meeting_id,
+                    self.known.meetings[meeting_id],
+                    pages[0] if pages else None,
+                    attachments,
+                    folded={pk: snap.folded(documents[pk]) for pk in shown},
+                )
+            )
+        return out
 
 
 def search(query: Query, filters: Filters, state: str) -> Outcome:

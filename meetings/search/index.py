@@ -65,6 +65,8 @@ class BigramIndex:
         alphabet = np.flatnonzero(counts)
         del counts
         self.alphabet_size = len(alphabet)
+        self.alphabet = alphabet.astype(np.uint32)
+        self.lengths = lengths
         self.rank: dict[str, int] = {
             chr(code): rank for rank, code in enumerate(alphabet.tolist())
         }
@@ -131,6 +133,12 @@ class BigramIndex:
                 self.starts,
             )
         )
+
+    def text(self, document: int) -> str:
+        """The folded text of ``document`` (from the codes: nothing else is kept)."""
+        start = int(self.starts[document])
+        codes = self.codes[start : start + int(self.lengths[document])]
+        return self.alphabet[codes].tobytes().decode("utf-32-le")
 
     def _group(self, first: int, second: int) -> int:
         key = first * self.alphabet_size + second
@@ -224,6 +232,12 @@ class Snapshot:
     def size(self) -> int:
         return len(self.ids)
 
+    def folded(self, document: int) -> str:
+        base = self.base.index
+        if document < base.size:
+            return base.text(document)
+        return self.delta.index.text(document - base.size)
+
     def match(self, term: str) -> BoolArray:
         """The current documents that hold ``term``."""
         return (
@@ -282,19 +296,19 @@ def documents_state() -> int:
 
 
 def snapshot(state: str, facts: Any) -> Snapshot:
-    """The index for the public ``state`` (and the current documents)."""
+    """The index for the public ``state``, which must change when the documents
+    do (``public_state(search_documents=True)``): no query while it holds."""
     import time
 
-    key = (state, documents_state())
     found = _current.get("snapshot")
-    if found is not None and found.key == key:
+    if found is not None and found.key[0] == state:
         return found
     with _lock:
         found = _current.get("snapshot")
-        if found is not None and found.key == key:
+        if found is not None and found.key[0] == state:
             return found
         started = time.perf_counter()
-        built = _update(found, key, facts)
+        built = _update(found, (state, documents_state()), facts)
         built.built_seconds = time.perf_counter() - started
         _current["snapshot"] = built
         return built

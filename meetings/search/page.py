@@ -7,14 +7,17 @@ yet cached; the thesaurus, the facets' table and the filter labels come from cac
 
 from __future__ import annotations
 
+import functools
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.safestring import mark_safe
 
 from meetings import wareki
 from meetings.search import engine, snippets
@@ -22,7 +25,7 @@ from meetings.search import parse_query as _parse
 
 PAGE_SIZE = 20
 # Attachment pages shown under one result (the others are counted).
-ATTACHMENT_HITS_SHOWN = 1
+ATTACHMENT_HITS_SHOWN = engine.ATTACHMENTS_SHOWN
 
 
 @dataclass
@@ -48,27 +51,39 @@ def _url(params: QueryDict, **changes: str | None) -> str:
         if value:
             query[name] = value
     encoded = query.urlencode()
-    return f"{reverse('public:search')}?{encoded}" if encoded else "?"
+    return f"{_search_path(get_script_prefix())}?{encoded}" if encoded else "?"
+
+
+@functools.lru_cache(maxsize=8)
+def _search_path(prefix: str) -> str:
+    return reverse("public:search")
 
 
 def _facet(params: QueryDict, facet: engine.Facet) -> dict[str, Any]:
-    """A facet's values with their links: the value added, or removed if chosen."""
+    """A facet's values with their links: the value added, or removed if chosen.
+
+    The list items are written here, escaped, not by a template loop: a broad
+    query's facets have a hundred values, and the template engine's lookups for
+    them cost more than the search itself."""
     without = _url(params, **{facet.name: None})
     joiner = "&" if "?" in without and not without.endswith("?") else ""
+    items = []
+    for value in facet.values:
+        text = f"{html.escape(value.label)}（{value.count}）"
+        if value.selected:
+            items.append(
+                f'<li><a href="{html.escape(without)}" aria-current="true" '
+                f'class="search-facet-selected">{text}'
+                '<span class="visually-hidden">絞り込み中。</span> 解除</a></li>'
+            )
+        else:
+            url = f"{without}{joiner}{facet.name}={quote_plus(value.value)}"
+            items.append(f'<li><a href="{html.escape(url)}">{text}</a></li>')
     return {
         "name": facet.name,
         "label": facet.label,
-        "values": [
-            {
-                "label": value.label,
-                "count": value.count,
-                "selected": value.selected,
-                "url": without
-                if value.selected
-                else f"{without}{joiner}{urlencode({facet.name: value.value})}",
-            }
-            for value in facet.values
-        ],
+        # Every piece escaped above (html.escape: what the template's autoescape does).
+        "items": mark_safe("\n".join(items)),  # noqa: S308
     }
 
 
@@ -93,6 +108,16 @@ class DateRange:
     params: (
         QueryDict  # the request's parameters with the dates in ISO, bad ones dropped
     )
+
+    @property
+    def dropped(self) -> str:
+        """「開始日」「開始日と終了日」: the typed dates the results are not narrowed by."""
+        labels = dict(DATE_FIELDS)
+        return "と".join(
+            labels[name]
+            for name, _ in DATE_FIELDS
+            if name in self.shown and name not in self.params
+        )
 
     @property
     def fields(self) -> list[dict[str, str]]:
@@ -172,7 +197,7 @@ def results(
     outcome = engine.search(query, filters, state)
     paginator = Paginator(outcome.meeting_ids, PAGE_SIZE)
     page = elide(paginator.get_page(params.get("page")), page_url(request))
-    hits = [outcome.hit(meeting_id) for meeting_id in page.object_list]
+    hits = outcome.hits(list(page.object_list))
     page.object_list = rows(
         [(h.meeting_id, h.facts.publication_id, h.facts.published_at) for h in hits]
     )
@@ -204,6 +229,10 @@ def results(
 
 
 def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
+    """Snippets of the shown rows' matching documents: their original text read
+    (one query, by primary key), the folded text from the index."""
+    from django.db import connection
+
     from meetings.models import SearchDocument
 
     wanted: list[int] = []
@@ -211,18 +240,26 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
         if hit.page_document is not None:
             wanted.append(hit.page_document)
         wanted += hit.attachment_documents[:ATTACHMENT_HITS_SHOWN]
-    documents: dict[int, tuple[str, str, str, int, str, int]] = {
-        pk: tuple(rest)  # type: ignore[misc]  # the six columns listed below
-        for pk, *rest in SearchDocument.objects.filter(pk__in=wanted).values_list(
-            "pk",
-            "text",
-            "folded",
-            "offsets",
-            "attachment_id",
-            "attachment_label",
-            "page",
-        )
-    }
+    documents: dict[int, tuple[str, str, str, int, str, int]] = {}
+    if wanted:
+        folded_texts = {pk: t for hit in hits for pk, t in hit.folded.items()}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, text, offsets, attachment_id, attachment_label, page "
+                f"FROM {SearchDocument._meta.db_table} "
+                f"WHERE id IN ({', '.join(['%s'] * len(wanted))})",
+                wanted,
+            )
+            for pk, text, offsets, attachment_id, label, number in cursor.fetchall():
+                if pk in folded_texts:
+                    documents[pk] = (
+                        text,
+                        folded_texts[pk],
+                        offsets,
+                        attachment_id,
+                        label,
+                        number,
+                    )
     terms = query.terms
     by_publication = {hit.facts.publication_id: hit for hit in hits}
     for row in page_rows:

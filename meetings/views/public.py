@@ -32,7 +32,14 @@ from django.utils.safestring import SafeString, mark_safe
 
 from meetings import wareki
 from meetings.extensions import related
-from meetings.models import Attachment, Meeting, MeetingEvent, MeetingType, Publication
+from meetings.models import (
+    Attachment,
+    Meeting,
+    MeetingEvent,
+    MeetingType,
+    Publication,
+    SearchDocument,
+)
 from meetings.safe_cache import safe_get_many, safe_get_or_set, safe_set_many
 from meetings.search.text import static_variants
 
@@ -230,7 +237,7 @@ def _agenda_lines(meeting: ListedMeeting) -> list[str]:
     return [f"{m or ''}{t}" for m, t in zip(markers, texts, strict=False)]
 
 
-def public_state() -> str:
+def public_state(*, search_documents: bool = False) -> str:
     """A token that changes whenever the published set or the related records change.
 
     Published meetings: how many, and the newest current publication (each
@@ -238,6 +245,8 @@ def public_state() -> str:
     The registered related records (``extensions.related().state_sql()``: how many,
     the highest id, the last change). Keys cached values computed only from those
     rows (filter choices, a meeting's records). One small query, read from indexes.
+    ``search_documents``: the highest search document id too (the search's
+    in-process index follows it: a rebuilt index writes new documents).
     """
     meetings = Meeting._meta.db_table
     published = "status = %s AND current_publication_id IS NOT NULL"
@@ -250,6 +259,8 @@ def public_state() -> str:
     ]
     params: list[str] = [Meeting.Status.PUBLISHED] * 3
     parts += related().state_sql()
+    if search_documents:
+        parts.append(f"(SELECT MAX(id) FROM {SearchDocument._meta.db_table})")
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         state = ":".join(str(value) for value in cursor.fetchone())
@@ -642,7 +653,10 @@ def search(request: HttpRequest) -> HttpResponse:
     from meetings.search import page as search_page
 
     context = search_page.results(
-        request, state=public_state(), rows=summary_rows, page_url=query_page_url
+        request,
+        state=public_state(search_documents=True),
+        rows=summary_rows,
+        page_url=query_page_url,
     )
     return render(request, "meetings/public/search.html", context)
 
