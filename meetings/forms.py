@@ -1402,7 +1402,7 @@ def previous_attendees(meeting_type: MeetingType) -> list[dict[str, Any]]:
 
 
 def copy_previous_attendees(values: dict[str, Any], meeting_type: MeetingType) -> str:
-    """The explicit choice 「前回の出席者を入れる」: they replace the typed rows."""
+    """The explicit choice 「前回の出席者を入力」: they replace the typed rows."""
     rows = [{"key": new_key(), **row} for row in previous_attendees(meeting_type)]
     if not rows:
         return ""

@@ -9,6 +9,7 @@ item trees, the directive, (その他報告事項), attachments, お問い合わ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
@@ -518,15 +519,23 @@ def attendee_line(data: MeetingData) -> str:
     if tail:
         parts.append(tail)
     text = sep.join(parts)
-    total = data.get("attendee_total")
-    if total is not None:
-        unit = data.get("attendee_unit") or "名"
-        count = f"計{total}{unit}"
-        remote = data.get("attendee_remote")
-        if remote:
-            count += f"(内テレビ会議{remote}{unit})"
+    count = attendee_count(data)
+    if count:
         text = f"{text}{count}" if tail or not parts else f"{text} {count}"
     return text
+
+
+def attendee_count(data: Mapping[str, Any]) -> str:
+    """計N名(内テレビ会議M名) as the page prints it; "" without a stated total."""
+    total = data.get("attendee_total")
+    if total is None:
+        return ""
+    unit = data.get("attendee_unit") or "名"
+    count = f"計{total}{unit}"
+    remote = data.get("attendee_remote")
+    if remote:
+        count += f"(内テレビ会議{remote}{unit})"
+    return count
 
 
 def section_heading(section: HeadingData, sep: str = ",") -> str:
