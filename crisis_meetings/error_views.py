@@ -31,7 +31,19 @@ def page_not_found(
 def permission_denied(
     request: HttpRequest, exception: Exception | None = None
 ) -> HttpResponse:
-    return render(request, "403.html", {"reason": _reason(exception)}, status=403)
+    # A signed-in member of staff stays in the staff layout (menu, 職員用 title).
+    user = getattr(request, "user", None)
+    layout = (
+        "meetings/staff/base.html"
+        if user is not None and user.is_authenticated
+        else "base.html"
+    )
+    return render(
+        request,
+        "403.html",
+        {"reason": _reason(exception), "layout": layout},
+        status=403,
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
