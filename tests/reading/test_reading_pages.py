@@ -17,7 +17,8 @@ from meetings.reading.ruby import strip_ruby
 from meetings.site import tree
 from tests.factories import make_meeting
 
-pytestmark = pytest.mark.django_db
+# The seed tests read the demo: loaded once for the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 SWITCH = re.compile(r"<!--reading-switch-->.*?<!--/reading-switch-->", re.S)
 
