@@ -47,7 +47,13 @@ def permission_denied(
             path=request.path[:300],
             reason=reason,
         )
-    return render(request, "403.html", {"reason": reason}, status=403)
+    # A signed-in member of staff stays in the staff layout (menu, 職員用 title).
+    layout = (
+        "meetings/staff/base.html"
+        if user is not None and user.is_authenticated
+        else "base.html"
+    )
+    return render(request, "403.html", {"reason": reason, "layout": layout}, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
