@@ -92,7 +92,7 @@ class DirectiveSerializer(serializers.Serializer):
     items = meeting_serializers.ItemSerializer(many=True)
     public_status = DirectiveStatusSerializer(
         help_text="公開の状況: 後の公開済みの会議で取組報告があったか(reported /"
-        " not_reported)。割当・期限・進捗は内部の記録で、公開しません"
+        " not_reported)。割当・期限・取組状況は内部の記録で、公開しません"
     )
     reported_in = MeetingRefSerializer(
         many=True, help_text="取組報告をした公開済みの会議(開催順)"

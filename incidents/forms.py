@@ -23,7 +23,7 @@ from incidents.models import (
 )
 from incidents.services import INCIDENT_FIELDS
 from meetings import wareki
-from meetings.form_messages import JapaneseMessagesMixin
+from meetings.form_messages import EMPTY_CHOICE, JapaneseMessagesMixin
 from meetings.models import AgendaItem, Item, Meeting, Organisation, Section
 
 M = TypeVar("M", bound=Model)
@@ -147,7 +147,7 @@ def grouped_choices(
     groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for obj in objects:
         groups[group_of(obj)].append((obj.pk, label_of(obj)))
-    choices: list = [("", empty_label)] if empty_label is not None else []
+    choices: list[Any] = [("", empty_label)] if empty_label is not None else []
     choices += [(group, options) for group, options in groups.items()]
     return choices
 
@@ -213,7 +213,7 @@ class MeetingLinkForm(JapaneseMessagesMixin, forms.Form):
     incident = forms.ModelChoiceField(
         label="事案",
         queryset=Incident.objects.none(),
-        empty_label="事案を選んでください",
+        empty_label=EMPTY_CHOICE,
     )
     agenda_items: forms.ModelMultipleChoiceField[AgendaItem] = (
         forms.ModelMultipleChoiceField(
@@ -371,7 +371,7 @@ class DirectiveProgressForm(JapaneseMessagesMixin, forms.Form):
     note = forms.CharField(
         label="取組状況", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    new_status = forms.ChoiceField(label="状況の変更", required=False)
+    new_status = forms.ChoiceField(label="状態の変更", required=False)
 
     def __init__(
         self, *args: Any, allowed: frozenset[str], current: str, **kwargs: Any

@@ -427,7 +427,7 @@ class DirectiveAssignment(models.Model):
     )
     due_on = models.DateField("期限", null=True, blank=True)
     status = models.CharField(
-        "状況",
+        "状態",
         max_length=20,
         choices=Status.choices,
         default=Status.OPEN,

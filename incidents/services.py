@@ -362,14 +362,16 @@ def directive_progress_record(
     note = (note or "").strip()
     before = locked.status
     if new_status and new_status not in DirectiveStatus.values:
-        raise ValidationError({"new_status": "状況の値が正しくありません。"})
+        raise ValidationError(
+            {"new_status": "状態の値が正しくありません。状態を選び直してください。"}
+        )
     status_change = bool(new_status) and new_status != before
     if status_change and new_status not in directive_allowed_statuses(
         user=user, current=before
     ):
         if new_status in APPROVER_TRANSITIONS.get(before, frozenset()):
             raise PermissionDenied(
-                "取消し・再開などこの状況の変更は、承認者・管理者だけが行えます。"
+                "取消し・再開などこの状態の変更は、承認者・管理者だけが行えます。"
             )
         raise ValidationError(
             {

@@ -122,14 +122,9 @@ class ItemNode:
     item: Item
     children: list[ItemNode] = field(default_factory=list)
     assignments: list[DirectiveAssignment] = field(default_factory=list)
-    # 部分公開, public timeline: the item (or its section) is withheld and this
-    # placeholder stands for its text and children.
-    placeholder: str = ""
 
     @property
     def text(self) -> str:
-        if self.placeholder:
-            return f"{self.item.marker}{self.placeholder}"
         return f"{self.item.marker}{self.withheld_mark}{self.item.text}"
 
     @property
@@ -222,10 +217,7 @@ def section_heading(section: Section, separator: str = ",") -> str:
 
 
 def _item_tree(
-    items: list[Item],
-    assignments_by_item: dict[int, list[DirectiveAssignment]],
-    *,
-    public: bool = False,
+    items: list[Item], assignments_by_item: dict[int, list[DirectiveAssignment]]
 ) -> list[ItemNode]:
     nodes = {
         item.pk: ItemNode(item, assignments=assignments_by_item.get(item.pk, []))
@@ -238,41 +230,12 @@ def _item_tree(
             nodes[item.parent_id].children.append(node)
         else:
             roots.append(node)
-    if public:
-        for node in nodes.values():
-            reason = node.item.withheld_reason if node.item.withheld_reason_id else None
-            if reason is not None:
-                # The text and every child stay out of the public timeline.
-                node.placeholder = reason.placeholder
-                node.children = []
     return roots
 
 
-def _public_section(
-    section: Section, heading: str, items: list[ItemNode]
-) -> tuple[str, list[ItemNode]]:
-    """A withheld section as the public timeline shows it: heading (or not) and
-    the placeholder in place of its items."""
-    reason = section.withheld_reason if section.withheld_reason_id else None
-    if reason is None:
-        return heading, items
-    placeholder = reason.placeholder
-    marker_item = Item(section=section, marker="", text="")
-    return (
-        heading if section.withheld_keep_heading else "",
-        [ItemNode(marker_item, placeholder=placeholder)],
-    )
-
-
-def _alert_section_heading(section: Section, public: bool) -> str:
-    """The section that announced an alert change; a withheld section whose heading
-    is withheld too is not named on the public timeline."""
-    heading = section_heading(section)
-    if section.withheld_reason_id is None:
-        return heading
-    if public:
-        return heading if section.withheld_keep_heading else ""
-    return heading + _withheld_mark(section.withheld_reason)
+def _alert_section_heading(section: Section) -> str:
+    """The section that announced an alert change, marked where it is withheld."""
+    return section_heading(section) + _withheld_mark(section.withheld_reason)
 
 
 def assignments_for_timeline(incident: Incident) -> DirectiveAssignmentQuerySet:
@@ -290,19 +253,17 @@ def assignments_for_timeline(incident: Incident) -> DirectiveAssignmentQuerySet:
     )
 
 
-def build_timeline(incident: Incident, *, public: bool = False) -> list[TimelineEntry]:
-    """Every meeting, section, directive and alert change of ``incident``, in order.
-
-    ``public=True`` keeps only published meetings and the alert changes they
-    announced, and leaves out the internal directive tracking.
-    """
+def build_timeline(incident: Incident) -> list[TimelineEntry]:
+    """Every meeting, section, directive and alert change of ``incident``, in order
+    (the staff timeline: drafts, withheld text marked, directive tracking; the
+    public incident page and API read published snapshots instead)."""
     links = list(
         IncidentLink.objects.filter(incident=incident).select_related(
             "agenda_item", "section"
         )
     )
     changes = list(incident.alert_changes.with_related())
-    assignments = [] if public else list(assignments_for_timeline(incident))
+    assignments = list(assignments_for_timeline(incident))
 
     meeting_ids: set[int] = {link.meeting_id for link in links}
     meeting_ids |= {c.meeting_id for c in changes if c.meeting_id}
@@ -318,15 +279,12 @@ def build_timeline(incident: Incident, *, public: bool = False) -> list[Timeline
             section_ids.add(follow_up.section_id)
             follow_ups_by_section[follow_up.section_id].append(follow_up)
 
-    meetings_qs = Meeting.objects.filter(pk__in=meeting_ids).select_related(
-        "meeting_type"
-    )
-    if public:
-        meetings_qs = meetings_qs.published()
-    meetings = {m.pk: m for m in meetings_qs}
-    if public:
-        # Only what a published meeting announced; a draft's change stays internal.
-        changes = [c for c in changes if c.meeting_id in meetings]
+    meetings = {
+        m.pk: m
+        for m in Meeting.objects.filter(pk__in=meeting_ids).select_related(
+            "meeting_type"
+        )
+    }
     sections = list(
         Section.objects.filter(pk__in=section_ids, meeting_id__in=meetings.keys())
         .select_related("withheld_reason")
@@ -361,12 +319,8 @@ def build_timeline(incident: Incident, *, public: bool = False) -> list[Timeline
     for section in sections:
         meeting = meetings[section.meeting_id]
         heading = section_heading(section, meeting.separator)
-        items = _item_tree(
-            list(section.items.all()), assignments_by_item, public=public
-        )
-        if public:
-            heading, items = _public_section(section, heading, items)
-        elif section.withheld_reason_id:
+        items = _item_tree(list(section.items.all()), assignments_by_item)
+        if section.withheld_reason_id:
             heading += _withheld_mark(section.withheld_reason)
         entries[section.meeting_id].sections.append(
             SectionEntry(
@@ -388,7 +342,7 @@ def build_timeline(incident: Incident, *, public: bool = False) -> list[Timeline
                 meeting=meetings.get(change.meeting_id),
                 alert=change,
                 previous_level=before.get(change.pk),
-                alert_section_heading=_alert_section_heading(change.section, public)
+                alert_section_heading=_alert_section_heading(change.section)
                 if change.section
                 else "",
             )
@@ -417,7 +371,7 @@ ROW_FIELDS: list[tuple[str, str]] = [
     ("detail", "内容"),
     ("recipient", "担当"),
     ("due", "期限"),
-    ("status", "状況"),
+    ("status", "状態"),
 ]
 
 

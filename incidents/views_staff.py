@@ -49,6 +49,7 @@ from meetings.access import (
     is_department_editor,
     meeting_for_staff,
 )
+from meetings.form_messages import EMPTY_CHOICE
 from meetings.models import Item, Meeting, Organisation, Section
 from meetings.pdf import PdfRenderError
 from meetings.permissions import Actor
@@ -171,7 +172,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(incident_links__incident=incident)
         .select_related("meeting_type")
         .order_by("-held_on", "-start_time", "-id")[:200],
-        empty_label="会議を選んでください",
+        empty_label=EMPTY_CHOICE,
     )
     return render(
         request,
@@ -190,7 +191,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _distinct_labels(choices: list) -> list[tuple[Any, str]]:
+def _distinct_labels(choices: list[tuple[Any, Any]]) -> list[tuple[Any, str]]:
     """Two meetings with the same label (an imported draft beside a typed one) are
     told apart by their number."""
     counts: dict[str, int] = {}

@@ -8,10 +8,12 @@ to do, in です・ます; no Django default (「このフィールドは必須�
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.utils import translation
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -118,26 +120,36 @@ def apply(form: forms.BaseForm) -> None:
 
 def _is_django_default(key: str, value: StrOrPromise) -> bool:
     """Whether a message is one of Django's (so ours should replace it)."""
-    defaults: dict[str, str] = {}
-    for cls in (
-        forms.Field,
-        forms.CharField,
-        forms.IntegerField,
-        forms.DateField,
-        forms.TimeField,
-        forms.DateTimeField,
-        forms.ChoiceField,
-        forms.ModelChoiceField,
-        forms.ModelMultipleChoiceField,
-        forms.EmailField,
-        forms.URLField,
-        forms.FileField,
-        forms.DecimalField,
-    ):
-        for name, text in getattr(cls, "default_error_messages", {}).items():
-            if name == key:
-                defaults.setdefault(str(text), name)
-    return str(value) in defaults
+    return str(value) in _django_defaults(key, translation.get_language() or "")
+
+
+_DEFAULTS_OF = (
+    forms.Field,
+    forms.CharField,
+    forms.IntegerField,
+    forms.DateField,
+    forms.TimeField,
+    forms.DateTimeField,
+    forms.ChoiceField,
+    forms.ModelChoiceField,
+    forms.ModelMultipleChoiceField,
+    forms.EmailField,
+    forms.URLField,
+    forms.FileField,
+    forms.DecimalField,
+)
+
+
+@functools.cache
+def _django_defaults(key: str, language: str) -> frozenset[str]:
+    """Django's messages for ``key`` as they read in ``language`` (every form field
+    of every form asks: translated once, not once a field)."""
+    return frozenset(
+        str(text)
+        for cls in _DEFAULTS_OF
+        for name, text in getattr(cls, "default_error_messages", {}).items()
+        if name == key
+    )
 
 
 class JapaneseMessagesMixin:

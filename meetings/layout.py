@@ -9,6 +9,7 @@ item trees, the directive, (その他報告事項), attachments, お問い合わ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
@@ -47,6 +48,7 @@ class ItemData(TypedDict):
     heading: NotRequired[bool]
     withheld: NotRequired[WithheldInfo]
     placeholder: NotRequired[bool]  # public data: the line standing for withheld text
+    id: NotRequired[int | None]  # PartsData: the stored row (None or no key: a new one)
 
 
 class HeadingData(TypedDict):
@@ -67,12 +69,14 @@ class SectionData(HeadingData):
     # The heading's own mark (meetings.markers.HEADING_MARKERS); no key: ■.
     marker: NotRequired[str]
     withheld: NotRequired[WithheldInfo]
+    id: NotRequired[int | None]  # PartsData: the stored row (None or no key: a new one)
 
 
 class AttendeeDetail(TypedDict):
     role: str
     remote: bool
     outside: bool
+    id: NotRequired[int | None]  # PartsData: the stored row (None or no key: a new one)
 
 
 class AttachmentData(TypedDict):
@@ -131,6 +135,18 @@ class MeetingData(HeaderData):
     warnings: list[str]  # the importer's
     updated_on: NotRequired[str]  # ISO date of the last correction (publications)
     public: NotRequired[bool]  # built by public_data: placeholders, no staff notes
+
+
+class PartsData(TypedDict, total=False):
+    """What ``services.meeting_parts_sync`` writes: a layout dict's parts, whose rows
+    may carry the id of the stored row they are (the editor's, ``stored_parts``)."""
+
+    attendees: list[str]  # without attendee_details (the importer's)
+    attendee_details: list[AttendeeDetail]
+    agenda: list[str]
+    agenda_markers: list[str]
+    agenda_ids: list[int | None]
+    sections: list[SectionData]
 
 
 class WithheldRow(WithheldInfo, total=False):
@@ -518,15 +534,23 @@ def attendee_line(data: MeetingData) -> str:
     if tail:
         parts.append(tail)
     text = sep.join(parts)
-    total = data.get("attendee_total")
-    if total is not None:
-        unit = data.get("attendee_unit") or "名"
-        count = f"計{total}{unit}"
-        remote = data.get("attendee_remote")
-        if remote:
-            count += f"(内テレビ会議{remote}{unit})"
+    count = attendee_count(data)
+    if count:
         text = f"{text}{count}" if tail or not parts else f"{text} {count}"
     return text
+
+
+def attendee_count(data: Mapping[str, Any]) -> str:
+    """計N名(内テレビ会議M名) as the page prints it; "" without a stated total."""
+    total = data.get("attendee_total")
+    if total is None:
+        return ""
+    unit = data.get("attendee_unit") or "名"
+    count = f"計{total}{unit}"
+    remote = data.get("attendee_remote")
+    if remote:
+        count += f"(内テレビ会議{remote}{unit})"
+    return count
 
 
 def section_heading(section: HeadingData, sep: str = ",") -> str:

@@ -354,13 +354,13 @@ class Meeting(models.Model):
     contact_note = models.CharField("担当者など", max_length=200, blank=True)
 
     unstructured_text = models.TextField(
-        "構造化できなかった本文",
+        "項目に分けられなかった本文",
         blank=True,
         help_text="取込み時に配置できなかった行。公開ページの末尾にそのまま表示されます。",
     )
 
     # Optimistic locking: each save increments it; a save from an older version is refused.
-    version = models.PositiveIntegerField("版", default=1)
+    version = models.PositiveIntegerField("更新番号", default=1)
     current_publication = models.OneToOneField(
         "Publication",
         null=True,
@@ -857,7 +857,7 @@ class Publication(AppendOnlyModel):
         verbose_name="公開した人",
     )
     correction_note = models.TextField("訂正内容", blank=True)
-    meeting_version = models.PositiveIntegerField("会議の版")
+    meeting_version = models.PositiveIntegerField("公開した時点の更新番号")
     title = models.CharField("タイトル", max_length=300)
     held_on = models.DateField("開催日")
     data = models.JSONField("構造化データ")
@@ -924,7 +924,7 @@ class MeetingEvent(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="meeting_events",
     )
-    comment = models.TextField("コメント", blank=True)
+    comment = models.TextField("理由・メモ", blank=True)
     changes = models.JSONField("変更内容", default=dict, blank=True)
     created_at = models.DateTimeField("日時", auto_now_add=True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -44,14 +46,58 @@ def _test_settings(base: Path, storages: dict) -> dict:
     }
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """``--reuse-db`` on SQLite: one test database file per checkout, kept between
+    runs. (Settings name it after the process, so that two runs at once never
+    share a file; a reused file would then never be found again, and every run
+    would leave one behind.)"""
+    from django.conf import settings
+
+    if not request.config.getvalue("reuse_db") or "PYTEST_XDIST_WORKER" in os.environ:
+        return
+    for db in settings.DATABASES.values():
+        if db["ENGINE"].endswith("sqlite3") and db["NAME"] != ":memory:":
+            name = Path(db["NAME"])
+            db.setdefault("TEST", {})["NAME"] = str(name.with_name(f"test_{name.name}"))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the rows the data migrations seed.
+
+    A transactional test empties every table when it ends, the seeded rows (非公開の
+    理由, search synonyms, readings) with them; pytest-django runs such tests last,
+    so within a run nothing misses them, but ``--reuse-db`` keeps the emptied tables
+    for the next run. Each seed adds only what is missing (nothing on a fresh
+    database)."""
+    import importlib
+
+    from django.apps import apps
+
+    from meetings.reading.seed import ensure_seeded
+
+    with django_db_blocker.unblock():
+        for module, seed in (
+            ("meetings.migrations.0010_withholding", "seed_reasons"),
+            ("meetings.migrations.0015_seed_search_synonyms", "seed"),
+        ):
+            getattr(importlib.import_module(module), seed)(apps, None)
+        ensure_seeded()
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(request, settings, tmp_path):
-    # A module on the shared demo reads the files its publications wrote.
-    base = (
-        request.getfixturevalue("shared_demo")
-        if "shared_demo" in request.fixturenames
-        else tmp_path
-    )
+    base = tmp_path
+    if "shared_demo" in request.fixturenames:
+        # A module on the shared demo: each test starts from a copy of the files its
+        # publications wrote (what a test writes goes with it, like its rows).
+        from django.core.cache import cache
+
+        base = tmp_path / "demo"
+        shutil.copytree(request.getfixturevalue("shared_demo"), base, symlinks=True)
+        # The same rows (and ids) in every test: nothing cached by an earlier one.
+        cache.clear()
     for name, value in _test_settings(base, settings.STORAGES).items():
         setattr(settings, name, value)
 
@@ -184,18 +230,24 @@ def seed_meeting(request, db, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def shared_demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo, loaded once for a module whose tests only read it (with the PDF
-    stub): ``pytestmark = pytest.mark.usefixtures("shared_demo")``.
+def shared_demo(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for a module whose tests only read it:
+    ``pytestmark = pytest.mark.usefixtures("shared_demo")`` (every test of the module
+    then sees the demo, so it suits modules whose other tests do not mind it).
 
     Loaded inside a transaction that is rolled back after the module; each test runs
     in a savepoint of it (as in Django's ``TestCase.setUpTestData``), so what a test
     writes to the database goes with it. Its files (media, publication tree) are
-    the module's. Not for transactional or live-server tests. Returns the files' base.
+    the module's, and each test works on a copy of them (``_media_in_tmp``). Not for
+    transactional or live-server tests. In a module marked ``real_pdf`` the seed's
+    PDFs are real (as ``seed_meeting`` makes them, rendered once per session), the
+    other demo meetings get the stub; elsewhere the stub stands in for all. Returns
+    the files' base.
     """
     from django.conf import settings
     from django.db import transaction
     from django.test import override_settings
+    from django.utils import timezone
 
     from incidents import exports
     from meetings import demo, pdf
@@ -210,9 +262,13 @@ def shared_demo(django_db_setup, django_db_blocker, tmp_path_factory):
             override_settings(**_test_settings(base, settings.STORAGES)),
             pytest.MonkeyPatch.context() as patch,
         ):
-            patch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: stub)
-            patch.setattr(demo, "_material_pdf", lambda title: stub)
-            patch.setattr(exports, "timeline_pdf", lambda incident: stub)
+            if request.node.get_closest_marker("real_pdf"):
+                _real_seed_pdfs_once(patch)
+                patch.setattr(timezone, "now", lambda: SEED_PUBLISHED_AT)
+            else:
+                patch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: stub)
+                patch.setattr(demo, "_material_pdf", lambda title: stub)
+                patch.setattr(exports, "timeline_pdf", lambda incident: stub)
             demo.load_demo()
     yield base
     with django_db_blocker.unblock():

@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db
+# The seed tests read the demo: loaded once for the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 EXPECTED_CSP = {
     "default-src": ["'self'"],

@@ -53,7 +53,7 @@ class ItemSerializer(serializers.Serializer):
 class LinkedRecordSerializer(serializers.Serializer):
     url = serializers.CharField(help_text="このAPIのURL")
     html_url = serializers.CharField(help_text="公開ページのURL")
-    text_url = serializers.CharField(help_text="テキスト版のURL")
+    text_url = serializers.CharField(help_text="テキスト形式のURL")
 
 
 class MeetingSummarySerializer(LinkedRecordSerializer):
@@ -164,7 +164,7 @@ class MeetingDetailSerializer(MeetingSummarySerializer):
     attendees = AttendeesSerializer()
     sections = SectionSerializer(many=True)
     unstructured = serializers.ListField(
-        child=serializers.CharField(), help_text="構造化できなかった文章"
+        child=serializers.CharField(), help_text="項目に分けられなかった本文"
     )
     attachments = AttachmentSerializer(many=True)
     contact = ContactSerializer()

@@ -141,7 +141,7 @@ def meeting_detail(request: Request, id: uuid.UUID) -> Response:
 
 @extend_schema(
     operation_id="meetings_text",
-    summary="開催結果のテキスト版",
+    summary="開催結果のテキスト形式",
     description="公開ページと同じ文面(公式の体裁)のプレーンテキスト(UTF-8)。",
     parameters=[ID_PARAMETER],
     responses={

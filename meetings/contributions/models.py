@@ -174,7 +174,7 @@ class ContributionEvent(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="events",
     )
-    comment = models.TextField("コメント", blank=True)
+    comment = models.TextField("理由・メモ", blank=True)
     created_at = models.DateTimeField("日時", default=timezone.now)
 
     class Meta:

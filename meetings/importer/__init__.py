@@ -22,7 +22,7 @@ def parse_to_draft(text: str, *, user: Actor) -> tuple[Meeting, list[str]]:
     """Parse pasted page text (or HTML) and save its first meeting as a draft.
 
     Returns the draft and the warnings to show next to it (line numbers included);
-    text that could not be placed is kept in the draft's 「構造化できなかった本文」.
+    text that could not be placed is kept in the draft's 「項目に分けられなかった本文」.
     """
     from meetings.importer.draft import parse_to_draft as save_draft
 

@@ -42,7 +42,7 @@ def _fit(
     if value is None or len(value) <= limit:
         return value
     warnings.append(
-        f"{label}が長すぎるため、全文を「構造化できなかった本文」に残しました"
+        f"{label}が長すぎるため、全文を「項目に分けられなかった本文」に残しました"
     )
     data["unparsed"].append(value)
     return value[:limit]
@@ -191,7 +191,7 @@ def parse_to_draft(text: str, *, user: Actor) -> tuple[Meeting, list[str]]:
 
     For the editor's 「テキストから作成」: the draft always saves; what could not be
     read is listed in the returned warnings (with line numbers) and kept in the
-    meeting's 「構造化できなかった本文」.
+    meeting's 「項目に分けられなかった本文」.
     """
     meetings = parse_page(text)
     meeting, warnings = create_meeting(meetings[0], user=user)

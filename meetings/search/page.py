@@ -110,6 +110,16 @@ class DateRange:
     )
 
     @property
+    def dropped(self) -> str:
+        """「開始日」「開始日と終了日」: the typed dates the results are not narrowed by."""
+        labels = dict(DATE_FIELDS)
+        return "と".join(
+            labels[name]
+            for name, _ in DATE_FIELDS
+            if name in self.shown and name not in self.params
+        )
+
+    @property
     def fields(self) -> list[dict[str, str]]:
         return [
             {

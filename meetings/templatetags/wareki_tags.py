@@ -26,3 +26,12 @@ def wareki_date_weekday(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = timezone.localdate(value)
     return wareki.format_wareki(value, weekday=True)
+
+
+@register.filter
+def wareki_datetime(value: datetime | None) -> str:
+    """令和4年6月20日 17:30: a moment on its local (Asia/Tokyo) day and clock."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{wareki.format_wareki(local.date())} {local:%H:%M}"

@@ -256,7 +256,9 @@ def _check_unsaved(prepared: dict[str, Any]) -> tuple[Meeting, list[str]]:
         unsaved.full_clean(
             exclude=["meeting_type"], validate_unique=False, validate_constraints=False
         )
-        services.meeting_validate_parts(meeting=unsaved, data=prepared)
+        services.meeting_validate_parts(
+            meeting=unsaved, data=cast(layout.PartsData, prepared)
+        )
     except ValidationError as error:
         return unsaved, validation_messages(error)
     return unsaved, []
@@ -299,13 +301,9 @@ def _summary(data: dict[str, Any]) -> list[dict[str, Any]]:
         "書面開催" if data.get("mode") == "written" else ""
     )
     listed = len(data.get("attendees") or [])
-    total = data.get("attendee_total")
-    unit = data.get("attendee_unit") or "名"
-    if total is not None:
-        attendees = f"計{total}{unit}"
-        if data.get("attendee_remote"):
-            attendees += f"(内テレビ会議{data['attendee_remote']}{unit})"
-        attendees += f"(役職名の列挙{listed})"
+    count = layout.attendee_count(data)
+    if count:
+        attendees = f"{count}(役職名の列挙{listed})"
     else:
         attendees = f"人数の記載なし(役職名の列挙{listed})" if listed else ""
     sections = data.get("sections") or []

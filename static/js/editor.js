@@ -262,7 +262,7 @@
     if (last) focusField(last);
   }
 
-  // 「前回の出席者を入れる」: the previous meeting's rows replace the list (an explicit
+  // 「前回の出席者を入力」: the previous meeting's rows replace the list (an explicit
   // choice; a new meeting starts empty).
   function insertPreviousAttendees() {
     const button = document.getElementById("previous-attendees");

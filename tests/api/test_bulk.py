@@ -15,16 +15,15 @@ from meetings import demo_data, services
 from meetings.api import bulk
 from tests.factories import make_meeting
 
-pytestmark = pytest.mark.django_db
+# The demo is read, never changed for good: loaded once for the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 SEED = demo_data.SEED_PUBLIC_ID
 
 
 @pytest.fixture
 def demo(db):
-    from meetings import demo as demo_module
-
-    demo_module.load_demo()
+    """The module's demo (loaded once by shared_demo)."""
 
 
 def _rows(content: bytes) -> list[dict[str, str]]:

@@ -84,7 +84,7 @@ def test_reading_version_passes_axe_and_copies_as_plain_text(
         page.screenshot(path=f"{SHOTS}/seed_kana_{width}.png", full_page=False)
         page.screenshot(path=f"{SHOTS}/seed_kana_{width}_full.png", full_page=True)
     # Back to the plain page.
-    page.get_by_role("link", name="ふりがなを消す").click()
+    page.get_by_role("link", name="ふりがななしで表示").click()
     page.wait_for_url(f"**/meetings/{seed_with_speech}/")
     assert page.locator("ruby").count() == 0
     context.close()

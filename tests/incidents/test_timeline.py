@@ -157,8 +157,13 @@ def test_drill_meetings_are_labelled_in_the_timeline_rows(editor):
     assert row["drill"] == "【訓練】"
 
 
-def test_public_timeline_leaves_out_drafts_and_their_alert_changes(scheme, editor):
-    incident = make_incident()
+def test_public_incident_page_and_record_leave_out_drafts_and_their_alert_changes(
+    client, scheme, editor
+):
+    """The staff timeline lists a draft and the alert change it announces; the
+    public incident page and the incident's API record show the published meeting
+    only, and no alert level."""
+    incident = make_incident(is_public=True)
     published = make_meeting(status="published", held_on="2024-05-10")
     draft = make_meeting(held_on="2024-05-20")
     for meeting in (published, draft):
@@ -171,11 +176,18 @@ def test_public_timeline_leaves_out_drafts_and_their_alert_changes(scheme, edito
         user=editor,
     )
     staff = timeline.build_timeline(incident)
-    public = timeline.build_timeline(incident, public=True)
     assert len(staff) == 3
-    assert [(e.kind, e.meeting.pk) for e in public] == [
-        (timeline.KIND_MEETING, published.pk)
-    ]
+    assert [e.kind for e in staff].count(timeline.KIND_ALERT) == 1
+
+    page = client.get(incident.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert published.get_absolute_url() in html
+    assert str(draft.public_id) not in html
+    assert "ステージⅢ" not in html and "現在の警戒段階" not in html
+    record = client.get(reverse("api:incident", args=[incident.public_id])).json()
+    assert [m["id"] for m in record["meetings"]] == [str(published.public_id)]
+    assert record["alert_history"] == [] and record["current_alerts"] == []
 
 
 def test_timeline_page_runs_a_constant_number_of_queries(

@@ -374,3 +374,96 @@ def test_a_department_sees_its_own_directives_and_those_to_all(
         client.get(reverse("incidents_staff:directive", args=[other.pk])).status_code
         == 200
     )
+
+
+# ---------------------------------------------------------------------------
+# Every other staff URL: a department's own pages, or 403
+# ---------------------------------------------------------------------------
+
+# What a department's editor uses (their own objects only, checked above and in
+# the contributions and notifications tests).
+DEPARTMENT_PAGES = {
+    "staff/",
+    "staff/date-hint/",
+    "staff/contributions/",
+    "staff/contributions/<int:pk>/",
+    "staff/incidents/directives/",
+    "staff/incidents/directives/<int:pk>/",
+    "staff/notifications/",
+    "staff/notifications/<int:pk>/open/",
+    "staff/notifications/read/",
+    "staff/notifications/settings/",
+}
+
+
+def _fill(route: str, number: int) -> str:
+    fillers = {"int": str(number), "uuid": "00000000-0000-4000-8000-000000000000"}
+    return "/" + re.sub(r"<(\w+):(\w+)>", lambda m: fillers.get(m.group(1), "x"), route)
+
+
+def test_every_other_staff_url_is_the_departments_own_or_refused(
+    client, writer, editor, keisatsu, iryo
+):
+    """A new staff page is refused to department editors unless it is listed in
+    DEPARTMENT_PAGES: a coordinating page added with ``editor_required`` fails here."""
+    from incidents import services as incident_services
+    from tests.incidents.conftest import (
+        directive_items,
+        make_directive_meeting,
+        make_incident,
+    )
+
+    meeting = make_directive_meeting("警備を行うこと。")
+    [item] = directive_items(meeting)
+    theirs = incident_services.directive_assign(
+        item=item, organisation=keisatsu, user=editor
+    )
+    _ask(meeting, editor, keisatsu)
+    [their_request] = meeting.contribution_requests.all()
+    incident = make_incident()
+    values = {
+        "staff/incidents/<int:pk>/": incident.pk,
+        "staff/contributions/<int:pk>/": their_request.pk,
+        "staff/incidents/directives/<int:pk>/": theirs.pk,
+    }
+    others = sorted(r for r in _routes() if not MEETING_ROUTE.search(r))
+    client.force_login(writer)
+    checked = 0
+    for route in others:
+        if route in DEPARTMENT_PAGES:
+            continue
+        key = next((k for k in values if route.startswith(k)), "")
+        path = _fill(route, values.get(key, 1))
+        statuses = [client.get(path).status_code, client.post(path).status_code]
+        assert set(statuses) <= {403, 405}, (route, statuses)
+        assert 403 in statuses, route
+        checked += 1
+    assert checked >= 20
+    # Another department's request and directive: not opened either.
+    for route in (
+        "staff/contributions/<int:pk>/",
+        "staff/incidents/directives/<int:pk>/",
+    ):
+        response = client.get("/" + route.replace("<int:pk>", str(values[route])))
+        assert response.status_code in (403, 404), route
+
+
+def test_a_refusal_is_a_line_of_the_security_log(client, stranger, asked, caplog):
+    import json
+    import logging
+
+    from crisis_meetings.accounts.models import SecurityEvent
+
+    client.force_login(stranger)
+    rows = SecurityEvent.objects.count()
+    url = reverse("staff:preview", args=[asked.pk])
+    with caplog.at_level(logging.INFO, logger="crisis_meetings.security"):
+        assert client.get(url).status_code == 403
+    [line] = [
+        json.loads(r.getMessage())
+        for r in caplog.records
+        if r.name == "crisis_meetings.security" and "access_denied" in r.getMessage()
+    ]
+    assert line["username"] == "keisatsu_writer" and line["path"] == url
+    assert "警察本部に原稿依頼が届いていない" in line["reason"]
+    assert SecurityEvent.objects.count() == rows  # a line only, no row

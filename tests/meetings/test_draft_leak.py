@@ -42,7 +42,8 @@ from tests.factories import (
 from tests.meetings.public_builders import _fresh_public_cache
 
 __all__ = ["_fresh_public_cache"]
-pytestmark = pytest.mark.django_db
+# The demo is loaded once for the module; each test adds its leak markers.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 LEAK = "漏洩"  # in every marker; never in published text
 MARKERS = {
@@ -119,10 +120,9 @@ def _rich_data(marker: str) -> dict[str, Any]:
 
 @pytest.fixture
 def world(approver, editor):
-    from meetings import demo, demo_data
+    from meetings import demo_data
 
-    # The PDFs' content is not under test here: the pdf_stub fixture stands in.
-    demo.load_demo()
+    # The demo comes from shared_demo (the PDFs' content is not under test here).
     seed_meeting = Meeting.objects.get(public_id=demo_data.SEED_PUBLIC_ID)
     hidden_type = MeetingType.objects.create(
         name=f"{MARKERS['draft']}会議", slug="qz-leak-type", tier=1

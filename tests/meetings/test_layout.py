@@ -11,6 +11,9 @@ from meetings import layout
 from meetings.models import Meeting
 from tests.factories import make_meeting
 
+# The seed tests read the demo: loaded once for the module.
+pytestmark = pytest.mark.usefixtures("shared_demo")
+
 SEED_TEXT = (
     Path(__file__).parent.parent / "fixtures" / "seed_2022-06-20.txt"
 ).read_text(encoding="utf-8")

@@ -20,8 +20,9 @@ from tests.meetings.pdf_helpers import (
     reader,
 )
 
-# What the PDF holds is under test here: WeasyPrint renders for real.
-pytestmark = pytest.mark.real_pdf
+# What the PDF holds is under test here: WeasyPrint renders for real. The seed
+# tests read the demo (its seed PDF real): loaded once for the module.
+pytestmark = [pytest.mark.real_pdf, pytest.mark.usefixtures("shared_demo")]
 SEED_TEXT = (
     Path(__file__).parent.parent / "fixtures" / "seed_2022-06-20.txt"
 ).read_text(encoding="utf-8")

@@ -17,8 +17,9 @@ from meetings.models import Attachment, Meeting, MeetingEvent, Publication
 from tests.factories import make_meeting
 from tests.meetings.pdf_helpers import compact, pdf_text
 
-# What the PDF holds is under test here: WeasyPrint renders for real.
-pytestmark = pytest.mark.real_pdf
+# What the PDF holds is under test here: WeasyPrint renders for real. The seed
+# tests read the demo (its seed PDF real): loaded once for the module.
+pytestmark = [pytest.mark.real_pdf, pytest.mark.usefixtures("shared_demo")]
 SEED_PDF_NAME = "危機管理連絡会議 開催結果(R4.6.20).pdf"
 
 

@@ -16,7 +16,8 @@ from meetings.wareki import expand_short_dates
 from tests.factories import big_meeting_data, make_meeting
 from tests.meetings.public_builders import _fresh_public_cache
 
-pytestmark = pytest.mark.django_db
+# The seed tests read the demo: loaded once for the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 __all__ = ["_fresh_public_cache"]
 
 ROLES = [None, "editor", "approver", "admin_user", "outsider"]

@@ -89,7 +89,7 @@ def test_a_date_that_does_not_exist_is_named_kept_and_does_not_narrow(client, ou
     # The good end date still narrows; the bad start is not guessed.
     assert 'value="令和5年12月31日"' in _field(html, "to")
     assert _titles(html) == {m.title for m in outages.values()}
-    assert "期間では絞り込まずに表示しています" in html
+    assert "開始日を読み取れなかったため、開始日では絞り込まずに表示しています" in html
 
 
 def test_text_that_is_no_date_is_named_and_kept(client, outages):
@@ -103,6 +103,7 @@ def test_an_end_before_the_start_is_refused(client, outages):
     html = _get(client, **{"from": "令和5年1月1日", "to": "令和4年1月1日"})
     assert "終了日(令和4年1月1日)が開始日(令和5年1月1日)より前になっています。" in html
     assert 'aria-invalid="true"' in _field(html, "to")
+    assert "開始日と終了日では絞り込まずに表示しています" in html
     assert _titles(html) == {m.title for m in outages.values()}
 
 

@@ -34,7 +34,7 @@ def test_preview_after_publishing_links_to_the_public_page(client, editor, appro
     assert ">案</p>" not in page and "【案】" not in page
     public_url = meeting.get_absolute_url()
     assert f'href="{public_url}"' in page
-    assert "公開ページを開く" in page
+    assert "公開ページを表示" in page
     assert client.get(public_url).status_code == 200
 
 

@@ -278,7 +278,7 @@ def test_new_meeting_is_prefilled_from_its_type_and_the_previous_meeting(
 
     # The previous attendees are offered (issue 14), not put in the rows.
     assert 'value="前回の出席者A"' not in page
-    assert "前回の出席者(2名)を入れる" in page
+    assert "前回の出席者(2名)を入力" in page
     assert 'value="県庁3階 防災危機管理センター"' in page
     assert 'value="前回の課"' in page
     assert "以下のとおり、危機管理連絡会議を開催いたしましたので" in page

@@ -329,32 +329,40 @@ def _timeline_text(entries) -> str:
     return json.dumps(timeline.timeline_rows(entries), ensure_ascii=False)
 
 
-def test_public_incident_timeline_shows_placeholders(published, editor):
+def test_public_incident_surfaces_show_placeholders(client, published, editor):
+    """The public view of an incident (its page, its related-results list and its API
+    record) names the meeting; the meeting it leads to holds the placeholders where
+    the text was: headings (but the one withheld with its text), sections, a child
+    item without its own children."""
     incident = _incident_with(published, editor)
-    public = timeline.build_timeline(incident, public=True)
-    text = _timeline_text(public)
-    assert_no_marker(text, "the public incident timeline")
-    [entry] = public
-    headings = [s.heading for s in entry.sections]
+    page = client.get(incident.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert_no_marker(html, "the public incident page")
+    assert published.get_absolute_url() in html
+    related = client.get(reverse("public:archive_related", args=[incident.public_id]))
+    assert related.status_code == 200
+    assert_no_marker(related.content.decode(), "the incident's related results")
+    record = client.get(reverse("api:incident", args=[incident.public_id])).json()
+    assert_no_marker(json.dumps(record, ensure_ascii=False), "the incident record")
+    [meeting] = record["meetings"]
+    assert meeting["id"] == str(published.public_id)
+    sections = client.get(meeting["url"]).json()["sections"]
+    headings = [s["heading_text"] for s in sections]
     assert headings == [
         "医療政策課から説明",
         "警察本部から説明",
         "",
         "畜産振興課から説明",
     ]
-    items = [[node.text for node in s.items] for s in entry.sections]
+    items = [[i["marker"] + i["text"] for i in s["items"]] for s in sections]
     assert items[1] == [SAFETY] and items[2] == [DELIBERATION]
-    [first_item, _] = entry.sections[0].items
-    assert [c.text for c in first_item.children] == [
+    [first_item, _] = sections[0]["items"]
+    assert [c["marker"] + c["text"] for c in first_item["children"]] == [
         f"・{PERSONAL}",
         "・公開する子項目。",
     ]
-    assert first_item.children[0].children == []
-    # The public incident page (HTML) stays clean too.
-    from django.test import Client
-
-    page = Client().get(incident.get_absolute_url()).content.decode()
-    assert_no_marker(page, "the public incident page")
+    assert first_item["children"][0]["children"] == []
 
 
 def test_staff_timeline_shows_the_text_marked_withheld(published, editor):

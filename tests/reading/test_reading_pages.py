@@ -17,7 +17,8 @@ from meetings.reading.ruby import strip_ruby
 from meetings.site import tree
 from tests.factories import make_meeting
 
-pytestmark = pytest.mark.django_db
+# The seed tests read the demo: loaded once for the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 SWITCH = re.compile(r"<!--reading-switch-->.*?<!--/reading-switch-->", re.S)
 
@@ -48,7 +49,7 @@ def test_seed_page_has_a_reading_version_with_the_same_text(built, client):
     assert page is not None and kana is not None
     assert f'href="/kana/meetings/{public_id}/">ふりがな</a>'.encode() in page
     # The switch back keeps a plain name (no ruby inside: data-no-ruby).
-    switch = f'href="/meetings/{public_id}/" data-no-ruby>ふりがなを消す</a>'
+    switch = f'href="/meetings/{public_id}/" data-no-ruby>ふりがななしで表示</a>'
     assert switch in kana.decode()
     text = kana.decode()
     # Readings from the table, the rules and the dictionary.
