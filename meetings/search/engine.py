@@ -300,10 +300,30 @@ def documents(query: Query) -> models.QuerySet:
     return docs
 
 
+def _holding(words: list[Word]) -> models.QuerySet:
+    """The current documents that hold one of ``words``."""
+    from meetings.models import SearchDocument
+
+    docs = SearchDocument.objects.order_by().filter(
+        publication_id=F("meeting__current_publication")
+    )
+    if connection.vendor != "postgresql":
+        return docs.filter(_word_q(words))
+    sql, params = _words_sql(words)
+    return docs.filter(pk__in=RawSQL(sql, params))
+
+
 def matching_meetings(queryset: models.QuerySet, query: Query) -> models.QuerySet:
-    """Meetings of ``queryset`` with a current document that matches (the API)."""
-    matched = documents(query).filter(publication_id=F("meeting__current_publication"))
-    return queryset.filter(pk__in=matched.values("meeting_id"))
+    """Meetings of ``queryset`` that match (the API): as on the results page, each
+    clause in one of the meeting's current documents (its page or a PDF page), and
+    no excluded word in any of them."""
+    for clause in query.clauses:
+        queryset = queryset.filter(pk__in=_holding(clause).values("meeting_id"))
+    if query.excluded:
+        queryset = queryset.exclude(
+            pk__in=_holding(query.excluded).values("meeting_id")
+        )
+    return queryset
 
 
 # ---------------------------------------------------------------------------

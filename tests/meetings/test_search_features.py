@@ -603,6 +603,11 @@ def test_words_found_in_the_page_and_in_a_pdf_match_together(client, approver):
     assert _titles(_get(client, "停電 -給水車")) != [both.title]
     assert both.title not in _titles(_get(client, "停電 -給水車"))
     assert _titles(_get(client, "停電 給水車 断水")) == []
+    # The API's search matches the same way (in SQL).
+    api = client.get(reverse("api:search"), {"q": "停電 給水車"}).json()
+    assert [r["id"] for r in api["results"]] == [str(both.public_id)]
+    api = client.get(reverse("api:search"), {"q": "停電 -給水車"}).json()
+    assert str(both.public_id) not in [r["id"] for r in api["results"]]
 
 
 def test_the_bigram_index_finds_exactly_the_texts_holding_a_term():
