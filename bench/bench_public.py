@@ -19,6 +19,37 @@ small values (list rows, filter choices).
 
 The database is dropped and created again unless --reuse is given and it already
 holds the requested number of meetings. Production settings (DEBUG off).
+
+Search (issue 16), what was chosen and why. Profiled first: with the bigram GIN index
+picking candidates and LIKE rechecking them, PostgreSQL took 9-70 ms for ordinary
+queries and 180-1,300 ms for common words (情報 提供 周知, 職員 参集 体制 確認: thousands
+of candidates, each text detoasted and LIKEd), which is also why the HTTP bench served
+5.6 req/s. Chosen: an in-process positional bigram index (meetings/search/index.py,
+numpy): exact substring matching whose cost follows the rarest bigram's occurrences,
+not the texts' length; the sets of documents and meetings, facets, filters and order
+are boolean/integer arrays, so nothing is done per hit; only the 20 shown rows get
+snippets (their original text read by primary key, the folded text from the index).
+A per-process index, not a result cache: every query is matched; it follows the
+public state (a publication adds a small delta; the base is rebuilt past 300
+documents / 5 %). Not chosen: SudachiPy words (substring recall: ランサム must find
+ランサムウェア), pg_trgm (3 characters), PGroonga / pg_bigm (not in Debian).
+
+One run (2026-11-30; 10,000 meetings, 13,021 documents; a 2-core machine shared with
+four other sessions, so wall times are inflated by waiting for a CPU), median ratio to
+the trivial view, wall / cpu:
+    search 停電 41× / 22× (before: 178× / 45×), 豚熱 56× / 27× (250× / 44×),
+    ランサム 42× / 22× (86× / 26×), 鳥インフルエンザ 50× / 27× (215× / 45×),
+    対策 53× / 21× (94× / 30×); 20 queries: first time 87× / 39× (269× / 54×), every
+    cache cleared 111× / 48× (283× / 60×), repeated 48× / 24× (220× / 39×).
+    Index: 73.6 MB of arrays; first search of a cold process 5.3 s (index build 4.3 s
+    on this loaded machine; with deploy/gunicorn.conf.py the master builds it before
+    forking); first search after a publication 1.0 s (index delta 63 ms; the rest is
+    the facts table rebuilt, mostly the related records of 10,000 meetings).
+Still above the 10× target: the page itself (the base template alone is 2.8×; the
+search template with facets and 20 rows), three queries (the public state, whose
+COUNT reads 10,000 index entries, the snippets' texts, and the connection's health
+check), and, when not cached, the 20 rows' summaries (as the archive renders them:
+"first time" clears that cache too).
 """
 
 from __future__ import annotations

@@ -9,7 +9,17 @@ each request runs the search (matching documents, facets, snippets); what is cac
 is what a running server has (thesaurus, filter choices, rendered rows).
 
     .venv/bin/python bench/bench_search_http.py [--duration 10] [--workers 3]
-        [--database postgres://postgres@127.0.0.1:5432/cm_bench]
+        [--database postgres://postgres@127.0.0.1:5432/cm_bench] [--no-preload]
+
+gunicorn runs with deploy/gunicorn.conf.py (the master builds the search index before
+forking; --no-preload: each worker builds its own at its first search). One run
+(2026-11-30, 2 cores shared with four other sessions): static file 1,995 req/s,
+search (20 queries in turn) 75 req/s = 1/27 (before the in-process index: 5.6 vs
+746 req/s = 1/130); server answering 7.7 s after its start (index built), first
+search 229 ms; each worker RSS 182 MB, PSS 62 MB (the index's arrays shared; a
+worker that builds its own: about 195 MB RSS, peak 560 MB while building). Still
+below the 1/5 target: a search costs about 6-7 ms of Python (template, facets,
+snippets, middleware) plus three queries; a static file a fraction of a millisecond.
 """
 
 from __future__ import annotations
@@ -55,18 +65,28 @@ def wrk(url: str, duration: int, script: Path | None = None) -> float:
     return float(found.group(1))
 
 
-def worker_rss_mb(master: int) -> list[float]:
-    """Resident memory of each gunicorn worker (the master's children)."""
+def worker_rss_mb(master: int) -> list[tuple[float, float]]:
+    """Resident memory (RSS, and PSS: shared pages divided among the processes
+    sharing them) of each gunicorn worker (the master's children), in MB."""
     sizes = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(
                 line.split(":", 1) for line in status.read_text().splitlines()
             )
+            if fields.get("PPid", "").strip() != str(master):
+                continue
+            rollup = (status.parent / "smaps_rollup").read_text()
         except (OSError, ValueError):
             continue
-        if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
-            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+        sizes.append(
+            (
+                int(fields["VmRSS"].split()[0]) / 1024,
+                int(pss.group(1)) / 1024
+                if (pss := re.search(r"^Pss:\s+(\d+) kB", rollup, re.M))
+                else float("nan"),
+            )
+        )
     return sorted(sizes)
 
 
@@ -76,6 +96,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument(
         "--database", default="postgres://postgres@127.0.0.1:5432/cm_bench"
+    )
+    parser.add_argument(
+        "--no-preload",
+        dest="preload",
+        action="store_false",
+        help="without deploy/gunicorn.conf.py: each worker builds its own index",
     )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="cm-search-http-"))
@@ -110,6 +136,11 @@ def main() -> None:
             python,
             "-m",
             "gunicorn",
+            *(
+                ["-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+                if args.preload
+                else []
+            ),
             "crisis_meetings.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
@@ -121,13 +152,15 @@ def main() -> None:
         cwd=ROOT,
         env=env,
     )
+    started = time.perf_counter()
     try:
-        for _ in range(100):
+        for _ in range(600):
             try:
                 urllib.request.urlopen(base + static_path, timeout=2).read()
                 break
             except OSError:
                 time.sleep(0.2)
+        serving = time.perf_counter() - started
         paths = [f"/search/?q={quote(q)}" for q in SEARCH_QUERIES]
         # The first search of a worker builds its facts table and bigram index.
         started = time.perf_counter()
@@ -162,13 +195,21 @@ def main() -> None:
         verdict = "ok" if search_rps / static_rps >= TARGET else "missed"
         print(f"\ntarget: search ≥ 1/5 of the static file: {verdict}")
         rss_after = worker_rss_mb(server.pid)
+        how = (
+            "index built by the master before forking (deploy/gunicorn.conf.py)"
+            if args.preload
+            else "each worker builds its index at its first search"
+        )
         print(
-            f"first search after the server started (a worker builds its index): "
+            f"\n{how}:\n"
+            f"  server answering {serving:.1f} s after its start; first search "
             f"{first_search * 1000:.0f} ms\n"
-            "worker RSS (MB) after warm-up: "
-            + ", ".join(f"{mb:.0f}" for mb in rss_before)
+            "  worker RSS / PSS (MB) after warm-up: "
+            + ", ".join(f"{r:.0f}/{p:.0f}" for r, p in rss_before)
             + "; after the runs: "
-            + ", ".join(f"{mb:.0f}" for mb in rss_after)
+            + ", ".join(f"{r:.0f}/{p:.0f}" for r, p in rss_after)
+            + "\n  (PSS shares the pages workers have in common: the index's arrays"
+            " when forked from the master)"
         )
     finally:
         server.terminate()

@@ -31,7 +31,29 @@ def page_not_found(
 def permission_denied(
     request: HttpRequest, exception: Exception | None = None
 ) -> HttpResponse:
-    return render(request, "403.html", {"reason": _reason(exception)}, status=403)
+    reason = _reason(exception)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        # A refused authorisation (ASVS 16.3.2): a line of the security log, no row
+        # (a user clicking around must not fill the table).
+        from crisis_meetings.accounts.security_log import record
+
+        record(
+            "access_denied",
+            request=request,
+            user=user,
+            store=False,
+            method=request.method,
+            path=request.path[:300],
+            reason=reason,
+        )
+    # A signed-in member of staff stays in the staff layout (menu, 職員用 title).
+    layout = (
+        "meetings/staff/base.html"
+        if user is not None and user.is_authenticated
+        else "base.html"
+    )
+    return render(request, "403.html", {"reason": reason, "layout": layout}, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

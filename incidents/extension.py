@@ -77,16 +77,25 @@ class IncidentsRelated(Related):
                 "incident__started_at",
             )
         )
+        # Each incident's URLs once: the search's facts ask for every published
+        # meeting, thousands of links to a few dozen incidents.
+        urls: dict[uuid.UUID, tuple[str, str]] = {}
         for meeting_id, public_id, title, is_drill, started_at in links:
             listed = found[meeting_id]
             if all(ref.public_id != public_id for ref in listed):
+                if public_id not in urls:
+                    urls[public_id] = (
+                        reverse("incidents_public:incident", args=[public_id]),
+                        reverse("api:incident", args=[public_id]),
+                    )
+                url, api_url = urls[public_id]
                 listed.append(
                     RelatedRef(
                         public_id=public_id,
                         title=title,
                         is_drill=is_drill,
-                        url=reverse("incidents_public:incident", args=[public_id]),
-                        api_url=reverse("api:incident", args=[public_id]),
+                        url=url,
+                        api_url=api_url,
                         started_at=started_at,
                     )
                 )

@@ -147,7 +147,7 @@ def grouped_choices(
     groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for obj in objects:
         groups[group_of(obj)].append((obj.pk, label_of(obj)))
-    choices: list = [("", empty_label)] if empty_label is not None else []
+    choices: list[Any] = [("", empty_label)] if empty_label is not None else []
     choices += [(group, options) for group, options in groups.items()]
     return choices
 

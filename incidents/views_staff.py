@@ -191,7 +191,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _distinct_labels(choices: list) -> list[tuple[Any, str]]:
+def _distinct_labels(choices: list[tuple[Any, Any]]) -> list[tuple[Any, str]]:
     """Two meetings with the same label (an imported draft beside a typed one) are
     told apart by their number."""
     counts: dict[str, int] = {}

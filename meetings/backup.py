@@ -341,7 +341,7 @@ def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:
     return [row[0] for row in rows]
 
 
-def _pg_env(settings_dict: dict) -> dict[str, str]:
+def _pg_env(settings_dict: dict[str, Any]) -> dict[str, str]:
     """libpq environment for pg_dump/pg_restore/psql (no password on the command line)."""
     from django.db.backends.postgresql.client import DatabaseClient
 
@@ -377,7 +377,7 @@ def _run(args: list[str], *, env: dict[str, str], what: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def encryption_recipients() -> list:
+def encryption_recipients() -> list[Any]:  # pyrage recipients (pyrage is untyped)
     """Recipients to encrypt to: BACKUP_ENCRYPTION_RECIPIENTS and the key's own."""
     from pyrage import x25519
 
@@ -416,7 +416,7 @@ def generate_key() -> tuple[str, str]:
 
 
 @contextmanager
-def _encrypting(sink: _HashingWriter, recipients: list) -> Iterator[BinaryIO]:
+def _encrypting(sink: _HashingWriter, recipients: list[Any]) -> Iterator[BinaryIO]:
     """A writable stream whose bytes reach ``sink`` encrypted (age, streamed)."""
     import pyrage
 

@@ -1130,7 +1130,7 @@ class Editor:
                     found.append((target, f"{where}:{message}" if where else message))
         return found
 
-    def layout_data(self) -> dict[str, Any]:
+    def layout_data(self) -> layout.PartsData:
         """The parts as the layout dict that ``services.meeting_parts_sync`` takes:
         a stored row carries its ``id`` (the agenda's in ``agenda_ids``)."""
         agenda_rows = [r for r in self.agenda if r.form.cleaned_data["text"].strip()]
@@ -1180,7 +1180,7 @@ class Editor:
                     **withheld_from_row(data),
                 }
             )
-        return {
+        parts = {
             "attendee_details": [
                 {
                     "id": stored_pk(r.key),
@@ -1198,6 +1198,7 @@ class Editor:
             "agenda_ids": [stored_pk(r.key) for r in agenda_rows],
             "sections": sections,
         }
+        return cast(layout.PartsData, parts)  # rows from cleaned_data (Any values)
 
     def typed_data(self) -> layout.MeetingData:
         """The typed meeting as layout data (after ``is_valid``), for showing it."""

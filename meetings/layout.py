@@ -48,6 +48,7 @@ class ItemData(TypedDict):
     heading: NotRequired[bool]
     withheld: NotRequired[WithheldInfo]
     placeholder: NotRequired[bool]  # public data: the line standing for withheld text
+    id: NotRequired[int | None]  # PartsData: the stored row (None or no key: a new one)
 
 
 class HeadingData(TypedDict):
@@ -68,12 +69,14 @@ class SectionData(HeadingData):
     # The heading's own mark (meetings.markers.HEADING_MARKERS); no key: ■.
     marker: NotRequired[str]
     withheld: NotRequired[WithheldInfo]
+    id: NotRequired[int | None]  # PartsData: the stored row (None or no key: a new one)
 
 
 class AttendeeDetail(TypedDict):
     role: str
     remote: bool
     outside: bool
+    id: NotRequired[int | None]  # PartsData: the stored row (None or no key: a new one)
 
 
 class AttachmentData(TypedDict):
@@ -132,6 +135,18 @@ class MeetingData(HeaderData):
     warnings: list[str]  # the importer's
     updated_on: NotRequired[str]  # ISO date of the last correction (publications)
     public: NotRequired[bool]  # built by public_data: placeholders, no staff notes
+
+
+class PartsData(TypedDict, total=False):
+    """What ``services.meeting_parts_sync`` writes: a layout dict's parts, whose rows
+    may carry the id of the stored row they are (the editor's, ``stored_parts``)."""
+
+    attendees: list[str]  # without attendee_details (the importer's)
+    attendee_details: list[AttendeeDetail]
+    agenda: list[str]
+    agenda_markers: list[str]
+    agenda_ids: list[int | None]
+    sections: list[SectionData]
 
 
 class WithheldRow(WithheldInfo, total=False):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, time
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -181,7 +181,7 @@ def withholding_reasons() -> dict[str, WithholdingReason]:
 
 
 def _withheld_fields(
-    entry: dict[str, Any], reasons: dict[str, WithholdingReason]
+    entry: layout.ItemData | layout.SectionData, reasons: dict[str, WithholdingReason]
 ) -> dict[str, Any]:
     """Model fields for the ``withheld`` key of a section or item dict."""
     info = entry.get("withheld") or {}
@@ -198,7 +198,7 @@ def _withheld_fields(
     }
 
 
-def _any_withheld(items: list[dict[str, Any]]) -> bool:
+def _any_withheld(items: list[layout.ItemData]) -> bool:
     return any(
         i.get("withheld") or _any_withheld(i.get("children") or []) for i in items
     )
@@ -269,12 +269,12 @@ def _sync_rows(
 
 def _flatten_items(
     section: Section,
-    nodes: list[dict[str, Any]],
-    parent: dict[str, Any] | None,
+    nodes: list[layout.ItemData],
+    parent: layout.ItemData | None,
     reasons: dict[str, WithholdingReason] | None = None,
-) -> list[tuple[Item, dict[str, Any], dict[str, Any] | None]]:
+) -> list[tuple[Item, layout.ItemData, layout.ItemData | None]]:
     """(row, node, parent node) for a section's item tree, parents first."""
-    rows: list[tuple[Item, dict[str, Any], dict[str, Any] | None]] = []
+    rows: list[tuple[Item, layout.ItemData, layout.ItemData | None]] = []
     for order, node in enumerate(nodes, start=1):
         row = Item(
             pk=node.get("id"),
@@ -290,7 +290,7 @@ def _flatten_items(
     return rows
 
 
-def _heading_marker(section: dict[str, Any]) -> str:
+def _heading_marker(section: layout.SectionData) -> str:
     """The section's heading mark as the layout dict has it (no key: ■)."""
     marker = section.get("marker", markers.DEFAULT_HEADING_MARKER)
     if marker is None:
@@ -298,7 +298,7 @@ def _heading_marker(section: dict[str, Any]) -> str:
     return marker if marker in markers.HEADING_MARKERS else marker[:4]
 
 
-def _tree_ids(nodes: list[dict[str, Any]]) -> list[int | None]:
+def _tree_ids(nodes: list[layout.ItemData]) -> list[int | None]:
     ids: list[int | None] = []
     for node in nodes:
         ids.append(node.get("id"))
@@ -308,7 +308,7 @@ def _tree_ids(nodes: list[dict[str, Any]]) -> list[int | None]:
 
 @transaction.atomic
 def meeting_parts_sync(
-    *, meeting: Meeting, data: dict[str, Any], offer_unknown_speakers: bool = False
+    *, meeting: Meeting, data: layout.PartsData, offer_unknown_speakers: bool = False
 ) -> list[str]:
     """Make the meeting's attendees, agenda, sections and items those of ``data``.
 
@@ -545,7 +545,7 @@ def section_references(*, meeting: Meeting) -> dict[int, int]:
     return counts
 
 
-def meeting_validate_parts(*, meeting: Meeting, data: dict[str, Any]) -> None:
+def meeting_validate_parts(*, meeting: Meeting, data: layout.PartsData) -> None:
     listed = len(data.get("attendee_details") or data.get("attendees") or [])
     message = meeting.check_attendee_total(listed)
     if message:
@@ -581,9 +581,11 @@ def meeting_create_from_data(
     )
     meeting_apply_header(meeting=meeting, data=data)
     meeting.full_clean()
-    meeting_validate_parts(meeting=meeting, data=data)
+    # The importer's or the demo's JSON: its parts are a layout dict's.
+    parts = cast(layout.PartsData, data)
+    meeting_validate_parts(meeting=meeting, data=parts)
     meeting.save()
-    meeting_parts_sync(meeting=meeting, data=data)
+    meeting_parts_sync(meeting=meeting, data=parts)
     MeetingEvent.objects.create(
         meeting=meeting,
         action=MeetingEvent.Action.CREATE,
@@ -908,7 +910,7 @@ def meeting_save(
     *,
     meeting: Meeting | None,
     header: dict[str, Any],
-    parts: dict[str, Any],
+    parts: layout.PartsData,
     user: Actor,
     expected_version: int | None = None,
     attachment_changes: list[dict[str, Any]] | None = None,

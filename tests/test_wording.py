@@ -323,6 +323,9 @@ def test_every_error_page_speaks_japanese(demo, settings):
             found[name] = bad
     assert found == {}
     assert "承認者" in visible(pages["403"][1])[0]  # the reason: the role it needs
+    # A signed-in member of staff stays in the staff layout (menu, 職員用 title).
+    assert 'aria-label="職員用メニュー"' in pages["403"][1]
+    assert "|職員用|" in _title(pages["403"][1])
     assert "取り下げられました" in pages["410"][1]
     from django.utils import timezone
 

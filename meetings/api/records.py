@@ -79,7 +79,7 @@ def _date_text(value: date | None) -> str | None:
     return f"{value.year}年{value.month}月{value.day}日" if value else None
 
 
-def _items(items: list[dict[str, Any]]) -> list[ItemRecord]:
+def _items(items: list[layout.ItemData]) -> list[ItemRecord]:
     return [
         {
             "marker": item.get("marker") or "",

@@ -239,8 +239,8 @@ class SectionsEditor(editor_forms.Editor):
 
     def sections_data(self) -> list[dict[str, Any]]:
         """The typed sections as layout data (after ``is_valid``)."""
-        sections: list[dict[str, Any]] = self.layout_data()["sections"]
-        return sections
+        # As a version stores them (JSON): plain dicts.
+        return cast(list[dict[str, Any]], self.layout_data()["sections"])
 
 
 def _fields(editor: editor_forms.Editor) -> dict[str, Any]:

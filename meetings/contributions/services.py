@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -429,10 +429,10 @@ def _with_item_ids(nodes: list[dict[str, Any]], items: list[Any]) -> None:
     walk(nodes, None)
 
 
-def stored_parts(meeting: Meeting) -> dict[str, Any]:
+def stored_parts(meeting: Meeting) -> layout.PartsData:
     """The meeting's parts (fetched ``with_parts()``) as ``meeting_parts_sync``
     takes them, every stored row with its id, so that a save keeps them."""
-    # Plain dicts: the ids added here are not part of the layout's MeetingData.
+    # A copy (JSON) of the layout's MeetingData, which has no ids, to add them to.
     data: dict[str, Any] = json.loads(json.dumps(layout.meeting_data(meeting)))
     for detail, attendee in zip(
         data["attendee_details"], meeting.attendees.all(), strict=True
@@ -445,14 +445,11 @@ def stored_parts(meeting: Meeting) -> dict[str, Any]:
         section_data["id"] = section.pk
         _with_item_ids(section_data["items"], list(section.items.all()))
     return {
-        key: data[key]
-        for key in (
-            "attendee_details",
-            "agenda",
-            "agenda_markers",
-            "agenda_ids",
-            "sections",
-        )
+        "attendee_details": data["attendee_details"],
+        "agenda": data["agenda"],
+        "agenda_markers": data["agenda_markers"],
+        "agenda_ids": data["agenda_ids"],
+        "sections": data["sections"],
     }
 
 
@@ -487,7 +484,10 @@ def contribution_accept(
     parts = stored_parts(meeting)
     at = default_position(meeting) if position is None else position
     at = max(0, min(at, len(parts["sections"])))
-    parts["sections"][at:at] = clean_sections(version.sections)
+    # A version's sections are JSON written as layout sections.
+    parts["sections"][at:at] = cast(
+        list[layout.SectionData], clean_sections(version.sections)
+    )
     saved, _unknown = meeting_services.meeting_save(
         meeting=meeting,
         header={},

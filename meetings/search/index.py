@@ -311,11 +311,48 @@ def snapshot(state: str, facts: Any) -> Snapshot:
         built = _update(found, (state, documents_state()), facts)
         built.built_seconds = time.perf_counter() - started
         _current["snapshot"] = built
+        del found
+        _release_memory()
         return built
+
+
+def _release_memory() -> None:
+    """Give the building's temporary memory back to the system (glibc keeps freed
+    heap pages otherwise: a worker would stay at its peak)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc
 
 
 def forget() -> None:
     _current.clear()
+
+
+def warm() -> None:
+    """Build the index of the current state now: in gunicorn's master before it
+    forks (deploy/gunicorn.conf.py), so that every worker starts with it and
+    shares its arrays (copy-on-write: numpy buffers are never written), and a
+    worker only reads the documents published since (its delta). The database
+    connection is closed again: a forked worker must open its own."""
+    import logging
+
+    from django.db import connections
+
+    from meetings.search.engine import facts
+    from meetings.views.public import public_state
+
+    try:
+        state = public_state(search_documents=True)
+        snapshot(state, facts(state))
+    except Exception:  # noqa: BLE001 - the workers build it at their first search
+        logging.getLogger(__name__).exception("search: index not built in advance")
+    finally:
+        connections.close_all()
 
 
 def _alive(parts: list[Part], facts: Any) -> tuple[BoolArray, IntArray]:

@@ -256,7 +256,9 @@ def _check_unsaved(prepared: dict[str, Any]) -> tuple[Meeting, list[str]]:
         unsaved.full_clean(
             exclude=["meeting_type"], validate_unique=False, validate_constraints=False
         )
-        services.meeting_validate_parts(meeting=unsaved, data=prepared)
+        services.meeting_validate_parts(
+            meeting=unsaved, data=cast(layout.PartsData, prepared)
+        )
     except ValidationError as error:
         return unsaved, validation_messages(error)
     return unsaved, []

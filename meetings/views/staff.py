@@ -377,7 +377,9 @@ def _editor_post(
     return redirect("staff:edit", pk=saved.pk)
 
 
-def _stash_uploads(request: HttpRequest, editor: Editor, pending: dict) -> None:
+def _stash_uploads(
+    request: HttpRequest, editor: Editor, pending: dict[str, str]
+) -> None:
     """Keep valid uploads on the server so that a page shown again does not lose them."""
     changed = False
     for row in editor.uploads:
@@ -398,7 +400,7 @@ def _stash_uploads(request: HttpRequest, editor: Editor, pending: dict) -> None:
         request.session[PENDING_SESSION_KEY] = pending
 
 
-def _upload_contents(editor: Editor, pending: dict) -> list[dict[str, Any]]:
+def _upload_contents(editor: Editor, pending: dict[str, str]) -> list[dict[str, Any]]:
     uploads = []
     for row in editor.uploads:
         data = row.form.cleaned_data
@@ -416,7 +418,9 @@ def _upload_contents(editor: Editor, pending: dict) -> list[dict[str, Any]]:
     return uploads
 
 
-def _forget_pending(request: HttpRequest, editor: Editor, pending: dict) -> None:
+def _forget_pending(
+    request: HttpRequest, editor: Editor, pending: dict[str, str]
+) -> None:
     used = [row.form.cleaned_data.get("token") for row in editor.uploads]
     for token in filter(None, used):
         default_storage.delete(f"pending/{token}.pdf")

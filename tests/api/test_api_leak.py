@@ -14,7 +14,7 @@ from meetings.api import bulk
 from tests.meetings.test_draft_leak import LEAK, MARKERS, _assert_clean, world
 
 __all__ = ["world"]
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 
 def _public_urls(world) -> list[str]:

@@ -446,3 +446,24 @@ def test_every_other_staff_url_is_the_departments_own_or_refused(
     ):
         response = client.get("/" + route.replace("<int:pk>", str(values[route])))
         assert response.status_code in (403, 404), route
+
+
+def test_a_refusal_is_a_line_of_the_security_log(client, stranger, asked, caplog):
+    import json
+    import logging
+
+    from crisis_meetings.accounts.models import SecurityEvent
+
+    client.force_login(stranger)
+    rows = SecurityEvent.objects.count()
+    url = reverse("staff:preview", args=[asked.pk])
+    with caplog.at_level(logging.INFO, logger="crisis_meetings.security"):
+        assert client.get(url).status_code == 403
+    [line] = [
+        json.loads(r.getMessage())
+        for r in caplog.records
+        if r.name == "crisis_meetings.security" and "access_denied" in r.getMessage()
+    ]
+    assert line["username"] == "keisatsu_writer" and line["path"] == url
+    assert "警察本部に原稿依頼が届いていない" in line["reason"]
+    assert SecurityEvent.objects.count() == rows  # a line only, no row

@@ -662,3 +662,40 @@ def test_the_index_follows_publications_corrections_and_withdrawals(
     services.meeting_withdraw(meeting=first, user=approver)
     assert _found(client, "索引の確認") == {second.title}
     assert _found(client, "最初の会議") == set()
+
+
+def test_warm_builds_the_index_before_the_first_search(client, monkeypatch):
+    """gunicorn's master builds the index before forking (deploy/gunicorn.conf.py):
+    the first search of a worker finds it ready for the state it reads."""
+    from django.db import connections
+
+    from meetings.search import index
+
+    meeting = _published("事前に索引を作る会議")
+    index.forget()
+    closed = []
+    # The test's transaction must survive; the master closes its connection.
+    monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))
+    index.warm()
+    assert closed == [True]
+    warmed = index._current["snapshot"]
+    assert _found(client, "事前に索引") == {meeting.title}
+    assert index._current["snapshot"] is warmed
+
+
+def test_the_gunicorn_config_preloads_and_warms_the_index(monkeypatch):
+    import runpy
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from meetings.search import index
+
+    calls = []
+    monkeypatch.setattr(index, "warm", lambda: calls.append(True))
+    config = runpy.run_path(
+        str(Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py")
+    )
+    assert config["preload_app"] is True
+    config["when_ready"](None)
+    assert calls == [True]

@@ -52,7 +52,7 @@ def read_page(path: Path) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def meeting_key(data: dict[str, Any]) -> tuple:
+def meeting_key(data: dict[str, Any]) -> tuple[str, str | None, str | None]:
     return (
         data.get("meeting_type") or "危機管理連絡会議",
         data.get("held_on"),
