@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
-from meetings.demo import load_demo
+# The crawls read the demo: loaded once for the module.
+pytestmark = pytest.mark.usefixtures("shared_demo")
 
 # Abbreviations a Japanese public page writes in Latin letters.
 ALLOWED = {
@@ -192,7 +193,7 @@ def _crawl(client: Client, starts: list[str], prefixes: tuple[str, ...]):
 
 @pytest.fixture
 def demo(db):
-    load_demo()
+    """The module's demo (shared_demo loads it once; what a test writes is undone)."""
 
 
 def _login(client: Client, username: str) -> None:

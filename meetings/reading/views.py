@@ -5,6 +5,7 @@ serve those)."""
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 from meetings.reading.pages import has_reading_version, kana_page
 from meetings.reading.yomi import Reader
@@ -17,7 +18,21 @@ def kana(request: HttpRequest, rest: str = "") -> HttpResponse:
         raise Http404
     source = render_url(url)
     if source is None:
-        raise Http404
+        return _gone_or_404(request, url)
     return HttpResponse(
         kana_page(source, url, Reader.load()), content_type="text/html; charset=utf-8"
     )
+
+
+def _gone_or_404(request: HttpRequest, url: str) -> HttpResponse:
+    """A withdrawn meeting's reading version says it was withdrawn (410), as the
+    meeting's own URL does; anything else is not found."""
+    from meetings.views.public import withdrawn_response
+
+    try:
+        match = resolve(url)
+    except Resolver404:
+        raise Http404 from None
+    if match.view_name != "public:meeting":
+        raise Http404
+    return withdrawn_response(request, match.kwargs["public_id"])

@@ -6,8 +6,9 @@ the tree without asking Django. For each meeting withdrawn after publication the
 holds ``withdrawn/<public id>.html``: the body of that 410 page, rendered by the same
 view. nginx (``deploy/nginx.conf``) answers ``/meetings/<public id>/`` with it and
 status 410 when the file exists, and its files (``files/<id>/``: the official PDF and
-the 会議資料; ``text.txt``) alike, as Django's views do; ``withdrawn/`` itself is
-internal there, and Django's tree middleware does not serve it either.
+the 会議資料; ``text.txt``; the reading version under ``/kana/``) alike, as Django's
+views do; ``withdrawn/`` itself is internal there, and Django's tree middleware does
+not serve it either.
 
 The state kept beside the files (``withdrawn/.state.json``, in PUBLIC_SITE_KEEP) maps
 each id to its withdrawal time, so that a withdrawal rewrites only its own notice and

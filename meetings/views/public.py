@@ -543,6 +543,10 @@ def _withdrawn(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
 
 
+# The 410 notice for any URL of a withdrawn meeting (its files, its reading version).
+withdrawn_response = _withdrawn
+
+
 def meeting_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     try:
         meeting = _get_published_meeting(

@@ -86,6 +86,8 @@ def test_withdrawn_meeting_answers_410_from_nginx_and_django(
         )
         kept_pdf = stack.get(base, f"/meetings/{kept.public_id}/files/{kept_files[0]}/")
         kept_missing = stack.get(base, f"/meetings/{kept.public_id}/files/999999/")
+        gone_kana = stack.get(base, f"/kana/meetings/{gone.public_id}/")
+        kept_kana = stack.get(base, f"/kana/meetings/{kept.public_id}/")
     finally:
         nginx.stop()
 
@@ -116,7 +118,7 @@ def test_withdrawn_meeting_answers_410_from_nginx_and_django(
     assert text_form.body == kept.current_publication.text.encode()
     assert f'href="/meetings/{kept.public_id}/text.txt"' in alive.text
     # A withdrawn meeting's files say so too (410 with the notice), not "not found".
-    for gone_file in (gone_text, gone_pdf):
+    for gone_file in (gone_text, gone_pdf, gone_kana):
         assert gone_file.status == HTTPStatus.GONE
         assert gone_file.headers["content-type"].startswith("text/html")
         assert gone_file.headers["cache-control"] == "no-store"
@@ -127,6 +129,8 @@ def test_withdrawn_meeting_answers_410_from_nginx_and_django(
     assert kept_pdf.headers["content-type"] == "application/pdf"
     assert kept_pdf.body.startswith(b"%PDF")
     assert kept_missing.status == HTTPStatus.NOT_FOUND
+    assert kept_kana.status == HTTPStatus.OK
+    assert "<ruby>" in kept_kana.text
     assert "ページが見つかりません" in kept_missing.text
     assert unknown.status == HTTPStatus.NOT_FOUND
     assert "ページが見つかりません" in unknown.text
@@ -140,6 +144,7 @@ def test_withdrawn_meeting_answers_410_from_nginx_and_django(
     for url in (
         f"/meetings/{gone.public_id}/files/{gone_files[0]}/",
         f"/meetings/{gone.public_id}/text.txt",
+        f"/kana/meetings/{gone.public_id}/",
     ):
         answer = client.get(url)
         assert answer.status_code == HTTPStatus.GONE, url
