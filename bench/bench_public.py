@@ -44,7 +44,12 @@ the trivial view, wall / cpu:
     Index: 73.6 MB of arrays; first search of a cold process 5.3 s (index build 4.3 s
     on this loaded machine; with deploy/gunicorn.conf.py the master builds it before
     forking); first search after a publication 1.0 s (index delta 63 ms; the rest is
-    the facts table rebuilt, mostly the related records of 10,000 meetings).
+    the facts table rebuilt, mostly the related records of 10,000 meetings; since
+    halved: each incident's URLs reversed once).
+    Another run the same evening: 停電 37× / 18×, 豚熱 36× / 19×, ランサム 22× / 15×,
+    鳥インフルエンザ 27× / 19×, 対策 23× / 16×; 20 queries first time 52× / 29×, every
+    cache cleared 66× / 35×, repeated 30× / 19×; cold index build 2.3 s; first search
+    after a publication 0.88 s.
 Still above the 10× target: the page itself (the base template alone is 2.8×; the
 search template with facets and 20 rows), three queries (the public state, whose
 COUNT reads 10,000 index entries, the snippets' texts, and the connection's health

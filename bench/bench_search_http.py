@@ -12,14 +12,16 @@ is what a running server has (thesaurus, filter choices, rendered rows).
         [--database postgres://postgres@127.0.0.1:5432/cm_bench] [--no-preload]
 
 gunicorn runs with deploy/gunicorn.conf.py (the master builds the search index before
-forking; --no-preload: each worker builds its own at its first search). One run
-(2026-11-30, 2 cores shared with four other sessions): static file 1,995 req/s,
-search (20 queries in turn) 75 req/s = 1/27 (before the in-process index: 5.6 vs
-746 req/s = 1/130); server answering 7.7 s after its start (index built), first
-search 229 ms; each worker RSS 182 MB, PSS 62 MB (the index's arrays shared; a
-worker that builds its own: about 195 MB RSS, peak 560 MB while building). Still
-below the 1/5 target: a search costs about 6-7 ms of Python (template, facets,
-snippets, middleware) plus three queries; a static file a fraction of a millisecond.
+forking; --no-preload: each worker builds its own at its first search). Runs of
+2026-11-30 (2 cores shared with four other sessions; the static file's rate varies
+twofold between runs): search (20 queries in turn) 48, 75 and 52 req/s against the
+static file's 1,798, 1,995 and 1,022 (1/37, 1/27, 1/20; before the in-process index:
+5.6 vs 746 req/s = 1/130). With the config: server answering 7.7 s after its start
+(index built), first search 181-229 ms; each worker RSS 182 MB, PSS 62 MB (the
+index's arrays shared). --no-preload: 82 vs 1,720 req/s (1/21), first search 6.7 s,
+each worker RSS 193 MB, PSS 169 MB (peak about 560 MB while building). Still below
+the 1/5 target: a search costs about 6-7 ms of Python (template, facets, snippets,
+middleware) plus three queries; a static file a fraction of a millisecond.
 """
 
 from __future__ import annotations
