@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from meetings import demo_data, layout
 from meetings.api import records
-from meetings.models import Meeting
 
 # The demo is read, never changed for good: loaded once for the module.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
@@ -29,9 +28,10 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def demo(db):
-    """The seed meeting of the module's demo."""
-    return Meeting.objects.get(public_id=SEED)
+def demo(seed_meeting):
+    """The seed meeting of the module's demo (loaded for the test in the modules
+    that borrow this fixture without the shared demo)."""
+    return seed_meeting
 
 
 def test_seed_record_rebuilds_the_public_plain_text(client: Client, demo):

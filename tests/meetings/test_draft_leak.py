@@ -119,11 +119,9 @@ def _rich_data(marker: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def world(approver, editor):
-    from meetings import demo_data
-
-    # The demo comes from shared_demo (the PDFs' content is not under test here).
-    seed_meeting = Meeting.objects.get(public_id=demo_data.SEED_PUBLIC_ID)
+def world(approver, editor, seed_meeting):
+    # seed_meeting: the demo, loaded once for a module on shared_demo (this one),
+    # else for the test (modules that borrow this world).
     hidden_type = MeetingType.objects.create(
         name=f"{MARKERS['draft']}会議", slug="qz-leak-type", tier=1
     )

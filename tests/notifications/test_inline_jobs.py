@@ -40,7 +40,9 @@ class _Recorder:
             tasks.enqueue(self.then, *args)
 
 
-def test_jobs_started_in_a_request_run_once_the_response_is_closed(settings):
+# `db` in the tests that close a response: closing sends request_finished, which
+# checks the database connection an earlier test in the run may have left open.
+def test_jobs_started_in_a_request_run_once_the_response_is_closed(settings, db):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     second = _Recorder()
     first = _Recorder(then=second)
@@ -72,7 +74,7 @@ def test_with_a_broker_jobs_are_queued_at_once(settings):
     assert job.calls == [(2,)]
 
 
-def test_a_failing_job_is_logged_and_the_others_still_run(settings, caplog):
+def test_a_failing_job_is_logged_and_the_others_still_run(settings, caplog, db):
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
     class Broken(_Recorder):
