@@ -104,13 +104,12 @@ def _department_q(department: Organisation) -> Q:
 
 def may_write_meeting(user: Actor, meeting: Meeting) -> bool:
     """Whether ``user`` changes ``meeting`` as a whole (edit, 承認依頼, delete,
-    links); no query once the user's roles and department are known."""
-    if not permissions.is_editor(user):
-        return False
-    department = department_of(user)
-    if department is None or permissions.is_approver(user):
-        return True
-    return bool(meeting.contact_section) and meeting.contact_section == department.name
+    links): whoever coordinates it (the one rule, ``may_coordinate``, also decides
+    who asks departments for sections); no query once the user's roles and
+    department are known."""
+    from meetings.contributions.services import may_coordinate
+
+    return may_coordinate(user, meeting)
 
 
 def meeting_access(user: Actor, meeting: Meeting) -> Access:
