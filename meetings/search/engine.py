@@ -7,8 +7,8 @@ type, incidents, speakers) comes from ``facts()``: one small table of every
 published meeting, kept per process and rebuilt when the published set changes
 (``public_state``), with its ``Columns`` as arrays, so that filtering and counting
 facets is a few array operations and the number of queries never depends on the
-number of hits. ``documents()`` / ``matching_meetings()`` are the SQL form (the API
-filters a queryset with them): on PostgreSQL a GIN index over each document's
+number of hits. ``matching_meetings()`` is the SQL form (the API filters a
+queryset with it): on PostgreSQL a GIN index over each document's
 bigrams picks the candidates and a LIKE on the folded text keeps the real matches;
 SQLite runs the LIKE alone.
 """
@@ -270,37 +270,7 @@ def _words_sql(words: list[Word], columns: str = "id") -> tuple[str, list[Any]]:
     )
 
 
-def documents(query: Query) -> models.QuerySet:
-    """Search documents that match every clause of ``query``, without the meetings
-    that hold an excluded word anywhere."""
-    from meetings.models import SearchDocument
-
-    docs = SearchDocument.objects.order_by()
-    if connection.vendor != "postgresql":
-        for clause in query.clauses:
-            docs = docs.filter(_word_q(clause))
-        if query.excluded:
-            unwanted = SearchDocument.objects.filter(_word_q(query.excluded))
-            docs = docs.exclude(meeting_id__in=unwanted.values("meeting_id"))
-        return docs
-    # Clauses intersected, each the union of its alternatives' documents.
-    parts = [_words_sql(clause) for clause in query.clauses]
-    sql = " INTERSECT ".join(f"({part})" for part, _ in parts)
-    params = [param for _, part_params in parts for param in part_params]
-    docs = docs.filter(pk__in=RawSQL(sql, params))
-    if query.excluded:
-        table = SearchDocument._meta.db_table
-        unwanted_sql, unwanted_params = _words_sql(query.excluded)
-        docs = docs.exclude(
-            meeting_id__in=RawSQL(
-                f"SELECT meeting_id FROM {table} WHERE id IN ({unwanted_sql})",
-                unwanted_params,
-            )
-        )
-    return docs
-
-
-def _holding(words: list[Word]) -> models.QuerySet:
+def sql_holding(words: list[Word]) -> models.QuerySet:
     """The current documents that hold one of ``words``."""
     from meetings.models import SearchDocument
 
@@ -318,10 +288,10 @@ def matching_meetings(queryset: models.QuerySet, query: Query) -> models.QuerySe
     clause in one of the meeting's current documents (its page or a PDF page), and
     no excluded word in any of them."""
     for clause in query.clauses:
-        queryset = queryset.filter(pk__in=_holding(clause).values("meeting_id"))
+        queryset = queryset.filter(pk__in=sql_holding(clause).values("meeting_id"))
     if query.excluded:
         queryset = queryset.exclude(
-            pk__in=_holding(query.excluded).values("meeting_id")
+            pk__in=sql_holding(query.excluded).values("meeting_id")
         )
     return queryset
 
