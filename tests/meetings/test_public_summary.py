@@ -176,7 +176,9 @@ def test_summary_html_equals_what_the_template_rendered(django_assert_num_querie
     with django_assert_num_queries(1):
         rows = public.summary_rows(wanted)
     assert [row.publication_id for row in rows] == [pub for _, pub, _ in wanted]
-    by_meeting = {pk: str(row.summary) for (pk, _, _), row in zip(wanted, rows)}
+    by_meeting = {
+        pk: str(row.summary) for (pk, _, _), row in zip(wanted, rows, strict=True)
+    }
     for name, meeting in cases.items():
         assert by_meeting[meeting.pk] == expected[meeting.pk], name
     # Cached now: no query, same HTML.
