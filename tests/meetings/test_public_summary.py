@@ -235,3 +235,92 @@ def test_archive_and_search_rows_are_the_summaries(client: Client):
     found = client.get(reverse("public:search"), {"q": "テストの説明"}).content.decode()
     for meeting in cases.values():
         assert expected[meeting.pk] in found
+
+
+# meetings/public/includes/_pagination.html as it was.
+OLD_PAGINATION = """{% comment %}Page links. Context: page_obj (with links, prev_url, next_url, see views.public.elide).{% endcomment %}
+{% if page_obj.has_other_pages %}
+<nav class="pager" aria-label="ページ送り">
+  <ul class="pagination flex-wrap">
+    {% if page_obj.prev_url %}
+    <li class="page-item"><a class="page-link" href="{{ page_obj.prev_url }}" rel="prev">前のページ</a></li>
+    {% endif %}
+    {% for number, url in page_obj.links %}
+      {% if number == page_obj.number %}
+      <li class="page-item active"><a class="page-link" href="{{ url }}" aria-current="page">{{ number }}</a></li>
+      {% elif number is None %}
+      <li class="page-item disabled"><span class="page-link">…</span></li>
+      {% else %}
+      <li class="page-item"><a class="page-link" href="{{ url }}">{{ number }}</a></li>
+      {% endif %}
+    {% endfor %}
+    {% if page_obj.next_url %}
+    <li class="page-item"><a class="page-link" href="{{ page_obj.next_url }}" rel="next">次のページ</a></li>
+    {% endif %}
+  </ul>
+</nav>
+{% endif %}
+"""
+
+
+@pytest.mark.parametrize(
+    ("count", "number"),
+    [(0, 1), (5, 1), (20, 1), (21, 1), (21, 2), (60, 2), (200, 1), (200, 5)]
+    + [(10_000, n) for n in (1, 2, 3, 4, 5, 6, 250, 496, 497, 499, 500)],
+)
+@pytest.mark.parametrize(
+    "page_url",
+    [
+        public.path_page_url("/", "/archive/page/%d/"),
+        lambda n: f"?q=%E5%81%9C&year=2024&sort=<x>&page={n}",
+    ],
+)
+def test_page_links_equal_what_the_template_rendered(count, number, page_url):
+    from django.core.paginator import Paginator
+
+    template = engines["django"].from_string(OLD_PAGINATION)
+    page = public.elide(Paginator(range(count), 20).get_page(number), page_url)
+    expected = template.render({"page_obj": page})
+    assert str(public.pagination_html(page)) == expected
+    if count > 20:
+        assert 'aria-current="page">' + str(page.number) + "</a>" in expected
+
+
+def test_result_rows_with_snippets_and_attachment_pages_as_the_template_wrote_them():
+    """The search results' rows (summary, snippet, matching PDF pages) as the loop
+    of search.html wrote them."""
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    from meetings.search.page import AttachmentHit
+
+    old = engines["django"].from_string(
+        '{% for row in rows %}<li class="meeting-row">{{ row.summary }}'
+        '{% if row.snippet %}<p class="meeting-row-snippet">{{ row.snippet }}</p>'
+        "{% endif %}{% for hit in row.attachment_hits %}"
+        '<p class="meeting-row-snippet meeting-row-attachment"><a href="{{ hit.url }}"'
+        ' title="{{ hit.label }}">会議資料(PDF) p.{{ hit.page }}</a> {{ hit.snippet }}'
+        "{% if hit.more > 0 %}(資料のほか{{ hit.more }}ページにもあります){% endif %}"
+        "</p>{% endfor %}</li>{% endfor %}"
+    )
+    rows = [
+        public.Row(1, mark_safe("<p>一</p>\n")),
+        public.Row(2, mark_safe("<p>二</p>\n"), snippet="<素の>文字列&"),
+        public.Row(
+            3,
+            mark_safe("<p>三</p>\n"),
+            snippet=format_html("…前<mark>{}</mark>後…", "停電&"),
+            attachment_hits=[
+                AttachmentHit(
+                    label='資料"1"<&>',
+                    page=2,
+                    url="/meetings/x/attachments/5/?a=1&b=2#page=2",
+                    snippet=format_html("<mark>{}</mark>", "停電"),
+                    more=3,
+                ),
+                AttachmentHit(label="資料2", page=10, url="/a/#page=10", snippet="素<"),
+            ],
+        ),
+    ]
+    assert str(public.rows_html(rows)) == old.render({"rows": rows})
+    assert "&lt;素の&gt;文字列&amp;" in str(public.rows_html(rows))

@@ -1,10 +1,14 @@
-"""``{% chrome %}``: the invariant parts of base.html, rendered once per process."""
+"""Tags of the public pages: ``{% chrome %}`` (the invariant parts of base.html,
+rendered once per process) and ``{% pagination page_obj %}`` (a list's page links), ``{% meeting_rows page_obj %}``
+(a page of meetings: summaries, snippets)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+from django.core.paginator import Page
+from django.utils.safestring import SafeString
 
 from meetings.context_processors import chrome as current_chrome
 
@@ -27,3 +31,19 @@ class ChromeNode(template.Node):
 def chrome(parser: Any, token: Any) -> ChromeNode:
     """Sets ``chrome`` (head links, menu, footer) and the four URLs of the chrome."""
     return ChromeNode()
+
+
+@register.simple_tag
+def pagination(page: Page) -> SafeString:
+    """A list's page links (``views.public.pagination_html``)."""
+    from meetings.views.public import pagination_html
+
+    return pagination_html(page)
+
+
+@register.simple_tag
+def meeting_rows(page: Page) -> SafeString:
+    """The ``<li>`` of a page of meetings (``views.public.rows_html``)."""
+    from meetings.views.public import rows_html
+
+    return rows_html(page.object_list)
