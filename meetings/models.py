@@ -21,6 +21,8 @@ from meetings import files, markers, wareki
 if TYPE_CHECKING:
     from datetime import date
 
+    from django.contrib.auth.models import User
+
 
 class AppendOnlyError(IntegrityError):
     """A change or deletion of an audit record (workflow event, publication)."""
@@ -443,6 +445,15 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("public:meeting", kwargs={"public_id": self.public_id})
+
+    def save_step(self, *, by: User | None, fields: list[str]) -> None:
+        """Save a workflow step (submit, return, publish, withdraw, delete, restore):
+        a step changes the meeting, so 最終更新 (``updated_at``, ``updated_by``) and
+        its history row name it and who took it (``by``: a user, or None)."""
+        self.updated_by = by
+        # Read by simple_history (not a model attribute: services set it too).
+        setattr(self, "_history_user", by)  # noqa: B010
+        self.save(update_fields=[*fields, "updated_at", "updated_by"])
 
     @property
     def title(self) -> str:

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from meetings import search, services
+from meetings import layout, search, services
 from meetings.models import Meeting, SearchDocument
 from meetings.search import engine
 from tests.factories import make_meeting
@@ -181,7 +181,8 @@ def test_publication_is_indexed_as_a_folded_document_with_bigrams(corpus):
     (document,) = SearchDocument.objects.filter(meeting=meeting)
     assert document.publication_id == meeting.current_publication_id
     assert document.kind == "page"
-    assert document.text == meeting.current_publication.text
+    # The text as the page reads it (和暦 date line), not the official plain text.
+    assert document.text == layout.page_text(meeting.current_publication.data)
     assert "らんさむうえあ" in document.folded
     grams = document.bigrams.split(" ")
     assert {"らん", "んさ", "さむ"} <= set(grams)
