@@ -1114,7 +1114,7 @@ class PublicStateToken(models.Model):
     """What keys the public caches (``meetings.public_state``): per kind of change,
     the random tokens of the transactions that last changed it.
 
-    Written by database triggers only (installed by migration 0018 and again after
+    Written by database triggers only (installed by migration 0019 and again after
     every ``migrate``), never by the application: see ``meetings.public_state``.
     """
 

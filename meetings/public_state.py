@@ -1,7 +1,7 @@
 """The public state: tokens that change whenever what the public sees changes,
 read in one small query (no COUNT over the meetings), exact whoever writes.
 
-Database triggers (installed by migration 0018 and again after every ``migrate``:
+Database triggers (installed by migration 0019 and again after every ``migrate``:
 SQLite drops a table's triggers when a later migration rebuilds the table) write a
 random token into ``PublicStateToken`` in the same transaction as every change of:
 

@@ -17,7 +17,7 @@ def remove(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0017_glossary_labels"),
+        ("meetings", "0018_search_page_text"),
     ]
 
     operations = [
