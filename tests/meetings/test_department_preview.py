@@ -218,6 +218,9 @@ def test_the_history_shows_a_department_no_text_diffs(
     page = client.get(url).content.decode()
     assert "警備体制の第二案。" not in page and DRAFT not in page
     assert "本文の変更(2行):内容は、会議を取りまとめる課の入力担当と承認者だけ" in page
+    # No link that would answer 403.
+    assert reverse("staff:edit", args=[meeting.pk]) not in page
     client.force_login(editor)
     page = client.get(url).content.decode()
     assert "警備体制の第二案。" in page and DRAFT in page
+    assert reverse("staff:edit", args=[meeting.pk]) in page
