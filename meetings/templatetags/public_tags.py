@@ -46,4 +46,4 @@ def meeting_rows(page: Page) -> SafeString:
     """The ``<li>`` of a page of meetings (``views.public.rows_html``)."""
     from meetings.views.public import rows_html
 
-    return rows_html(page.object_list)
+    return rows_html(list(page.object_list))
