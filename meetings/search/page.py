@@ -247,6 +247,8 @@ def results(
 def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
     """Snippets of the shown rows' matching documents: their original and folded
     texts from the in-process index (no query)."""
+    from meetings.views.public import attachment_url
+
     documents: dict[int, tuple[str, str, str, int, str, int]] = {
         pk: (
             original.text,
@@ -273,9 +275,7 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
             if pk not in documents:
                 continue
             text, folded, offsets, attachment_id, label, number = documents[pk]
-            url = reverse(
-                "public:attachment", args=[hit.facts.public_id, attachment_id]
-            )
+            url = attachment_url(hit.facts.public_id, attachment_id)
             row.attachment_hits.append(
                 AttachmentHit(
                     label=label,
