@@ -1108,3 +1108,29 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication_id}:{self.kind}:{self.page or ''}"
+
+
+class PublicStateToken(models.Model):
+    """What keys the public caches (``meetings.public_state``): per kind of change,
+    the random tokens of the transactions that last changed it.
+
+    Written by database triggers only (installed by migration 0019 and again after
+    every ``migrate``), never by the application: see ``meetings.public_state``.
+    """
+
+    kind = models.PositiveSmallIntegerField("種類")
+    # The writing transaction (PostgreSQL's txid; 0 on SQLite, one writer at a time).
+    xact = models.BigIntegerField(default=0)
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "公開状態"
+        verbose_name_plural = "公開状態"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "xact"], name="public_state_token_kind_xact"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.token}"
