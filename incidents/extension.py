@@ -101,16 +101,9 @@ class IncidentsRelated(Related):
                 )
         return found
 
-    def state_sql(self) -> list[str]:
-        incidents = Incident._meta.db_table
-        links = IncidentLink._meta.db_table
-        return [
-            f"(SELECT COUNT(*) FROM {incidents})",
-            f"(SELECT MAX(id) FROM {incidents})",
-            f"(SELECT MAX(updated_at) FROM {incidents})",
-            f"(SELECT COUNT(*) FROM {links})",
-            f"(SELECT MAX(id) FROM {links})",
-        ]
+    def state_tables(self) -> list[str]:
+        # Any change of an incident or a link (the public state's triggers).
+        return [Incident._meta.db_table, IncidentLink._meta.db_table]
 
     def api_state_sql(self) -> list[str]:
         changes = AlertChange._meta.db_table

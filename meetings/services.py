@@ -667,7 +667,7 @@ def meeting_submit(
     if locked.status != Status.DRAFT:
         raise WorkflowError("下書きの会議だけを承認依頼できます。")
     locked.status = Status.REVIEW
-    locked.save(update_fields=["status", "updated_at"])
+    locked.save_step(by=permissions.person(user), fields=["status"])
     _event(locked, MeetingEvent.Action.SUBMIT, Status.DRAFT, user)
     return locked
 
@@ -684,7 +684,7 @@ def meeting_return(*, meeting: Meeting, user: Actor, comment: str) -> Meeting:
     if locked.status != Status.REVIEW:
         raise WorkflowError("承認待ちの会議だけを差し戻せます。")
     locked.status = Status.DRAFT
-    locked.save(update_fields=["status", "updated_at"])
+    locked.save_step(by=permissions.person(user), fields=["status"])
     _event(locked, MeetingEvent.Action.RETURN, Status.REVIEW, user, comment)
     return locked
 
@@ -771,7 +771,7 @@ def meeting_publish(
     if locked.published_on is None:
         locked.published_on = timezone.localdate(now)
     locked.status = Status.PUBLISHED
-    locked.save(update_fields=["status", "published_on", "updated_at"])
+    locked.save_step(by=permissions.person(user), fields=["status", "published_on"])
     number = locked.publications.count() + 1
 
     # Drop the previous generated 開催結果 attachment; its PDF stays in its Publication.
@@ -860,7 +860,7 @@ def meeting_withdraw(*, meeting: Meeting, user: Actor, comment: str = "") -> Mee
     if locked.status != Status.PUBLISHED:
         raise WorkflowError("公開中の会議だけを取り下げられます。")
     locked.status = Status.WITHDRAWN
-    locked.save(update_fields=["status", "updated_at"])
+    locked.save_step(by=permissions.person(user), fields=["status"])
     _event(locked, MeetingEvent.Action.WITHDRAW, Status.PUBLISHED, user, comment)
     # Last: its files go and no list links to it before this returns (fails closed).
     site.meeting_withdrawn(locked)

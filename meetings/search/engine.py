@@ -379,6 +379,8 @@ class Hit:
     attachment_documents: list[int] = field(default_factory=list)
     score: int = 0
     folded: dict[int, str] = field(default_factory=dict)  # pk → its folded text
+    # pk → its original text, offsets and attachment (from the index: no query)
+    originals: dict[int, index.Original] = field(default_factory=dict)
 
 
 @dataclass
@@ -428,6 +430,7 @@ class Outcome:
                     pages[0] if pages else None,
                     attachments,
                     folded={pk: snap.folded(documents[pk]) for pk in shown},
+                    originals={pk: snap.original(documents[pk]) for pk in shown},
                 )
             )
         return out

@@ -27,7 +27,7 @@ documents that are no longer current (a correction, a withdrawal) are masked.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -189,6 +189,43 @@ class BigramIndex:
 # ---------------------------------------------------------------------------
 
 
+class Strings:
+    """Strings in one numpy byte buffer with their bounds: no Python object per
+    string, so that the pages of a gunicorn master's index stay shared by its
+    forked workers (a list of str would be unshared by reference counting)."""
+
+    def __init__(self, values: list[str], encoding: str = "utf-16-le") -> None:
+        encoded = [value.encode(encoding) for value in values]
+        self.encoding = encoding
+        self.bounds: IntArray = np.zeros(len(encoded) + 1, dtype=np.int64)
+        if encoded:
+            np.cumsum(
+                np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
+                out=self.bounds[1:],
+            )
+        # A copy: numpy's own buffer, not the joined bytes object's.
+        self.data = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+
+    def __getitem__(self, index: int) -> str:
+        start, end = self.bounds[index : index + 2]
+        return self.data[start:end].tobytes().decode(self.encoding)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.data.nbytes + self.bounds.nbytes)
+
+
+@dataclass(frozen=True)
+class Original:
+    """What a snippet needs of a document besides its folded text."""
+
+    text: str
+    offsets: str  # SearchDocument.offsets
+    attachment_id: int | None
+    attachment_label: str
+    page: int | None
+
+
 @dataclass
 class Part:
     """An index with what the search needs of each of its documents."""
@@ -200,6 +237,12 @@ class Part:
     published: list[datetime]  # the publication's time (guards reused ids)
     pages: BoolArray  # kind == page
     max_id: int = 0
+    # The originals of the snippets (no query for them per search).
+    texts: Strings = field(default_factory=lambda: Strings([]))
+    offsets: Strings = field(default_factory=lambda: Strings([]))
+    labels: Strings = field(default_factory=lambda: Strings([]))
+    attachment_ids: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    page_numbers: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @classmethod
     def from_rows(cls, rows: list[tuple[Any, ...]], max_id: int) -> Part:
@@ -211,6 +254,44 @@ class Part:
             [row[4] for row in rows],
             np.array([row[3] == "page" for row in rows], dtype=bool),
             max_id,
+            Strings([row[6] or "" for row in rows]),
+            Strings([row[7] or "" for row in rows], "ascii"),
+            Strings([row[9] or "" for row in rows]),
+            np.array(
+                [-1 if row[8] is None else row[8] for row in rows], dtype=np.int64
+            ),
+            np.array([-1 if row[10] is None else row[10] for row in rows], np.int64),
+        )
+
+    @property
+    def nbytes(self) -> int:
+        return (
+            self.index.nbytes
+            + self.texts.nbytes
+            + self.offsets.nbytes
+            + self.labels.nbytes
+            + sum(
+                array.nbytes
+                for array in (
+                    self.ids,
+                    self.meetings,
+                    self.publications,
+                    self.pages,
+                    self.attachment_ids,
+                    self.page_numbers,
+                )
+            )
+        )
+
+    def original(self, document: int) -> Original:
+        attachment = int(self.attachment_ids[document])
+        page = int(self.page_numbers[document])
+        return Original(
+            self.texts[document],
+            self.offsets[document],
+            None if attachment < 0 else attachment,
+            self.labels[document],
+            None if page < 0 else page,
         )
 
 
@@ -238,6 +319,17 @@ class Snapshot:
             return base.text(document)
         return self.delta.index.text(document - base.size)
 
+    @property
+    def nbytes(self) -> int:
+        return self.base.nbytes + self.delta.nbytes
+
+    def original(self, document: int) -> Original:
+        """The original text, offsets and attachment of ``document`` (in memory)."""
+        base = self.base
+        if document < base.index.size:
+            return base.original(document)
+        return self.delta.original(document - base.index.size)
+
     def match(self, term: str) -> BoolArray:
         """The current documents that hold ``term``."""
         return (
@@ -253,9 +345,9 @@ _current: dict[str, Snapshot] = {}
 def _rows(
     above: int = 0, up_to: int | None = None, ids: list[int] | None = None
 ) -> list[tuple[Any, ...]]:
-    """(id, meeting, publication, kind, published_at, folded) of the documents of
-    published meetings' current publications with ``above < id <= up_to`` (or
-    among ``ids``)."""
+    """(id, meeting, publication, kind, published_at, folded, text, offsets,
+    attachment id, attachment label, page) of the documents of published meetings'
+    current publications with ``above < id <= up_to`` (or among ``ids``)."""
     from django.db.models import F
 
     from meetings.models import Meeting, SearchDocument
@@ -278,6 +370,11 @@ def _rows(
             "kind",
             "publication__published_at",
             "folded",
+            "text",
+            "offsets",
+            "attachment_id",
+            "attachment_label",
+            "page",
         )
     )
 

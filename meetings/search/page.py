@@ -178,7 +178,7 @@ def results(
     params = dates.params
     expand = params.get("exp") != "0"
     related = params.get("rel") == "1"
-    query = _parse(params.get("q", ""), expand=expand, related=related)
+    query = _parse(params.get("q", ""), expand=expand, related=related, state=state)
     filters = engine.parse_filters(params)
     context: dict[str, Any] = {
         "search_query": query.raw,
@@ -229,37 +229,21 @@ def results(
 
 
 def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
-    """Snippets of the shown rows' matching documents: their original text read
-    (one query, by primary key), the folded text from the index."""
-    from django.db import connection
-
-    from meetings.models import SearchDocument
-
-    wanted: list[int] = []
-    for hit in hits:
-        if hit.page_document is not None:
-            wanted.append(hit.page_document)
-        wanted += hit.attachment_documents[:ATTACHMENT_HITS_SHOWN]
-    documents: dict[int, tuple[str, str, str, int, str, int]] = {}
-    if wanted:
-        folded_texts = {pk: t for hit in hits for pk, t in hit.folded.items()}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id, text, offsets, attachment_id, attachment_label, page "
-                f"FROM {SearchDocument._meta.db_table} "
-                f"WHERE id IN ({', '.join(['%s'] * len(wanted))})",
-                wanted,
-            )
-            for pk, text, offsets, attachment_id, label, number in cursor.fetchall():
-                if pk in folded_texts:
-                    documents[pk] = (
-                        text,
-                        folded_texts[pk],
-                        offsets,
-                        attachment_id,
-                        label,
-                        number,
-                    )
+    """Snippets of the shown rows' matching documents: their original and folded
+    texts from the in-process index (no query)."""
+    documents: dict[int, tuple[str, str, str, int, str, int]] = {
+        pk: (
+            original.text,
+            hit.folded[pk],
+            original.offsets,
+            # Set on every attachment document (only the page's are None).
+            original.attachment_id or 0,
+            original.attachment_label,
+            original.page or 0,
+        )
+        for hit in hits
+        for pk, original in hit.originals.items()
+    }
     terms = query.terms
     by_publication = {hit.facts.publication_id: hit for hit in hits}
     for row in page_rows:

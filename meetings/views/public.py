@@ -19,7 +19,6 @@ from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.files.storage import default_storage
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -38,7 +37,6 @@ from meetings.models import (
     MeetingEvent,
     MeetingType,
     Publication,
-    SearchDocument,
 )
 from meetings.safe_cache import safe_get_many, safe_get_or_set, safe_set_many
 from meetings.search.text import static_variants
@@ -240,31 +238,22 @@ def _agenda_lines(meeting: ListedMeeting) -> list[str]:
 def public_state(*, search_documents: bool = False) -> str:
     """A token that changes whenever the published set or the related records change.
 
-    Published meetings: how many, and the newest current publication (each
-    publication or correction gets a higher id; a withdrawal lowers the count).
-    The registered related records (``extensions.related().state_sql()``: how many,
-    the highest id, the last change). Keys cached values computed only from those
-    rows (filter choices, a meeting's records). One small query, read from indexes.
-    ``search_documents``: the highest search document id too (the search's
-    in-process index follows it: a rebuilt index writes new documents).
+    Read by primary key from the tokens database triggers write in the same
+    transaction as every publication, correction, withdrawal, restoration, meeting
+    type change and change of the registered related records
+    (``extensions.related().state_tables()``; see ``meetings.public_state``), plus
+    ``related().state_sql()`` if an extension gives subqueries. Keys cached values
+    computed only from those rows (filter choices, a meeting's records). One small
+    query, whatever the number of meetings. ``search_documents``: the search
+    documents and the thesaurus (synonyms, organisation names) too (the search's
+    in-process index and expansions follow them).
     """
-    meetings = Meeting._meta.db_table
-    published = "status = %s AND current_publication_id IS NOT NULL"
-    newest = f"(SELECT MAX(current_publication_id) FROM {meetings} WHERE {published})"
-    parts = [
-        f"(SELECT COUNT(*) FROM {meetings} WHERE {published})",
-        newest,
-        # Its time too, so that the token never repeats where ids are reused.
-        f"(SELECT published_at FROM {Publication._meta.db_table} WHERE id = {newest})",
-    ]
-    params: list[str] = [Meeting.Status.PUBLISHED] * 3
-    parts += related().state_sql()
+    from meetings import public_state as tokens
+
+    kinds: tuple[int, ...] = (tokens.PUBLISHED,)
     if search_documents:
-        parts.append(f"(SELECT MAX(id) FROM {SearchDocument._meta.db_table})")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        state = ":".join(str(value) for value in cursor.fetchone())
-    return hashlib.sha256(state.encode()).hexdigest()[:32]
+        kinds += (tokens.DOCUMENTS, tokens.THESAURUS)
+    return tokens.state(kinds, related().state_sql())
 
 
 def _filter_choices(state: str) -> dict[str, list[tuple[str, str]]]:
