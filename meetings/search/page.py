@@ -12,7 +12,7 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
@@ -44,13 +44,18 @@ class Expansion:
 
 
 def _url(params: QueryDict, **changes: str | None) -> str:
-    query = params.copy()
-    query.pop("page", None)
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value:
-            query[name] = value
-    encoded = query.urlencode()
+    """The search URL with ``params`` changed (a value of None or "" removes the
+    parameter), without the page number. As ``QueryDict.copy``, ``pop``, set and
+    ``urlencode`` would write it (changed parameters last, in order), without the
+    deep copy of the QueryDict each link cost."""
+    pairs = [
+        (name, value)
+        for name, values in params.lists()
+        if name != "page" and name not in changes
+        for value in values
+    ]
+    pairs += [(name, value) for name, value in changes.items() if value]
+    encoded = urlencode(pairs)
     return f"{_search_path(get_script_prefix())}?{encoded}" if encoded else "?"
 
 
@@ -67,24 +72,35 @@ def _facet(params: QueryDict, facet: engine.Facet) -> dict[str, Any]:
     them cost more than the search itself."""
     without = _url(params, **{facet.name: None})
     joiner = "&" if "?" in without and not without.endswith("?") else ""
+    # Escaping is per character: the escaped URL is the escaped prefix followed
+    # by the quoted value (quote_plus leaves nothing to escape).
+    prefix = html.escape(f"{without}{joiner}{facet.name}=")
+    selected_href = html.escape(without)
     items = []
     for value in facet.values:
-        text = f"{html.escape(value.label)}（{value.count}）"
+        label, quoted = _facet_value_parts(value.label, value.value)
+        text = f"{label}（{value.count}）"
         if value.selected:
             items.append(
-                f'<li><a href="{html.escape(without)}" aria-current="true" '
+                f'<li><a href="{selected_href}" aria-current="true" '
                 f'class="search-facet-selected">{text}'
                 '<span class="visually-hidden">絞り込み中。</span> 解除</a></li>'
             )
         else:
-            url = f"{without}{joiner}{facet.name}={quote_plus(value.value)}"
-            items.append(f'<li><a href="{html.escape(url)}">{text}</a></li>')
+            items.append(f'<li><a href="{prefix}{quoted}">{text}</a></li>')
     return {
         "name": facet.name,
         "label": facet.label,
         # Every piece escaped above (html.escape: what the template's autoescape does).
         "items": mark_safe("\n".join(items)),  # noqa: S308
     }
+
+
+@functools.lru_cache(maxsize=4096)
+def _facet_value_parts(label: str, value: str) -> tuple[str, str]:
+    """A facet value's escaped label and its quoted parameter value. The values are
+    the facets' vocabulary (years, types, incidents, departments): they repeat."""
+    return html.escape(label), quote_plus(value)
 
 
 def _alternative_label(alternative: Any) -> str:
