@@ -190,7 +190,7 @@ def _build_facts() -> Facts:
     # through the one extension point (meetings never names that app).
     incidents_of: dict[int, list[str]] = {}
     titles: dict[str, str] = {}
-    for meeting_id, refs in related().refs_by_meeting([r[0] for r in rows]).items():
+    for meeting_id, refs in related().refs_of_published().items():
         for ref in refs:
             key = str(ref.public_id)
             incidents_of.setdefault(meeting_id, []).append(key)

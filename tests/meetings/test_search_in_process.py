@@ -89,3 +89,27 @@ def test_a_snippet_escapes_as_django_does():
     assert (
         html == "&lt;b&gt;&quot;<mark>停電</mark>&quot;&lt;/b&gt; &amp; &#x27;x&#x27;"
     )
+
+
+@pytest.mark.django_db
+def test_refs_of_published_are_refs_by_meeting_of_the_published_meetings(approver):
+    from meetings import services
+    from meetings.extensions import related
+    from meetings.models import Meeting
+    from tests.incidents.conftest import make_incident
+
+    published = [make_meeting(status="published") for _ in range(3)]
+    draft = make_meeting()
+    withdrawn = make_meeting(status="published")
+    services.meeting_withdraw(meeting=withdrawn, user=approver)
+    public = make_incident(title="公開の事案", is_public=True)
+    hidden = make_incident(title="非公開の事案", is_public=False)
+    for meeting in [*published[:2], draft, withdrawn]:
+        public.links.create(meeting=meeting)
+        hidden.links.create(meeting=meeting)
+    ids = list(Meeting.objects.published().values_list("pk", flat=True))
+    expected = {pk: refs for pk, refs in related().refs_by_meeting(ids).items() if refs}
+    found = related().refs_of_published()
+    assert found == expected
+    assert set(found) == {published[0].pk, published[1].pk}
+    assert [ref.title for ref in found[published[0].pk]] == ["公開の事案"]
