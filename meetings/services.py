@@ -147,7 +147,7 @@ def _date(value: str | None) -> date | None:
     return layout._parse_date(value)
 
 
-def meeting_apply_header(*, meeting: Meeting, data: dict[str, Any]) -> None:
+def meeting_apply_header(*, meeting: Meeting, data: Mapping[str, Any]) -> None:
     """Copy the header fields of a layout dict onto an (unsaved) meeting."""
     for key in HEADER_NUMBERS:
         if data.get(key) is not None:
@@ -553,10 +553,16 @@ def meeting_validate_parts(*, meeting: Meeting, data: layout.PartsData) -> None:
     # The sane maximum lengths (meetings.limits), whoever writes: editor, importer.
     problems = limits.meeting_problems(
         {
-            **{key: data.get(key) for key in ("attendees", "attendee_details")},
+            "attendees": data.get("attendees"),
+            "attendee_details": data.get("attendee_details"),
             "agenda": data.get("agenda") or [],
             "sections": data.get("sections") or [],
-            **{name: getattr(meeting, name) for name in limits.HEADER_TEXT_FIELDS},
+            # limits.HEADER_TEXT_FIELDS
+            "title_override": meeting.title_override,
+            "lead": meeting.lead,
+            "location": meeting.location,
+            "attendee_tail": meeting.attendee_tail,
+            "unstructured_text": meeting.unstructured_text,
         }
     )
     if problems:
@@ -566,12 +572,13 @@ def meeting_validate_parts(*, meeting: Meeting, data: layout.PartsData) -> None:
 @transaction.atomic
 def meeting_create_from_data(
     *,
-    data: dict[str, Any],
+    data: Mapping[str, Any],
     user: Actor = None,
     status: str = Status.DRAFT,
     meeting_type: MeetingType | None = None,
 ) -> Meeting:
-    """Create a meeting and all its parts from a layout dict (importer, demo data)."""
+    """Create a meeting and all its parts from a layout dict (the importer's
+    ``ParsedMeeting``, demo data)."""
     meeting = Meeting(
         meeting_type=meeting_type
         or meeting_type_get_or_create(name=data.get("meeting_type")),

@@ -369,7 +369,10 @@ def sections_text(sections: list[dict[str, Any]], *, separator: str = ",") -> st
 
 
 def _check_sections(sections: list[dict[str, Any]]) -> None:
-    problems = limits.meeting_problems({"agenda": [], "sections": sections})
+    # A department's sections are JSON written as layout sections.
+    problems = limits.meeting_problems(
+        {"agenda": [], "sections": cast("list[limits.LimitedSection]", sections)}
+    )
     if problems:
         raise ValidationError(problems)
 

@@ -255,12 +255,17 @@ def results(
     return context
 
 
+@functools.lru_cache(maxsize=4096)
+def _attachment_url(prefix: str, public_id: Any, attachment_id: int) -> str:
+    """An attachment's URL, reversed once per process (``prefix``: the script
+    prefix it was reversed under)."""
+    return reverse("public:attachment", args=[public_id, attachment_id])
+
+
 def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
     """Snippets of the shown rows' matching documents: their original and folded
     texts from the in-process index (no query)."""
-    from meetings.views.public import attachment_url
-
-    documents: dict[int, tuple[str, str, str, int, str, int]] = {
+    documents: dict[int, tuple[str, str, list[tuple[int, int]], int, str, int]] = {
         pk: (
             original.text,
             hit.folded[pk],
@@ -286,7 +291,9 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
             if pk not in documents:
                 continue
             text, folded, offsets, attachment_id, label, number = documents[pk]
-            url = attachment_url(hit.facts.public_id, attachment_id)
+            url = _attachment_url(
+                get_script_prefix(), hit.facts.public_id, attachment_id
+            )
             row.attachment_hits.append(
                 AttachmentHit(
                     label=label,

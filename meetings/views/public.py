@@ -260,27 +260,9 @@ def _meeting_url_parts(prefix: str, urlconf: str | None) -> tuple[str, str]:
     return before, after
 
 
-def attachment_url(public_id: uuid.UUID, attachment_id: int) -> str:
-    """``reverse("public:attachment", args=[public_id, attachment_id])`` without a
-    reversal per link (search results link to the pages of the PDFs that matched)."""
-    before, middle, after = _attachment_url_parts(get_script_prefix(), get_urlconf())
-    return f"{before}{public_id}{middle}{int(attachment_id)}{after}"
-
-
-@functools.lru_cache(maxsize=8)
-def _attachment_url_parts(prefix: str, urlconf: str | None) -> tuple[str, str, str]:
-    number = 987654321
-    before, _, rest = reverse(
-        "public:attachment", args=[_URL_PLACEHOLDER, number]
-    ).partition(str(_URL_PLACEHOLDER))
-    middle, _, after = rest.partition(str(number))
-    return before, middle, after
-
-
 def _forget_urls(*, setting: str, **kwargs: Any) -> None:
     if setting == "ROOT_URLCONF":
         _meeting_url_parts.cache_clear()
-        _attachment_url_parts.cache_clear()
 
 
 setting_changed.connect(_forget_urls, dispatch_uid="meetings.public.forget_urls")

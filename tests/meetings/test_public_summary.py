@@ -327,18 +327,15 @@ def test_result_rows_with_snippets_and_attachment_pages_as_the_template_wrote_th
 
 
 @pytest.mark.parametrize("prefix", ["/", "/kiki/"])
-def test_links_without_reversal_equal_the_reversed_urls(prefix):
+def test_meeting_links_without_reversal_equal_the_reversed_urls(prefix):
     import uuid
 
     from django.urls import set_script_prefix
 
     try:
         set_script_prefix(prefix)
-        for number in (0, 1, 42, 10**9):
+        for _ in range(3):
             public_id = uuid.uuid4()
-            assert public.attachment_url(public_id, number) == reverse(
-                "public:attachment", args=[public_id, number]
-            )
             before, after = public._meeting_url_parts(prefix, None)
             assert f"{before}{public_id}{after}" == reverse(
                 "public:meeting", args=[public_id]
