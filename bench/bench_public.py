@@ -527,6 +527,10 @@ def cold_start(client, search_paths: list[str]) -> list[tuple[str, str]]:
     assert meeting is not None
     old = meeting.current_publication
     word = f"訂正の確認{int(time.time())}"
+    # The search reads the page's text, built from the data: the word goes there.
+    data = dict(old.data)
+    kept = [p for p in data.get("unparsed") or [] if not p.startswith("訂正の確認")]
+    data["unparsed"] = [*kept, word]
     with transaction.atomic():
         new = Publication.objects.create(
             meeting=meeting,
@@ -535,7 +539,7 @@ def cold_start(client, search_paths: list[str]) -> list[tuple[str, str]]:
             meeting_version=old.meeting_version + 1,
             title=old.title,
             held_on=old.held_on,
-            data=old.data,
+            data=data,
             text=old.text.split("\n訂正の確認")[0] + "\n" + word,
             html=old.html,
         )

@@ -7,6 +7,14 @@ class MeetingsConfig(AppConfig):
     verbose_name = "会議・開催結果"
 
     def ready(self) -> None:
+        # The public state's triggers, again after every migrate (idempotent).
+        from django.db.models.signals import post_migrate
+
+        from meetings import public_state
+
+        post_migrate.connect(
+            public_state.on_post_migrate, sender=self, dispatch_uid="public-state"
+        )
         # Registers the PDF environment check (Japanese fonts, libharfbuzz-subset0).
         from meetings import (
             checks,  # noqa: F401

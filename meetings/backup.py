@@ -61,7 +61,13 @@ DATABASE_MEMBERS = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 MEDIA_PREFIX = "media/"
 # Tables that `migrate` fills by itself: a database holding rows only there is empty.
 MIGRATE_FILLED = frozenset(
-    {"django_migrations", "django_content_type", "auth_permission"}
+    {
+        "django_migrations",
+        "django_content_type",
+        "auth_permission",
+        # The public state's first tokens (meetings.public_state.install).
+        "meetings_publicstatetoken",
+    }
 )
 CHUNK = 1024 * 1024
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024

@@ -85,9 +85,24 @@ class Related:
         """The public records of each published meeting (one query), oldest first."""
         return {pk: [] for pk in meeting_ids}
 
+    def refs_of_published(self) -> dict[int, list[RelatedRef]]:
+        """The public records of every published meeting that has some, oldest
+        first (one query; as ``refs_by_meeting`` over the published meetings)."""
+        from meetings.models import Meeting
+
+        ids = list(Meeting.objects.published().values_list("pk", flat=True))
+        return {pk: refs for pk, refs in self.refs_by_meeting(ids).items() if refs}
+
+    def state_tables(self) -> list[str]:
+        """Tables whose every change changes what the public sees of these records:
+        database triggers change ``public_state()`` with them, in the same
+        transaction (``meetings.public_state``; no query over them per request)."""
+        return []
+
     def state_sql(self) -> list[str]:
         """SQL scalar subqueries (no parameters) whose values change whenever what
-        the public sees of these records changes; joined into ``public_state()``."""
+        the public sees of these records changes; joined into ``public_state()``'s
+        query (for what ``state_tables`` cannot say)."""
         return []
 
     def api_state_sql(self) -> list[str]:

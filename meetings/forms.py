@@ -1043,10 +1043,11 @@ class Editor:
 
     def _check_limits(self) -> None:
         """Sane maximum lengths (meetings.limits), each message next to its field."""
-        sections = []
+        sections: list[limits.LimitedSection] = []
         for s in self.sections:
             data = getattr(s.form, "cleaned_data", {})
-            items, last = [], None
+            items: list[limits.LimitedItem] = []
+            last = None
             for row in s.items:
                 pieces = _row_pieces(row.form)
                 longest = max((len(p["text"]) for p in pieces), default=0)
@@ -1054,9 +1055,12 @@ class Editor:
                     row.form.add_error("text", limits.item_message(longest))
                 if pieces:
                     last = row
-                items.extend(pieces)
-            section = {
-                **{k: data.get(k) or "" for k in SECTION_TEXT_FIELDS},
+                items.extend({"text": p["text"]} for p in pieces)
+            section: limits.LimitedSection = {
+                "speaker": data.get("speaker") or "",
+                "recipients": data.get("recipients") or "",
+                "topic": data.get("topic") or "",
+                "heading": data.get("heading") or "",
                 "items": items,
             }
             length = limits.section_text_length(section)
@@ -1064,15 +1068,19 @@ class Editor:
                 last.form.add_error("text", limits.section_message(length))
             sections.append(section)
         header = getattr(self.header, "cleaned_data", {})
-        data = {
-            **{k: header.get(k) or "" for k in limits.HEADER_TEXT_FIELDS},
+        typed: limits.LimitedMeeting = {
+            "title_override": header.get("title_override") or "",
+            "lead": header.get("lead") or "",
+            "location": header.get("location") or "",
+            "attendee_tail": header.get("attendee_tail") or "",
+            "unstructured_text": header.get("unstructured_text") or "",
             "attendees": _typed(self.attendees, "role"),
             "agenda": _typed(self.agenda, "text"),
             "sections": sections,
         }
-        for problem in limits.count_problems(data):
+        for problem in limits.count_problems(typed):
             self.header.add_error(None, problem)
-        total = limits.total_problem(data)
+        total = limits.total_problem(typed)
         if total:
             self.header.add_error(None, total)
 
@@ -1212,9 +1220,6 @@ class Editor:
                 "attachments": [],
             },
         )
-
-
-SECTION_TEXT_FIELDS = ("speaker", "recipients", "topic", "heading")
 
 
 def _typed(rows: list[Row], name: str) -> list[str]:

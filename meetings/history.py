@@ -71,6 +71,17 @@ class EventView:
     status_change: str
     fields: list[FieldChange] = field(default_factory=list)
     lines: list[DiffLine] = field(default_factory=list)
+    # The text lines changed but are not shown (a department's editor: they may hold
+    # other departments' sections before the coordinator puts them in).
+    hidden_lines: int = 0
+
+    def without_lines(self) -> EventView:
+        return EventView(
+            event=self.event,
+            status_change=self.status_change,
+            fields=self.fields,
+            hidden_lines=len(self.lines),
+        )
 
 
 def status_label(status: str) -> str:

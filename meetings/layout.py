@@ -720,15 +720,45 @@ def _item_lines(items: list[ItemData], depth: int = 0) -> list[str]:
     return lines
 
 
+# What the page says above a drill's title (_result.html).
+DRILL_NOTE = "この会議は訓練です(実際の災害・事案ではありません)。"
+
+
 def render_text(data: MeetingData) -> str:
     """The meeting as plain text in the official layout (for pasting elsewhere)."""
+    return _render_text(data, as_page=False)
+
+
+def page_text(data: MeetingData) -> str:
+    """The meeting's text as its web page reads (_result.html): what the search
+    matches and its snippets quote. It differs from ``render_text`` only where the
+    page does: the drill note and 【訓練】 before the title, the 掲載日/更新日 line
+    labelled in 和暦 with the weekday, and each attachment by its link text (short
+    dates spelt out, (PDF形式:size)) rather than its file name."""
+    return _render_text(data, as_page=True)
+
+
+def _render_text(data: MeetingData, *, as_page: bool) -> str:
     doc = build_document(data)
     posted = _parse_date(data.get("published_on"))
     lines: list[str] = []
-    if doc.is_drill:
-        lines.append(DRILL_LABEL)
-    lines.append(doc.title)
-    if posted:
+    if as_page:
+        if doc.is_drill:
+            lines += [DRILL_NOTE, f"{DRILL_LABEL}{doc.title}"]
+        else:
+            lines.append(doc.title)
+        dates = [
+            f"{label}:{value}"
+            for label, value in (("掲載日", doc.posted), ("更新日", doc.updated))
+            if value
+        ]
+        if dates:
+            lines += ["", " ".join(dates)]
+    else:
+        if doc.is_drill:
+            lines.append(DRILL_LABEL)
+        lines.append(doc.title)
+    if posted and not as_page:
         # The official text keeps the page's own form (西暦, unlabelled): the importer
         # reads it back; the web page and PDF label it in 和暦 (_result.html).
         lines += ["", f"{posted.year}年{posted.month}月{posted.day}日"]
@@ -757,7 +787,10 @@ def render_text(data: MeetingData) -> str:
     if doc.attachments:
         lines.append("")
         for a in doc.attachments:
-            lines.append(a["line"])
+            if as_page:
+                lines.append(f"{a['link_text']}(PDF形式:{a.get('size') or ''})")
+            else:
+                lines.append(a["line"])
     if doc.contact_lines:
         lines += ["", "お問い合わせ", *doc.contact_lines]
     return "\n".join(lines) + "\n"

@@ -9,9 +9,15 @@ Each can be changed in settings (``MEETING_LIMITS = {"item_text": ...}``).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from typing_extensions import ReadOnly
+
+    from meetings.layout import AttendeeDetail
 
 DEFAULTS = {
     "item_text": 2_000,  # characters in one item (bullet or paragraph)
@@ -31,8 +37,42 @@ def limit(name: str) -> int:
     return {**DEFAULTS, **getattr(settings, "MEETING_LIMITS", {})}[name]
 
 
-def _items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    flat, stack = [], list(items or [])
+# What the checks read: every key may be missing, and every value is only read
+# (ReadOnly, so a ``layout.SectionData`` or ``ItemData`` is one of these). The
+# callers name the meeting's fields they check (the saved meeting's header, the
+# editor's typed values, a department's sections).
+
+
+class LimitedItem(TypedDict, total=False):
+    text: ReadOnly[str | None]
+    children: ReadOnly[Sequence[LimitedItem]]
+
+
+class LimitedSection(TypedDict, total=False):
+    speaker: ReadOnly[str | None]
+    recipients: ReadOnly[str | None]
+    topic: ReadOnly[str | None]
+    heading: ReadOnly[str | None]
+    items: ReadOnly[Sequence[LimitedItem]]
+
+
+class LimitedMeeting(TypedDict, total=False):
+    # HEADER_TEXT_FIELDS: the meeting's own free-text fields (model field names).
+    title_override: ReadOnly[str | None]
+    lead: ReadOnly[str | None]
+    location: ReadOnly[str | None]
+    attendee_tail: ReadOnly[str | None]
+    unstructured_text: ReadOnly[str | None]
+    unparsed: ReadOnly[Sequence[str]]  # the importer's and the layout's paragraphs
+    attendees: ReadOnly[Sequence[str] | None]
+    attendee_details: ReadOnly[Sequence[AttendeeDetail] | None]
+    agenda: ReadOnly[Sequence[str]]
+    sections: ReadOnly[Sequence[LimitedSection]]
+
+
+def _items(items: Sequence[LimitedItem]) -> list[LimitedItem]:
+    flat: list[LimitedItem] = []
+    stack = list(items or [])
     while stack:
         item = stack.pop()
         flat.append(item)
@@ -40,12 +80,15 @@ def _items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return flat
 
 
-def section_text_length(section: dict[str, Any]) -> int:
+def section_text_length(section: LimitedSection) -> int:
     return sum(len(i.get("text") or "") for i in _items(section.get("items") or []))
 
 
 # The meeting's own free-text fields counted in its total.
-HEADER_TEXT_FIELDS = (
+HEADER_TEXT_FIELDS: tuple[
+    Literal["title_override", "lead", "location", "attendee_tail", "unstructured_text"],
+    ...,
+] = (
     "title_override",
     "lead",
     "location",
@@ -54,7 +97,18 @@ HEADER_TEXT_FIELDS = (
 )
 
 
-def meeting_text_length(data: dict[str, Any]) -> int:
+# A section's heading fields counted in the total.
+SECTION_HEAD_FIELDS: tuple[
+    Literal["speaker", "recipients", "topic", "heading"], ...
+] = (
+    "speaker",
+    "recipients",
+    "topic",
+    "heading",
+)
+
+
+def meeting_text_length(data: LimitedMeeting) -> int:
     """Characters of everything the official layout prints from typed text."""
     header = sum(len(data.get(key) or "") for key in HEADER_TEXT_FIELDS)
     header += sum(len(p) for p in data.get("unparsed") or [])
@@ -62,11 +116,7 @@ def meeting_text_length(data: dict[str, Any]) -> int:
         data.get("attendees") or []
     )
     sections = data.get("sections") or []
-    heads = sum(
-        len(s.get(key) or "")
-        for s in sections
-        for key in ("speaker", "recipients", "topic", "heading")
-    )
+    heads = sum(len(s.get(key) or "") for s in sections for key in SECTION_HEAD_FIELDS)
     return (
         header
         + sum(map(len, roles))
@@ -76,7 +126,7 @@ def meeting_text_length(data: dict[str, Any]) -> int:
     )
 
 
-def count_problems(data: dict[str, Any]) -> list[str]:
+def count_problems(data: LimitedMeeting) -> list[str]:
     """Rows over their per-meeting caps, as Japanese messages."""
     sections = data.get("sections") or []
     counts = [
@@ -103,7 +153,7 @@ def count_problems(data: dict[str, Any]) -> list[str]:
     ]
 
 
-def total_problem(data: dict[str, Any]) -> str | None:
+def total_problem(data: LimitedMeeting) -> str | None:
     total = meeting_text_length(data)
     if total > limit("meeting_text"):
         return (
@@ -113,7 +163,7 @@ def total_problem(data: dict[str, Any]) -> str | None:
     return None
 
 
-def meeting_problems(data: dict[str, Any]) -> list[str]:
+def meeting_problems(data: LimitedMeeting) -> list[str]:
     """Everything in a meeting's layout dict that is over the limits (Japanese).
 
     The staff editor shows the same checks next to the fields concerned; the
@@ -128,8 +178,9 @@ def meeting_problems(data: dict[str, Any]) -> list[str]:
         if length > limit("section_text"):
             problems.append(section_message(length, number=n))
         for item in _items(section.get("items") or []):
-            if len(item.get("text") or "") > limit("item_text"):
-                problems.append(item_message(len(item["text"])))
+            length = len(item.get("text") or "")
+            if length > limit("item_text"):
+                problems.append(item_message(length))
     return problems
 
 

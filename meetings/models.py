@@ -21,6 +21,8 @@ from meetings import files, markers, wareki
 if TYPE_CHECKING:
     from datetime import date
 
+    from django.contrib.auth.models import User
+
 
 class AppendOnlyError(IntegrityError):
     """A change or deletion of an audit record (workflow event, publication)."""
@@ -443,6 +445,15 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("public:meeting", kwargs={"public_id": self.public_id})
+
+    def save_step(self, *, by: User | None, fields: list[str]) -> None:
+        """Save a workflow step (submit, return, publish, withdraw, delete, restore):
+        a step changes the meeting, so 最終更新 (``updated_at``, ``updated_by``) and
+        its history row name it and who took it (``by``: a user, or None)."""
+        self.updated_by = by
+        # Read by simple_history (not a model attribute: services set it too).
+        setattr(self, "_history_user", by)  # noqa: B010
+        self.save(update_fields=[*fields, "updated_at", "updated_by"])
 
     @property
     def title(self) -> str:
@@ -1097,3 +1108,29 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication_id}:{self.kind}:{self.page or ''}"
+
+
+class PublicStateToken(models.Model):
+    """What keys the public caches (``meetings.public_state``): per kind of change,
+    the random tokens of the transactions that last changed it.
+
+    Written by database triggers only (installed by migration 0019 and again after
+    every ``migrate``), never by the application: see ``meetings.public_state``.
+    """
+
+    kind = models.PositiveSmallIntegerField("種類")
+    # The writing transaction (PostgreSQL's txid; 0 on SQLite, one writer at a time).
+    xact = models.BigIntegerField(default=0)
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "公開状態"
+        verbose_name_plural = "公開状態"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "xact"], name="public_state_token_kind_xact"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.token}"

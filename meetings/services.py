@@ -147,7 +147,7 @@ def _date(value: str | None) -> date | None:
     return layout._parse_date(value)
 
 
-def meeting_apply_header(*, meeting: Meeting, data: dict[str, Any]) -> None:
+def meeting_apply_header(*, meeting: Meeting, data: Mapping[str, Any]) -> None:
     """Copy the header fields of a layout dict onto an (unsaved) meeting."""
     for key in HEADER_NUMBERS:
         if data.get(key) is not None:
@@ -553,10 +553,16 @@ def meeting_validate_parts(*, meeting: Meeting, data: layout.PartsData) -> None:
     # The sane maximum lengths (meetings.limits), whoever writes: editor, importer.
     problems = limits.meeting_problems(
         {
-            **{key: data.get(key) for key in ("attendees", "attendee_details")},
+            "attendees": data.get("attendees"),
+            "attendee_details": data.get("attendee_details"),
             "agenda": data.get("agenda") or [],
             "sections": data.get("sections") or [],
-            **{name: getattr(meeting, name) for name in limits.HEADER_TEXT_FIELDS},
+            # limits.HEADER_TEXT_FIELDS
+            "title_override": meeting.title_override,
+            "lead": meeting.lead,
+            "location": meeting.location,
+            "attendee_tail": meeting.attendee_tail,
+            "unstructured_text": meeting.unstructured_text,
         }
     )
     if problems:
@@ -566,12 +572,13 @@ def meeting_validate_parts(*, meeting: Meeting, data: layout.PartsData) -> None:
 @transaction.atomic
 def meeting_create_from_data(
     *,
-    data: dict[str, Any],
+    data: Mapping[str, Any],
     user: Actor = None,
     status: str = Status.DRAFT,
     meeting_type: MeetingType | None = None,
 ) -> Meeting:
-    """Create a meeting and all its parts from a layout dict (importer, demo data)."""
+    """Create a meeting and all its parts from a layout dict (the importer's
+    ``ParsedMeeting``, demo data)."""
     meeting = Meeting(
         meeting_type=meeting_type
         or meeting_type_get_or_create(name=data.get("meeting_type")),
@@ -667,7 +674,7 @@ def meeting_submit(
     if locked.status != Status.DRAFT:
         raise WorkflowError("下書きの会議だけを承認依頼できます。")
     locked.status = Status.REVIEW
-    locked.save(update_fields=["status", "updated_at"])
+    locked.save_step(by=permissions.person(user), fields=["status"])
     _event(locked, MeetingEvent.Action.SUBMIT, Status.DRAFT, user)
     return locked
 
@@ -684,7 +691,7 @@ def meeting_return(*, meeting: Meeting, user: Actor, comment: str) -> Meeting:
     if locked.status != Status.REVIEW:
         raise WorkflowError("承認待ちの会議だけを差し戻せます。")
     locked.status = Status.DRAFT
-    locked.save(update_fields=["status", "updated_at"])
+    locked.save_step(by=permissions.person(user), fields=["status"])
     _event(locked, MeetingEvent.Action.RETURN, Status.REVIEW, user, comment)
     return locked
 
@@ -771,7 +778,7 @@ def meeting_publish(
     if locked.published_on is None:
         locked.published_on = timezone.localdate(now)
     locked.status = Status.PUBLISHED
-    locked.save(update_fields=["status", "published_on", "updated_at"])
+    locked.save_step(by=permissions.person(user), fields=["status", "published_on"])
     number = locked.publications.count() + 1
 
     # Drop the previous generated 開催結果 attachment; its PDF stays in its Publication.
@@ -860,7 +867,7 @@ def meeting_withdraw(*, meeting: Meeting, user: Actor, comment: str = "") -> Mee
     if locked.status != Status.PUBLISHED:
         raise WorkflowError("公開中の会議だけを取り下げられます。")
     locked.status = Status.WITHDRAWN
-    locked.save(update_fields=["status", "updated_at"])
+    locked.save_step(by=permissions.person(user), fields=["status"])
     _event(locked, MeetingEvent.Action.WITHDRAW, Status.PUBLISHED, user, comment)
     # Last: its files go and no list links to it before this returns (fails closed).
     site.meeting_withdrawn(locked)

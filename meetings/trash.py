@@ -76,7 +76,7 @@ def meeting_delete(*, meeting: Meeting, user: Actor, comment: str = "") -> Meeti
         raise PermissionDenied(reason)
     locked.deleted_at = timezone.now()
     locked.deleted_by = permissions.person(user)
-    locked.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    locked.save_step(by=permissions.person(user), fields=["deleted_at", "deleted_by"])
     _event(locked, MeetingEvent.Action.DELETE, user, comment)
     return locked
 
@@ -92,7 +92,7 @@ def meeting_restore(*, meeting: Meeting, user: Actor) -> Meeting:
         raise TrashError("完全に削除した会議は戻せません。")
     locked.deleted_at = None
     locked.deleted_by = None
-    locked.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    locked.save_step(by=permissions.person(user), fields=["deleted_at", "deleted_by"])
     _event(locked, MeetingEvent.Action.RESTORE, user)
     return locked
 

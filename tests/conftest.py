@@ -107,7 +107,14 @@ def _media_in_tmp(request, settings, tmp_path):
         from django.core.cache import cache
 
         base = tmp_path / "demo"
-        shutil.copytree(request.getfixturevalue("shared_demo"), base, symlinks=True)
+        source = request.getfixturevalue("shared_demo")
+        loaded = request.config.stash[_SHARED_DEMO]
+        if (loaded.kind, loaded.base) != (_shared_demo_kind(request.node), source):
+            pytest.fail(
+                "the shared demo is not loaded for this test: its module's tests "
+                "run apart (see pytest_collection_modifyitems in tests/conftest.py)"
+            )
+        shutil.copytree(source, base, symlinks=True)
         # The same rows (and ids) in every test: nothing cached by an earlier one.
         cache.clear()
     for name, value in _test_settings(base, settings.STORAGES).items():
@@ -242,50 +249,172 @@ def seed_meeting(request, db, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def shared_demo(request, django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo, loaded once for a module whose tests only read it:
+def shared_demo(_shared_demo_process, request, django_db_blocker, tmp_path_factory):
+    """The demo for a module whose tests only read it:
     ``pytestmark = pytest.mark.usefixtures("shared_demo")`` (every test of the module
     then sees the demo, so it suits modules whose other tests do not mind it).
 
-    Loaded inside a transaction that is rolled back after the module; each test runs
-    in a savepoint of it (as in Django's ``TestCase.setUpTestData``), so what a test
-    writes to the database goes with it. Its files (media, publication tree) are
-    the module's, and each test works on a copy of them (``_media_in_tmp``). Not for
-    transactional or live-server tests. In a module marked ``real_pdf`` the seed's
-    PDFs are real (as ``seed_meeting`` makes them, rendered once per session), the
-    other demo meetings get the stub; elsewhere the stub stands in for all. Returns
-    the files' base.
+    Loaded once per process (per xdist worker) for every module on it: the
+    collection puts their tests in one block (``pytest_collection_modifyitems``
+    below), the demo is loaded in a transaction when the block starts and rolled
+    back when it ends (``pytest_runtest_teardown``). Each test runs in a savepoint of
+    it (as in Django's ``TestCase.setUpTestData``), so what a test writes to the
+    database goes with it. Its files (media, publication tree) are the block's, and
+    each test works on a copy of them (``_media_in_tmp``). Not for transactional or
+    live-server tests. In a module marked ``real_pdf`` the seed's PDFs are real (as
+    ``seed_meeting`` makes them, rendered once per session: such modules form a
+    block of their own), the other demo meetings get the stub; elsewhere the stub
+    stands in for all. Returns the files' base.
     """
-    from django.conf import settings
-    from django.db import transaction
-    from django.test import override_settings
-    from django.utils import timezone
+    return _shared_demo_process.load(
+        _shared_demo_kind(request.node), django_db_blocker, tmp_path_factory
+    )
 
-    from incidents import exports
-    from meetings import demo, pdf
-    from tests.factories import tiny_pdf
 
-    base = tmp_path_factory.mktemp("shared_demo")
-    stub = tiny_pdf()
-    outer = transaction.atomic()
-    with django_db_blocker.unblock():
-        outer.__enter__()
-        with (
-            override_settings(**_test_settings(base, settings.STORAGES)),
-            pytest.MonkeyPatch.context() as patch,
-        ):
-            if request.node.get_closest_marker("real_pdf"):
-                _real_seed_pdfs_once(patch)
-                patch.setattr(timezone, "now", lambda: SEED_PUBLISHED_AT)
-            else:
-                patch.setattr(pdf, "render_meeting_pdf", lambda data, **kw: stub)
-                patch.setattr(demo, "_material_pdf", lambda title: stub)
-                patch.setattr(exports, "timeline_pdf", lambda incident: stub)
-            demo.load_demo()
-    yield base
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+@pytest.fixture(scope="session")
+def _shared_demo_process(request, django_db_setup):
+    """This process's shared demo; rolled back at the latest when the session
+    ends (before the test database goes), e.g. when ``-x`` stops a block."""
+    demo = request.config.stash[_SHARED_DEMO] = _SharedDemo()
+    yield demo
+    demo.unload()
+    del request.config.stash[_SHARED_DEMO]
+
+
+# --- The shared demo's block: one load per process --------------------------------
+
+
+class _SharedDemo:
+    """The demo as loaded in this process: which kind (``stub`` or ``real_pdf``),
+    the transaction that holds it and the base of its files."""
+
+    def __init__(self) -> None:
+        self.kind: str | None = None
+        self.base: Path | None = None
+        self._outer = None
+        self._blocker = None
+
+    def load(self, kind: str, django_db_blocker, tmp_path_factory) -> Path:
+        """The demo of ``kind``, loaded unless it already is; the files' base."""
+        if self.kind == kind and self.base is not None:
+            return self.base
+        self.unload()
+        from django.conf import settings
+        from django.db import transaction
+        from django.test import override_settings
+        from django.utils import timezone
+
+        from incidents import exports
+        from meetings import demo, pdf
+        from tests.factories import tiny_pdf
+
+        base = tmp_path_factory.mktemp(f"shared_demo_{kind}")
+        stub = tiny_pdf()
+        outer = transaction.atomic()
+        with django_db_blocker.unblock():
+            outer.__enter__()
+            try:
+                with (
+                    override_settings(**_test_settings(base, settings.STORAGES)),
+                    pytest.MonkeyPatch.context() as patch,
+                ):
+                    if kind == "real_pdf":
+                        _real_seed_pdfs_once(patch)
+                        patch.setattr(timezone, "now", lambda: SEED_PUBLISHED_AT)
+                    else:
+                        patch.setattr(
+                            pdf, "render_meeting_pdf", lambda data, **kw: stub
+                        )
+                        patch.setattr(demo, "_material_pdf", lambda title: stub)
+                        patch.setattr(exports, "timeline_pdf", lambda incident: stub)
+                    demo.load_demo()
+            except BaseException:
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+                raise
+        self.kind, self.base, self._outer, self._blocker = (
+            kind,
+            base,
+            outer,
+            django_db_blocker,
+        )
+        return base
+
+    def unload(self) -> None:
+        """Roll the demo back (the database is as before it was loaded)."""
+        if self._outer is None:
+            return
+        from django.db import transaction
+
+        outer, blocker = self._outer, self._blocker
+        self.kind = self.base = self._outer = self._blocker = None
+        with blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+_SHARED_DEMO = pytest.StashKey[_SharedDemo]()
+
+
+def _shared_demo_kind(node: pytest.Item | pytest.Collector) -> str:
+    """Which demo a test (or module) on the shared demo sees: its module's."""
+    module = node.getparent(pytest.Module) or node
+    return "real_pdf" if module.get_closest_marker("real_pdf") else "stub"
+
+
+def _on_shared_demo(item: pytest.Item) -> str | None:
+    """The kind of shared demo ``item`` runs on, or None."""
+    if "shared_demo" not in getattr(item, "fixturenames", ()):
+        return None
+    return _shared_demo_kind(item)
+
+
+def _transactional(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    return (
+        "transactional_db" in names
+        or "live_server" in names
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The tests on the shared demo first, in one block per kind of demo (their
+    order otherwise kept), so that a process loads each kind once. Runs after
+    pytest-django's reordering (transactional tests last): the block holds no
+    transactional test. Under xdist a worker runs its part of the list in this
+    order; where its tests on the shared demo are not contiguous (``--dist
+    loadfile`` and a module with only some tests on it), the demo is loaded
+    again (``_SharedDemo.load``)."""
+    blocks: dict[str, list[pytest.Item]] = {"stub": [], "real_pdf": []}
+    rest = []
+    for item in items:
+        kind = _on_shared_demo(item)
+        if kind is None:
+            rest.append(item)
+            continue
+        if _transactional(item):
+            raise pytest.UsageError(
+                f"{item.nodeid}: a transactional test cannot run on the shared demo"
+            )
+        blocks[kind].append(item)
+    items[:] = blocks["stub"] + blocks["real_pdf"] + rest
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the last test of a block (its savepoint and module fixtures gone),
+    roll the shared demo back, before a test that expects no demo (or the other
+    kind) starts."""
+    try:
+        return (yield)
+    finally:
+        demo = item.config.stash.get(_SHARED_DEMO, None)
+        if demo is not None and demo.kind is not None:
+            if nextitem is None or _on_shared_demo(nextitem) != demo.kind:
+                demo.unload()
 
 
 def _real_seed_pdfs_once(monkeypatch) -> None:

@@ -47,6 +47,7 @@ def test_control_characters_in_the_url_answer_400_in_japanese(client, url):
     assert "\x00" not in html
 
 
+@pytest.mark.usefixtures("shared_demo")  # the demo, loaded once for all such tests
 def test_seed_search_still_works(client, seed_meeting):
     response = client.get("/search/", {"q": "サイバー攻撃"})
     assert response.status_code == HTTPStatus.OK
@@ -54,6 +55,7 @@ def test_seed_search_still_works(client, seed_meeting):
     assert client.get("/", {"type": "renraku-kaigi"}).status_code == HTTPStatus.OK
 
 
+@pytest.mark.usefixtures("shared_demo")  # the demo, loaded once for all such tests
 def test_nul_in_search_on_this_database_is_not_a_500(client, seed_meeting):
     """The reported case: PostgreSQL refuses NUL in a string literal (was a 500)."""
     client.raise_request_exception = False

@@ -18,8 +18,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
-from meetings.demo import load_demo
-
 # A label ends in a verb in its plain form: する, 差し戻す, 取り下げる, 送る…
 VERB_END = re.compile(r"[うくぐすずつぬぶむる]$")
 # Consequential: reaches other people or the public, or cannot be undone. The
@@ -238,8 +236,9 @@ def _crawl(client: Client, starts: list[str], prefixes: tuple[str, ...], into: d
 
 
 @pytest.fixture
-def demo(db):
-    load_demo()
+def demo(shared_demo, db):
+    """The demo, loaded once for all tests on it (``shared_demo``); what a test
+    writes is undone."""
 
 
 @pytest.mark.django_db

@@ -126,6 +126,7 @@ def test_a_backup_code_works_once(approver):
     assert again.get("/staff/").status_code == HTTPStatus.FOUND
 
 
+@pytest.mark.usefixtures("shared_demo")  # the demo, loaded once for all such tests
 def test_an_unverified_session_is_anonymous_on_public_pages(approver, seed_meeting):
     client = Client()
     client.force_login(approver, otp=False)
@@ -254,11 +255,10 @@ def test_removing_a_device_in_the_admin_is_logged(approver, admin_user):
     assert event.actor == admin_user.username
 
 
+@pytest.mark.usefixtures("shared_demo")  # the demo, loaded once for all such tests
 def test_demo_approver_and_admin_log_in_with_the_documented_codes(db):
     from crisis_meetings.accounts import demo
-    from meetings.demo import load_demo
 
-    load_demo()
     for username, password in (
         ("approver", "approver-demo-2022"),
         ("admin", "admin-demo-2022"),
@@ -278,10 +278,11 @@ def test_demo_approver_and_admin_log_in_with_the_documented_codes(db):
     assert editor.get("/staff/").status_code == HTTPStatus.OK
 
 
+@pytest.mark.usefixtures("shared_demo")  # the demo, loaded once for all such tests
 def test_the_demo_loader_never_replaces_a_real_enrolment(db):
     from meetings.demo import load_demo
 
-    load_demo()
+    # The demo is loaded (shared_demo); the approver has replaced its key since.
     device = TOTPDevice.objects.get(user__username="approver")
     TOTPDevice.objects.filter(pk=device.pk).update(key="ab" * 20)
     load_demo()

@@ -96,6 +96,69 @@ def requests_for(user: Actor) -> QuerySet[ContributionRequest]:
     )
 
 
+# What a department's editor reads in place of another department's section that
+# the coordinator has not put into the meeting yet.
+PENDING_PLACEHOLDER = (
+    "({name}の原稿は{state}です。取りまとめの課が会議に反映するまで表示しません)"
+)
+
+
+def pending_placeholder(request: ContributionRequest) -> str:
+    return PENDING_PLACEHOLDER.format(
+        name=request.organisation.name, state=request.get_status_display()
+    )
+
+
+def as_department_reads(
+    data: layout.MeetingData, *, meeting: Meeting, user: Actor
+) -> layout.MeetingData:
+    """The meeting (``data`` built by ``layout.meeting_data`` from ``meeting`` fetched
+    ``with_parts()``) as ``user`` may read it in the preview and the draft PDF.
+
+    A department's editor does not read another department's section while that
+    department's request is not accepted (未提出, 提出済み, 差戻し中: a draft in
+    progress, typed in by the coordinator meanwhile): the section keeps its place and
+    its ■ heading (kind and speaker) and holds one line saying so. Whoever
+    coordinates the meeting (approvers, admins, the coordinating division) reads
+    everything. One query for a department's editor, none for the others.
+    """
+    department = department_of(user)
+    if department is None or may_coordinate(user, meeting):
+        return data
+    pending = list(
+        meeting.contribution_requests.exclude(organisation=department)
+        .exclude(status=Status.ACCEPTED)
+        .select_related("organisation")
+    )
+    if not pending:
+        return data
+    by_org = {r.organisation_id: r for r in pending}
+    by_name = {r.organisation.name: r for r in pending}
+    sections: list[layout.SectionData] = []
+    for section, row in zip(data["sections"], meeting.sections.all(), strict=True):
+        request = by_org.get(row.speaker_org_id) if row.speaker_org_id else None
+        request = request or by_name.get(row.speaker)
+        if request is None:
+            sections.append(section)
+            continue
+        sections.append(
+            {
+                "kind": section["kind"],
+                "speaker": request.organisation.name,
+                "recipients": None,
+                "topic": None,
+                "topic_heading": False,
+                "heading": None,
+                "group": section["group"],
+                "agenda_index": section["agenda_index"],
+                "items": [
+                    {"marker": "", "text": pending_placeholder(request), "children": []}
+                ],
+            }
+        )
+    return {**data, "sections": sections}
+
+
 def department_members(request: ContributionRequest) -> list[User]:
     """Who hears of a request, a return and an acceptance: the department's active
     editors."""
@@ -306,7 +369,10 @@ def sections_text(sections: list[dict[str, Any]], *, separator: str = ",") -> st
 
 
 def _check_sections(sections: list[dict[str, Any]]) -> None:
-    problems = limits.meeting_problems({"agenda": [], "sections": sections})
+    # A department's sections are JSON written as layout sections.
+    problems = limits.meeting_problems(
+        {"agenda": [], "sections": cast("list[limits.LimitedSection]", sections)}
+    )
     if problems:
         raise ValidationError(problems)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from meetings.importer.header import marker_class
 from meetings.importer.text import LIST_BULLETS, Line, join_wrapped, tidy
+from meetings.importer.types import SpeakerInfo
 from meetings.layout import KIND_WORDS, ItemData, SectionData, section_heading
 from meetings.markers import BULLET_SYMBOLS, DEFAULT_HEADING_MARKER, LABEL_PATTERN
 
@@ -51,7 +51,7 @@ _BARE_ORG = re.compile(
 _FROM_ONLY = re.compile(r"^(?P<org>.+?)(?:より|から)$")
 
 
-def bare_org_header(text: str) -> dict[str, Any] | None:
+def bare_org_header(text: str) -> SpeakerInfo | None:
     """A heading that only names who spoke: 危機管理課, 健康福祉部より, 【河川整備課】."""
     text = _ADVERB.sub("", text.strip())
     match = _FROM_ONLY.match(text)
@@ -118,7 +118,7 @@ _CONTINUING_END = tuple("、,(「『:・") + ("及び", "並びに")
 # --- headers ----------------------------------------------------------------------
 
 
-def parse_speaker_header(text: str, *, strict: bool = False) -> dict[str, Any] | None:
+def parse_speaker_header(text: str, *, strict: bool = False) -> SpeakerInfo | None:
     """■XXから説明 and its variants -> kind, speaker, recipients, topic; else None.
 
     `strict` is for ○/● lines, which are more often items than headers: the speaker
@@ -178,7 +178,7 @@ def parse_speaker_header(text: str, *, strict: bool = False) -> dict[str, Any] |
     return {"kind": kind, "speaker": speaker, "recipients": recipients, "topic": topic}
 
 
-def _bare_directive(info: dict[str, Any] | None, text: str) -> bool:
+def _bare_directive(info: SpeakerInfo | None, text: str) -> bool:
     """【副部長指示事項】: a directive header naming only the issuer."""
     return bool(
         info and info["kind"] == "directive" and not _FROM.match(_ADVERB.sub("", text))
@@ -195,7 +195,7 @@ class Token:
     text: str = ""  # header text without its mark, or item text
     marker: str = ""
     weak: bool = False  # a ○/● section header (may sit under a topic heading)
-    info: dict[str, Any] | None = None
+    info: SpeakerInfo | None = None
     bullet: bool = False  # came with a rendered list bullet
     mark: str = DEFAULT_HEADING_MARKER  # a heading's own mark: ■ ● ◆ ○ 【】 or ""
     label: bool = False  # an item that is a label standing alone: (概要)
@@ -303,7 +303,7 @@ def _mend_headings(tokens: list[Token]) -> list[Token]:
                 mended.append(heading_token(token.line, joined, token.mark))
                 skip = True
                 continue
-        if token.kind in _HEADING_KINDS and not (token.info or {}).get("speaker"):
+        if token.kind in _HEADING_KINDS and not (token.info and token.info["speaker"]):
             split = _INLINE_ITEM.match(token.text) or _INLINE_TEXT.match(token.text)
             if split and parse_speaker_header(split["head"]):
                 mended.append(heading_token(token.line, split["head"], token.mark))
@@ -495,7 +495,7 @@ class BodyBuilder:
 
     def _new_section(
         self,
-        info: dict[str, Any],
+        info: SpeakerInfo,
         verbatim: str,
         *,
         topic: str | None = None,
@@ -608,7 +608,12 @@ class BodyBuilder:
         token = self.pending_topic
         self.pending_topic = None
         self.topic_context = None
-        info = {"kind": "other", "speaker": None, "recipients": None}
+        info: SpeakerInfo = {
+            "kind": "other",
+            "speaker": None,
+            "recipients": None,
+            "topic": None,
+        }
         self._new_section(info, token.text, topic=token.text, mark=token.mark)
         if tokens is not None:
             self._start_items(tokens)

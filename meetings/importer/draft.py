@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from datetime import date, time
-from typing import Any
+from typing import Literal, overload
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from meetings import services
 from meetings.importer.page import parse_page
+from meetings.importer.types import ParsedMeeting
+from meetings.layout import ContactData, ItemData
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -31,8 +33,20 @@ def _limit(model: type[models.Model], name: str) -> int:
     return field.max_length
 
 
+@overload
 def _fit(
-    data: dict[str, Any],
+    data: ParsedMeeting, value: str, limit: int, label: str, warnings: list[str]
+) -> str: ...
+
+
+@overload
+def _fit(
+    data: ParsedMeeting, value: str | None, limit: int, label: str, warnings: list[str]
+) -> str | None: ...
+
+
+def _fit(
+    data: ParsedMeeting,
     value: str | None,
     limit: int,
     label: str,
@@ -49,12 +63,16 @@ def _fit(
 
 
 # (key in the data, model field, label in warnings): text columns with a length limit
-_MEETING_FIELDS = (
+_MEETING_FIELDS: tuple[
+    tuple[Literal["location", "attendee_tail", "title"], str, str], ...
+] = (
     ("location", "location", "場所"),
     ("attendee_tail", "attendee_tail", "出席者の末尾"),
     ("title", "title_override", "タイトル"),
 )
-_CONTACT_FIELDS = (
+_CONTACT_FIELDS: tuple[
+    tuple[Literal["name", "phone", "fax", "note"], str, str], ...
+] = (
     ("name", "contact_section", "問合せ先"),
     ("phone", "contact_phone", "電話"),
     ("fax", "contact_fax", "FAX"),
@@ -63,8 +81,8 @@ _CONTACT_FIELDS = (
 
 
 def prepare_for_create(
-    data: dict[str, Any], *, fallback_date: date | None = None
-) -> tuple[dict[str, Any], list[str]]:
+    data: ParsedMeeting, *, fallback_date: date | None = None
+) -> tuple[ParsedMeeting, list[str]]:
     """A copy of parsed data that ``meeting_create_from_data`` accepts, and warnings.
 
     Nothing typed is lost: a value that cannot be stored as a field is kept in
@@ -94,21 +112,21 @@ def prepare_for_create(
             f"出席者の数({listed})より少ないため、出席者数を空欄にしました"
         )
         data["attendee_total"] = None
-    remote = data.get("attendee_remote")
-    if remote is not None and data.get("attendee_total") is not None:
-        if remote > data["attendee_total"]:
+    remote, total = data.get("attendee_remote"), data.get("attendee_total")
+    if remote is not None and total is not None:
+        if remote > total:
             warnings.append("テレビ会議等の人数が出席者数を超えるため、空欄にしました")
             data["attendee_remote"] = None
-    contact = dict(data.get("contact") or {})
+    contact: ContactData = {**data["contact"]}
     if contact.get("email"):
         try:
             validate_email(contact["email"])
         except ValidationError:
             note = " ".join(filter(None, [contact.get("note"), contact["email"]]))
             contact["note"], contact["email"] = note, None
-    for key, field, label in _CONTACT_FIELDS:
-        contact[key] = _fit(
-            data, contact.get(key), _limit(Meeting, field), label, warnings
+    for contact_key, field, label in _CONTACT_FIELDS:
+        contact[contact_key] = _fit(
+            data, contact.get(contact_key), _limit(Meeting, field), label, warnings
         )
     data["contact"] = contact
     for key, field, label in _MEETING_FIELDS:
@@ -117,7 +135,14 @@ def prepare_for_create(
     return data, warnings
 
 
-def _fit_parts(data: dict[str, Any], warnings: list[str]) -> None:
+# A section's text columns with a length limit (key, label in warnings).
+_SECTION_FIELDS: tuple[tuple[Literal["speaker", "recipients"], str], ...] = (
+    ("speaker", "発言者"),
+    ("recipients", "指示先"),
+)
+
+
+def _fit_parts(data: ParsedMeeting, warnings: list[str]) -> None:
     role_limit = _limit(Attendee, "role")
     for detail in data.get("attendee_details") or []:
         detail["role"] = _fit(data, detail["role"], role_limit, "出席者", warnings)
@@ -131,7 +156,7 @@ def _fit_parts(data: dict[str, Any], warnings: list[str]) -> None:
         for text in data.get("agenda") or []
     ]
     for section in data.get("sections") or []:
-        for key, label in (("speaker", "発言者"), ("recipients", "指示先")):
+        for key, label in _SECTION_FIELDS:
             section[key] = _fit(
                 data, section.get(key), _limit(Section, key), label, warnings
             )
@@ -152,7 +177,7 @@ def _fit_parts(data: dict[str, Any], warnings: list[str]) -> None:
         _fit_markers(section.get("items") or [], _limit(Item, "marker"))
 
 
-def _fit_markers(items: list[dict[str, Any]], limit: int) -> None:
+def _fit_markers(items: list[ItemData], limit: int) -> None:
     for item in items:
         if len(item.get("marker") or "") > limit:
             item["text"] = item["marker"] + item["text"]
@@ -160,14 +185,15 @@ def _fit_markers(items: list[dict[str, Any]], limit: int) -> None:
         _fit_markers(item.get("children") or [], limit)
 
 
-def existing_meeting(data: dict[str, Any]) -> Meeting | None:
+def existing_meeting(data: ParsedMeeting) -> Meeting | None:
     """The stored meeting of the same type, date and start time, if any."""
-    if not data.get("held_on"):
+    held_on = data.get("held_on")
+    if not held_on:
         return None
     start = data.get("start_time")
     meetings = Meeting.objects.filter(
         meeting_type__name=data.get("meeting_type") or "危機管理連絡会議",
-        held_on=date.fromisoformat(data["held_on"]),
+        held_on=date.fromisoformat(held_on),
     )
     if start:
         hours, minutes = start.split(":")
@@ -178,7 +204,7 @@ def existing_meeting(data: dict[str, Any]) -> Meeting | None:
 
 
 def create_meeting(
-    data: dict[str, Any], *, user: Actor = None, status: str = Meeting.Status.DRAFT
+    data: ParsedMeeting, *, user: Actor = None, status: str = Meeting.Status.DRAFT
 ) -> tuple[Meeting, list[str]]:
     """Save parsed data through the services layer; returns the meeting and warnings."""
     prepared, warnings = prepare_for_create(data)

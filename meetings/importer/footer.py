@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Literal
 
 from meetings.importer.text import tidy
+from meetings.importer.types import ParsedAttachment
+from meetings.layout import ContactData
 
 _SIZE = (
     r"\d[\d,.]*\s*(?:KB|MB|GB|kB|Kb|KByte|MByte|Kbyte|Mbyte|KBytes|キロバイト|"
@@ -23,7 +25,7 @@ _ATTACHMENT_HINT = re.compile(
 _ATTACHMENT_NO_SIZE = re.compile(r"^[・•]?\s*(?P<label>.+?)\.(?:pdf|PDF)$")
 
 
-def parse_attachment(text: str) -> dict[str, Any] | None:
+def parse_attachment(text: str) -> ParsedAttachment | None:
     """危機管理連絡会議 開催結果(R4.6.20).pdf(141KB) -> label, size, kind."""
     if not _ATTACHMENT_HINT.search(text):
         return None  # most lines: skip the slower full patterns
@@ -78,8 +80,16 @@ def contact_heading(text: str) -> str | None:
     return rest
 
 
-def parse_contact(texts: list[str]) -> dict[str, Any]:
-    contact: dict[str, Any] = {
+# The contact's fields read by a pattern, in the order they are looked for.
+_NUMBERS: tuple[tuple[Literal["fax", "phone", "email"], re.Pattern[str]], ...] = (
+    ("fax", _FAX),
+    ("phone", _PHONE),
+    ("email", _EMAIL),
+)
+
+
+def parse_contact(texts: list[str]) -> ContactData:
+    contact: ContactData = {
         "name": None,
         "phone": None,
         "fax": None,
@@ -89,7 +99,7 @@ def parse_contact(texts: list[str]) -> dict[str, Any]:
     notes: list[str] = []
     for raw in texts:
         text = raw
-        for key, pattern in (("fax", _FAX), ("phone", _PHONE), ("email", _EMAIL)):
+        for key, pattern in _NUMBERS:
             match = pattern.search(text)
             if match is None:
                 continue

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from meetings.importer.text import join_wrapped, tidy
+from meetings.importer.types import ParsedAttendees
+from meetings.layout import AttendeeDetail
 from meetings.markers import AGENDA_SYMBOLS
 
 # --- meeting type and session ------------------------------------------------------
@@ -184,7 +185,7 @@ def detect_separator(*texts: str | None) -> str:
     return ","
 
 
-def parse_attendees(value: str) -> dict[str, Any]:
+def parse_attendees(value: str) -> ParsedAttendees:
     """出席者 value -> attendees, details, collective tail, total, unit, remote."""
     text = tidy(value)
     remote = total = None
@@ -215,7 +216,7 @@ def parse_attendees(value: str) -> dict[str, Any]:
     ):
         # 各部局主管課長: a collective entry is the tail even without など.
         tail = entries.pop()
-    details = []
+    details: list[AttendeeDetail] = []
     for entry in entries:
         is_remote = entry[:1] in "((" and entry[-1:] in "))"
         role = entry[1:-1].strip() if is_remote else entry

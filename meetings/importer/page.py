@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
-from typing import Any
 
 from meetings import wareki
 from meetings.importer.body import BodyBuilder, Token, classify, strip_bullet
@@ -32,6 +31,7 @@ from meetings.importer.text import (
     split_lines,
     tidy,
 )
+from meetings.importer.types import ParsedAttachment, ParsedMeeting
 from meetings.layout import SectionData
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,9 @@ _ACTIVE_TYPE = re.compile(
 )
 
 
-def parse_page(text_or_html: str, *, filename: str | None = None) -> list[dict]:
+def parse_page(
+    text_or_html: str, *, filename: str | None = None
+) -> list[ParsedMeeting]:
     """Read a published 開催結果 page into meeting dicts (one per meeting found).
 
     Accepts the page's text or its HTML. Never fails on odd input and never drops
@@ -83,13 +85,13 @@ def parse_page(text_or_html: str, *, filename: str | None = None) -> list[dict]:
     )
     for meeting in meetings:
         if shared and not any(meeting["contact"].values()):
-            meeting["contact"] = dict(shared)
+            meeting["contact"] = {**shared}
     return meetings
 
 
 def _unparsed_page(
     lines: list[Line], filename: str | None, error: Exception
-) -> dict[str, Any]:
+) -> ParsedMeeting:
     """The whole page as raw text, for when the parser itself fails."""
     parser = _MeetingParser([], filename)
     data = parser._result()
@@ -152,7 +154,7 @@ class _MeetingParser:
         self.agenda: list[tuple[str, str]] = []
         self.fields_seen: set[str] = set()
         self.tokens: list[Token] = []
-        self.attachments: list[dict[str, Any]] = []
+        self.attachments: list[ParsedAttachment] = []
         self.contact_texts: list[str] = []
 
     # --- helpers -------------------------------------------------------------
@@ -165,7 +167,7 @@ class _MeetingParser:
         self.warnings.append(prefix + message)
 
     # --- stages --------------------------------------------------------------
-    def parse(self) -> dict[str, Any]:
+    def parse(self) -> ParsedMeeting:
         self._read_title()
         self._read_preamble()
         self._read_rest()
@@ -416,7 +418,7 @@ class _MeetingParser:
         self.agenda = [(m, t) for m, t in topics if t]
 
     # --- result --------------------------------------------------------------
-    def _result(self) -> dict[str, Any]:
+    def _result(self) -> ParsedMeeting:
         lead = join_lines([line.text for line in self.lead_lines]) or None
         separator = detect_separator(self.attendee_value, lead)
         body = BodyBuilder(separator)
@@ -447,7 +449,7 @@ class _MeetingParser:
         agenda = [text for _, text in self.agenda]
         _link_agenda(body.sections, agenda)
         unparsed = self._unparsed()
-        data: dict[str, Any] = {
+        data: ParsedMeeting = {
             "meeting_type": meeting_type,
             "session_number": session,
             "cumulative_number": cumulative,

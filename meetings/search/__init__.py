@@ -68,13 +68,34 @@ __all__ = [
 ]
 
 
-def thesaurus() -> Thesaurus:
-    """The synonym groups and organisation names (cached; admin changes clear it)."""
-    return safe_get_or_set(THESAURUS_KEY, build_thesaurus, THESAURUS_SECONDS)
+# (state, thesaurus) of the last state seen by this process.
+_memo: tuple[str, Thesaurus] | None = None
+
+
+def thesaurus(state: str | None = None) -> Thesaurus:
+    """The synonym groups and organisation names.
+
+    With ``state`` (``public_state(search_documents=True)``, which database
+    triggers change with every change of the synonyms, organisations and their
+    aliases): kept in this process for that state, so a search reads no cache.
+    Without: cached (admin changes clear it).
+    """
+    global _memo
+    if state is None:
+        return safe_get_or_set(THESAURUS_KEY, build_thesaurus, THESAURUS_SECONDS)
+    memo = _memo
+    if memo is not None and memo[0] == state:
+        return memo[1]
+    built = build_thesaurus()
+    _memo = (state, built)
+    return built
 
 
 def forget_thesaurus(**kwargs: object) -> None:
+    global _memo
     from django.core.cache import cache
+
+    _memo = None
 
     try:
         cache.delete(THESAURUS_KEY)
@@ -82,9 +103,12 @@ def forget_thesaurus(**kwargs: object) -> None:
         pass
 
 
-def parse_query(raw: str, *, expand: bool = True, related: bool = False) -> Query:
-    """``raw`` parsed, with the expansions of the current thesaurus."""
-    return _parse_query(raw, expand=expand, related=related, thesaurus=thesaurus())
+def parse_query(
+    raw: str, *, expand: bool = True, related: bool = False, state: str | None = None
+) -> Query:
+    """``raw`` parsed, with the expansions of the current thesaurus (``state``:
+    see ``thesaurus``)."""
+    return _parse_query(raw, expand=expand, related=related, thesaurus=thesaurus(state))
 
 
 def filter_meetings(queryset: QuerySet, query: Query) -> QuerySet:

@@ -81,18 +81,32 @@ def speakers_of(data: dict[str, Any]) -> list[str]:
     return names
 
 
+def page_text(publication: Any) -> str:
+    """What the search reads of a publication's page: its text as the page reads
+    (``layout.page_text``: 和暦 date line, attachments by their link text), so that a
+    snippet quotes the page; the stored official text if the publication keeps no
+    layout data."""
+    from meetings import layout
+
+    data: layout.MeetingData | None = publication.data
+    if not data or not data.get("title"):
+        return str(publication.text)
+    return layout.page_text(data)
+
+
 def page_document(publication: Any, model: Any = None) -> Any:
     from meetings.models import SearchDocument
 
     model = model or SearchDocument
+    text = page_text(publication)
     return model(
         meeting_id=publication.meeting_id,
         publication=publication,
         kind="page",
         held_on=publication.held_on,
-        text=publication.text,
+        text=text,
         speakers="\n".join(speakers_of(publication.data or {})),
-        **folded_fields(publication.text),
+        **folded_fields(text),
     )
 
 

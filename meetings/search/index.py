@@ -27,7 +27,7 @@ documents that are no longer current (a correction, a withdrawal) are masked.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -136,8 +136,8 @@ class BigramIndex:
 
     def text(self, document: int) -> str:
         """The folded text of ``document`` (from the codes: nothing else is kept)."""
-        start = int(self.starts[document])
-        codes = self.codes[start : start + int(self.lengths[document])]
+        start = self.starts.item(document)
+        codes = self.codes[start : start + self.lengths.item(document)]
         return self.alphabet[codes].tobytes().decode("utf-32-le")
 
     def _group(self, first: int, second: int) -> int:
@@ -189,6 +189,79 @@ class BigramIndex:
 # ---------------------------------------------------------------------------
 
 
+class Strings:
+    """Strings in one bytes object with their bounds (numpy): no Python object
+    per string, so that the pages of a gunicorn master's index stay shared by its
+    forked workers (a list of str would be unshared by reference counting)."""
+
+    def __init__(self, values: list[str], encoding: str = "utf-16-le") -> None:
+        encoded = [value.encode(encoding) for value in values]
+        self.encoding = encoding
+        self.bounds: IntArray = np.zeros(len(encoded) + 1, dtype=np.int64)
+        if encoded:
+            np.cumsum(
+                np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
+                out=self.bounds[1:],
+            )
+        # One bytes object: its reference count lives in its first page only.
+        self.data = b"".join(encoded)
+
+    def __getitem__(self, index: int) -> str:
+        bounds = self.bounds
+        return self.data[bounds.item(index) : bounds.item(index + 1)].decode(
+            self.encoding
+        )
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.data) + int(self.bounds.nbytes)
+
+
+class Points:
+    """Each document's offsets (``documents.decode_offsets``: where the folded text
+    shifts against the original) as two arrays, decoded once at the build."""
+
+    def __init__(self, encoded: list[str]) -> None:
+        from meetings.search.documents import decode_offsets
+
+        decoded = [decode_offsets(value) for value in encoded]
+        self.bounds: IntArray = np.zeros(len(decoded) + 1, dtype=np.int64)
+        if decoded:
+            np.cumsum(
+                np.fromiter(map(len, decoded), dtype=np.int64, count=len(decoded)),
+                out=self.bounds[1:],
+            )
+        flat = [number for points in decoded for point in points for number in point]
+        pairs = np.array(flat, dtype=np.int64).reshape(-1, 2)
+        self.folded: IntArray = pairs[:, 0].copy()
+        self.original: IntArray = pairs[:, 1].copy()
+
+    def __getitem__(self, index: int) -> list[tuple[int, int]]:
+        start, end = self.bounds.item(index), self.bounds.item(index + 1)
+        return list(
+            zip(
+                self.folded[start:end].tolist(),
+                self.original[start:end].tolist(),
+                strict=True,
+            )
+        )
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.bounds.nbytes + self.folded.nbytes + self.original.nbytes)
+
+
+@dataclass(frozen=True)
+class Original:
+    """What a snippet needs of a document besides its folded text."""
+
+    text: str
+    offsets: list[tuple[int, int]]  # SearchDocument.offsets, decoded
+    attachment_id: int | None
+    attachment_label: str
+    page: int | None
+
+
 @dataclass
 class Part:
     """An index with what the search needs of each of its documents."""
@@ -200,6 +273,12 @@ class Part:
     published: list[datetime]  # the publication's time (guards reused ids)
     pages: BoolArray  # kind == page
     max_id: int = 0
+    # The originals of the snippets (no query for them per search).
+    texts: Strings = field(default_factory=lambda: Strings([]))
+    offsets: Points = field(default_factory=lambda: Points([]))
+    labels: Strings = field(default_factory=lambda: Strings([]))
+    attachment_ids: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    page_numbers: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @classmethod
     def from_rows(cls, rows: list[tuple[Any, ...]], max_id: int) -> Part:
@@ -211,6 +290,44 @@ class Part:
             [row[4] for row in rows],
             np.array([row[3] == "page" for row in rows], dtype=bool),
             max_id,
+            Strings([row[6] or "" for row in rows]),
+            Points([row[7] or "" for row in rows]),
+            Strings([row[9] or "" for row in rows]),
+            np.array(
+                [-1 if row[8] is None else row[8] for row in rows], dtype=np.int64
+            ),
+            np.array([-1 if row[10] is None else row[10] for row in rows], np.int64),
+        )
+
+    @property
+    def nbytes(self) -> int:
+        return (
+            self.index.nbytes
+            + self.texts.nbytes
+            + self.offsets.nbytes
+            + self.labels.nbytes
+            + sum(
+                array.nbytes
+                for array in (
+                    self.ids,
+                    self.meetings,
+                    self.publications,
+                    self.pages,
+                    self.attachment_ids,
+                    self.page_numbers,
+                )
+            )
+        )
+
+    def original(self, document: int) -> Original:
+        attachment = self.attachment_ids.item(document)
+        page = self.page_numbers.item(document)
+        return Original(
+            self.texts[document],
+            self.offsets[document],
+            None if attachment < 0 else attachment,
+            self.labels[document],
+            None if page < 0 else page,
         )
 
 
@@ -238,6 +355,17 @@ class Snapshot:
             return base.text(document)
         return self.delta.index.text(document - base.size)
 
+    @property
+    def nbytes(self) -> int:
+        return self.base.nbytes + self.delta.nbytes
+
+    def original(self, document: int) -> Original:
+        """The original text, offsets and attachment of ``document`` (in memory)."""
+        base = self.base
+        if document < base.index.size:
+            return base.original(document)
+        return self.delta.original(document - base.index.size)
+
     def match(self, term: str) -> BoolArray:
         """The current documents that hold ``term``."""
         return (
@@ -253,9 +381,9 @@ _current: dict[str, Snapshot] = {}
 def _rows(
     above: int = 0, up_to: int | None = None, ids: list[int] | None = None
 ) -> list[tuple[Any, ...]]:
-    """(id, meeting, publication, kind, published_at, folded) of the documents of
-    published meetings' current publications with ``above < id <= up_to`` (or
-    among ``ids``)."""
+    """(id, meeting, publication, kind, published_at, folded, text, offsets,
+    attachment id, attachment label, page) of the documents of published meetings'
+    current publications with ``above < id <= up_to`` (or among ``ids``)."""
     from django.db.models import F
 
     from meetings.models import Meeting, SearchDocument
@@ -278,6 +406,11 @@ def _rows(
             "kind",
             "publication__published_at",
             "folded",
+            "text",
+            "offsets",
+            "attachment_id",
+            "attachment_label",
+            "page",
         )
     )
 

@@ -17,7 +17,7 @@ from urllib.parse import quote_plus
 from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
 from django.urls import get_script_prefix, reverse
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from meetings import wareki
 from meetings.search import engine, snippets
@@ -43,15 +43,31 @@ class Expansion:
     labels: list[str]
 
 
-def _url(params: QueryDict, **changes: str | None) -> str:
-    query = params.copy()
-    query.pop("page", None)
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value:
-            query[name] = value
-    encoded = query.urlencode()
-    return f"{_search_path(get_script_prefix())}?{encoded}" if encoded else "?"
+class _Links:
+    """URLs of the search with the request's parameters changed (a value of None
+    or "" removes the parameter), without the page number: as ``QueryDict.copy``,
+    ``pop``, set and ``urlencode`` would write them (changed parameters last, in
+    order). The request's parameters are encoded once for the page's dozen links."""
+
+    def __init__(self, params: QueryDict) -> None:
+        self.path = _search_path(get_script_prefix())
+        self.pairs = [
+            (name, _pair(name, value))
+            for name, values in params.lists()
+            if name != "page"
+            for value in values
+        ]
+
+    def url(self, **changes: str | None) -> str:
+        parts = [pair for name, pair in self.pairs if name not in changes]
+        parts += [_pair(name, value) for name, value in changes.items() if value]
+        encoded = "&".join(parts)
+        return f"{self.path}?{encoded}" if encoded else "?"
+
+
+def _pair(name: str, value: str) -> str:
+    # urlencode's default: quote_plus on both, nothing safe.
+    return f"{quote_plus(name, safe='')}={quote_plus(value, safe='')}"
 
 
 @functools.lru_cache(maxsize=8)
@@ -59,32 +75,55 @@ def _search_path(prefix: str) -> str:
     return reverse("public:search")
 
 
-def _facet(params: QueryDict, facet: engine.Facet) -> dict[str, Any]:
+def _facet(links: _Links, facet: engine.Facet) -> dict[str, Any]:
     """A facet's values with their links: the value added, or removed if chosen.
 
     The list items are written here, escaped, not by a template loop: a broad
     query's facets have a hundred values, and the template engine's lookups for
     them cost more than the search itself."""
-    without = _url(params, **{facet.name: None})
+    without = links.url(**{facet.name: None})
     joiner = "&" if "?" in without and not without.endswith("?") else ""
+    # Escaping is per character: the escaped URL is the escaped prefix followed
+    # by the quoted value (quote_plus leaves nothing to escape).
+    prefix = html.escape(f"{without}{joiner}{facet.name}=")
+    selected_href = html.escape(without)
     items = []
     for value in facet.values:
-        text = f"{html.escape(value.label)}（{value.count}）"
+        label, quoted = _facet_value_parts(value.label, value.value)
+        text = f"{label}（{value.count}）"
         if value.selected:
             items.append(
-                f'<li><a href="{html.escape(without)}" aria-current="true" '
+                f'<li><a href="{selected_href}" aria-current="true" '
                 f'class="search-facet-selected">{text}'
                 '<span class="visually-hidden">絞り込み中。</span> 解除</a></li>'
             )
         else:
-            url = f"{without}{joiner}{facet.name}={quote_plus(value.value)}"
-            items.append(f'<li><a href="{html.escape(url)}">{text}</a></li>')
+            items.append(f'<li><a href="{prefix}{quoted}">{text}</a></li>')
     return {
         "name": facet.name,
         "label": facet.label,
         # Every piece escaped above (html.escape: what the template's autoescape does).
         "items": mark_safe("\n".join(items)),  # noqa: S308
     }
+
+
+def _facets_html(facets: list[dict[str, Any]]) -> SafeString:
+    """Each facet's heading and list, as the template's loop over them wrote it
+    (its whitespace included)."""
+    return mark_safe(  # noqa: S308 - the label escaped here, the items by _facet
+        "".join(
+            f'\n  <h3 class="search-facet-title">{html.escape(facet["label"])}</h3>'
+            f'\n  <ul class="search-facet">\n    {facet["items"]}\n  </ul>\n  '
+            for facet in facets
+        )
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _facet_value_parts(label: str, value: str) -> tuple[str, str]:
+    """A facet value's escaped label and its quoted parameter value. The values are
+    the facets' vocabulary (years, types, incidents, departments): they repeat."""
+    return html.escape(label), quote_plus(value)
 
 
 def _alternative_label(alternative: Any) -> str:
@@ -176,9 +215,10 @@ def results(
 
     dates = date_range(request.GET)
     params = dates.params
+    links = _Links(params)
     expand = params.get("exp") != "0"
     related = params.get("rel") == "1"
-    query = _parse(params.get("q", ""), expand=expand, related=related)
+    query = _parse(params.get("q", ""), expand=expand, related=related, state=state)
     filters = engine.parse_filters(params)
     context: dict[str, Any] = {
         "search_query": query.raw,
@@ -186,7 +226,7 @@ def results(
         "filters": filters,
         "page_obj": None,
         "sorts": [
-            (key, label, _url(params, sort=key if key != "date" else None))
+            (key, label, links.url(sort=key if key != "date" else None))
             for key, label in engine.SORTS.items()
         ],
         "sort": filters.sort,
@@ -202,12 +242,13 @@ def results(
         [(h.meeting_id, h.facts.publication_id, h.facts.published_at) for h in hits]
     )
     _add_snippets(page.object_list, hits, query)
+    facets = [_facet(links, facet) for facet in outcome.facets if facet.values]
     context.update(
         page_obj=page,
-        facets=[_facet(params, facet) for facet in outcome.facets if facet.values],
+        facets=facets,
+        facets_html=_facets_html(facets),
         is_filtered=bool(filters.as_params().keys() - {"sort"}),
-        clear_filters_url=_url(
-            params,
+        clear_filters_url=links.url(
             year=None,
             type=None,
             incident=None,
@@ -220,46 +261,37 @@ def results(
             Expansion(word.label, [_alternative_label(a) for a in word.expansions])
             for word in query.expanded_words
         ],
-        expansions_off_url=_url(params, exp="0", rel=None),
-        expansions_on_url=_url(params, exp=None),
-        related_on_url=_url(params, rel="1", exp=None),
-        related_off_url=_url(params, rel=None),
+        expansions_off_url=links.url(exp="0", rel=None),
+        expansions_on_url=links.url(exp=None),
+        related_on_url=links.url(rel="1", exp=None),
+        related_off_url=links.url(rel=None),
     )
     return context
 
 
+@functools.lru_cache(maxsize=4096)
+def _attachment_url(prefix: str, public_id: Any, attachment_id: int) -> str:
+    """An attachment's URL, reversed once per process (``prefix``: the script
+    prefix it was reversed under)."""
+    return reverse("public:attachment", args=[public_id, attachment_id])
+
+
 def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
-    """Snippets of the shown rows' matching documents: their original text read
-    (one query, by primary key), the folded text from the index."""
-    from django.db import connection
-
-    from meetings.models import SearchDocument
-
-    wanted: list[int] = []
-    for hit in hits:
-        if hit.page_document is not None:
-            wanted.append(hit.page_document)
-        wanted += hit.attachment_documents[:ATTACHMENT_HITS_SHOWN]
-    documents: dict[int, tuple[str, str, str, int, str, int]] = {}
-    if wanted:
-        folded_texts = {pk: t for hit in hits for pk, t in hit.folded.items()}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id, text, offsets, attachment_id, attachment_label, page "
-                f"FROM {SearchDocument._meta.db_table} "
-                f"WHERE id IN ({', '.join(['%s'] * len(wanted))})",
-                wanted,
-            )
-            for pk, text, offsets, attachment_id, label, number in cursor.fetchall():
-                if pk in folded_texts:
-                    documents[pk] = (
-                        text,
-                        folded_texts[pk],
-                        offsets,
-                        attachment_id,
-                        label,
-                        number,
-                    )
+    """Snippets of the shown rows' matching documents: their original and folded
+    texts from the in-process index (no query)."""
+    documents: dict[int, tuple[str, str, list[tuple[int, int]], int, str, int]] = {
+        pk: (
+            original.text,
+            hit.folded[pk],
+            original.offsets,
+            # Set on every attachment document (only the page's are None).
+            original.attachment_id or 0,
+            original.attachment_label,
+            original.page or 0,
+        )
+        for hit in hits
+        for pk, original in hit.originals.items()
+    }
     terms = query.terms
     by_publication = {hit.facts.publication_id: hit for hit in hits}
     for row in page_rows:
@@ -273,8 +305,8 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
             if pk not in documents:
                 continue
             text, folded, offsets, attachment_id, label, number = documents[pk]
-            url = reverse(
-                "public:attachment", args=[hit.facts.public_id, attachment_id]
+            url = _attachment_url(
+                get_script_prefix(), hit.facts.public_id, attachment_id
             )
             row.attachment_hits.append(
                 AttachmentHit(

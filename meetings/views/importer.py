@@ -25,6 +25,7 @@ from meetings import layout, services, wareki
 from meetings.access import coordinator_required
 from meetings.forms import ImportForm
 from meetings.importer import parse_page, parse_to_draft
+from meetings.importer import types as parsed
 from meetings.importer.draft import (
     create_meeting,
     existing_meeting,
@@ -105,8 +106,8 @@ class ParsedMeeting:
     """One meeting read from the page, with what the result page shows about it."""
 
     number: int  # 1-based, as shown
-    data: dict[str, Any]  # as parsed
-    prepared: dict[str, Any]  # as it will be saved (see prepare_for_create)
+    data: parsed.ParsedMeeting  # as parsed
+    prepared: parsed.ParsedMeeting  # as it will be saved (see prepare_for_create)
     warnings: list[ImportWarning]
     summary: list[dict[str, Any]] = field(default_factory=list)
     doc: layout.Document | None = None
@@ -119,12 +120,12 @@ class ParsedMeeting:
         return self.number - 1
 
     @property
-    def listed_files(self) -> list[dict[str, Any]]:
+    def listed_files(self) -> list[parsed.ParsedAttachment]:
         """Attachments the page lists, which the draft does not get."""
         return self.data.get("attachments") or []
 
     @property
-    def files_to_upload(self) -> list[dict[str, Any]]:
+    def files_to_upload(self) -> list[parsed.ParsedAttachment]:
         """The official 開催結果 PDF is made at publication; the others are not."""
         return [a for a in self.listed_files if a.get("kind") != "result"]
 
@@ -195,7 +196,7 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _has_content(data: dict[str, Any]) -> bool:
+def _has_content(data: parsed.ParsedMeeting) -> bool:
     """Something of a meeting was read, beyond a title and prose."""
     return any(
         data.get(key)
@@ -242,7 +243,7 @@ def parse_text(text: str) -> ParseResult:
     )
 
 
-def _check_unsaved(prepared: dict[str, Any]) -> tuple[Meeting, list[str]]:
+def _check_unsaved(prepared: parsed.ParsedMeeting) -> tuple[Meeting, list[str]]:
     """The draft as ``meeting_create_from_data`` would build it, unsaved, and the
     model rules it breaks (its type is not looked up, so that nothing is created)."""
     unsaved = Meeting(
@@ -288,10 +289,10 @@ def _clock(value: str | None) -> time | None:
     return time.fromisoformat(value) if value else None
 
 
-def _summary(data: dict[str, Any]) -> list[dict[str, Any]]:
+def _summary(data: parsed.ParsedMeeting) -> list[dict[str, Any]]:
     """The key fields as read (before defaults), for the table beside the preview."""
     missing = "読み取れませんでした"
-    held_on = date.fromisoformat(data["held_on"]) if data.get("held_on") else None
+    held_on = date.fromisoformat(data["held_on"]) if data["held_on"] else None
     times = wareki.format_time_range(
         _clock(data.get("start_time")),
         _clock(data.get("end_time")),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from meetings import exports, layout, pdf, services
 from meetings.access import admin_required, editor_required, meeting_for_staff
+from meetings.contributions import services as contributions
 from meetings.forms import FiscalYearExportForm
 from meetings.models import Meeting, PdfExportJob
 from meetings.views.public import content_disposition
@@ -32,7 +33,11 @@ def draft_pdf(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """The meeting as it stands now, 「案」 on every page; never stored."""
     meeting = meeting_for_staff(pk, user=request.user, with_parts=True)
     try:
-        content = pdf.render_meeting_pdf(layout.meeting_data(meeting), draft=True)
+        # A department's editor: other departments' sections not put in yet are hidden.
+        data = contributions.as_department_reads(
+            layout.meeting_data(meeting), meeting=meeting, user=request.user
+        )
+        content = pdf.render_meeting_pdf(data, draft=True)
     except pdf.PdfRenderError as error:
         return render(
             request,

@@ -7,11 +7,14 @@ correction in progress.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from html import escape
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 from urllib.parse import quote
 
@@ -19,14 +22,14 @@ from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.files.storage import default_storage
 from django.core.paginator import InvalidPage, Page, Paginator
+from django.core.signals import setting_changed
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.html import format_html_join
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape, format_html_join
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -38,7 +41,6 @@ from meetings.models import (
     MeetingEvent,
     MeetingType,
     Publication,
-    SearchDocument,
 )
 from meetings.safe_cache import safe_get_many, safe_get_or_set, safe_set_many
 from meetings.search.text import static_variants
@@ -62,14 +64,8 @@ class _DrillAnnotation(TypedDict):
     drill: bool | None  # the publication's data["is_drill"]
 
 
-class _ListAnnotations(_DrillAnnotation):
-    agenda: list[str] | None
-    agenda_markers: list[str] | None
-
-
 # Published meetings as the public pages read them (annotated from the snapshot).
 PublishedMeeting: TypeAlias = "WithAnnotations[Meeting, _DrillAnnotation]"
-ListedMeeting: TypeAlias = "WithAnnotations[Meeting, _ListAnnotations]"
 
 
 def _get_published_meeting(
@@ -91,26 +87,6 @@ def _get_published_meeting(
 
 # Newest first; the index publication_held_on_desc serves this order.
 ORDER = ("-current_publication__held_on", "-current_publication_id")
-
-
-def _rows(
-    queryset: QuerySet[Meeting], *publication_fields: str
-) -> QuerySet[ListedMeeting]:
-    """Rows for lists (archive, search): publication fields only, never live ones."""
-    return (
-        queryset.select_related("current_publication")
-        .only(
-            "public_id",
-            "current_publication__title",
-            "current_publication__held_on",
-            *(f"current_publication__{name}" for name in publication_fields),
-        )
-        .annotate(
-            agenda=KeyTransform("agenda", "current_publication__data"),
-            agenda_markers=KeyTransform("agenda_markers", "current_publication__data"),
-            drill=KeyTransform("is_drill", "current_publication__data"),
-        )
-    )
 
 
 @dataclass
@@ -160,7 +136,9 @@ def summary_rows(wanted: list[tuple[int, int, datetime]]) -> list[Row]:
     """``Row`` objects for (meeting pk, publication id, published_at) triples.
 
     The publication time makes a key unique even where ids are reused (a test
-    database rolled back); ids alone are never reused by PostgreSQL.
+    database rolled back); ids alone are never reused by PostgreSQL. The rows
+    missing from the cache are read in one query (publication columns only, never
+    live ones) and written by ``render_summary``.
     """
     keys = {
         pub_id: f"public:row:{pub_id}:{published_at.timestamp()}"
@@ -169,31 +147,194 @@ def summary_rows(wanted: list[tuple[int, int, datetime]]) -> list[Row]:
     cached = safe_get_many(list(keys.values()))
     missing = [pk for pk, pub_id, _ in wanted if keys[pub_id] not in cached]
     if missing:
-        rendered = {}
-        for meeting in _rows(Meeting.objects.published().filter(pk__in=missing)):
-            assert meeting.current_publication_id is not None  # published()
-            rendered[keys[meeting.current_publication_id]] = _render_summary(meeting)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _summary_sql(connection.vendor, len(missing)),
+                [Meeting.Status.PUBLISHED, *missing],
+            )
+            rows = cursor.fetchall()
+        before, after = _meeting_url_parts(get_script_prefix(), get_urlconf())
+        rendered = {
+            keys[pub_id]: render_summary(
+                f"{before}{_uuid(public_id)}{after}",
+                title,
+                _date(held_on),
+                _json(agenda),
+                _json(markers),
+                _json(drill),
+            )
+            for pub_id, public_id, title, held_on, agenda, markers, drill in rows
+        }
         safe_set_many(rendered, ROW_CACHE_SECONDS)
         cached.update(rendered)
     # A meeting withdrawn between the queries has no summary: it is left out.
     return [
-        Row(pub_id, mark_safe(cached[keys[pub_id]]))  # noqa: S308 - from a template
+        Row(pub_id, mark_safe(cached[keys[pub_id]]))  # noqa: S308 - escaped below
         for _, pub_id, _ in wanted
         if keys[pub_id] in cached
     ]
 
 
-def _render_summary(meeting: ListedMeeting) -> str:
-    held_on = meeting.live_publication.held_on
-    return render_to_string(
-        "meetings/public/includes/_meeting_summary.html",
-        {
-            "meeting": meeting,
-            "agenda_lines": _agenda_lines(meeting),
-            "held_on_iso": held_on.isoformat(),
-            "held_on_wareki": wareki.format_wareki(held_on, weekday=True),
-        },
+@functools.lru_cache(maxsize=64)
+def _summary_sql(vendor: str, count: int) -> str:
+    """The rows of ``count`` published meetings, with what their summary shows: the
+    current publication's id, title and date, its agenda, agenda markers and drill
+    flag (JSON). Written once per vendor and count: the ORM's building and
+    compiling of this query cost more than running it."""
+    meetings = Meeting._meta.db_table
+    publications = Publication._meta.db_table
+    if vendor == "postgresql":
+        key = "p.data -> '{}'"
+    else:  # SQLite: json_quote makes every value JSON text ("null" when missing)
+        key = "json_quote(json_extract(p.data, '$.{}'))"
+    columns = ", ".join(key.format(name) for name in SUMMARY_KEYS)
+    return (
+        f"SELECT p.id, m.public_id, p.title, p.held_on, {columns} "
+        f"FROM {meetings} m JOIN {publications} p ON p.id = m.current_publication_id "
+        f"WHERE m.status = %s AND m.id IN ({', '.join(['%s'] * count)})"
     )
+
+
+# The keys of the publication data a summary shows (agenda, markers, drill).
+SUMMARY_KEYS = ("agenda", "agenda_markers", "is_drill")
+
+
+def _json(value: Any) -> Any:
+    """A JSON value as the database driver gives it: text (parsed), or already a
+    Python value (PostgreSQL's jsonb with drivers that parse it)."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _uuid(value: uuid.UUID | str) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def _date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def render_summary(
+    url: str,
+    title: str,
+    held_on: date,
+    agenda: list[str] | None,
+    agenda_markers: list[str | None] | None,
+    drill: object,
+) -> str:
+    """A published meeting's summary in lists (archive, publication tree, search):
+    its title as a link to ``url`` (the meeting's page; 【訓練】 for a drill), its
+    date, its 協議概要 lines.
+
+    Written here rather than by a template: a results page shows 20 of them, and
+    the template engine's per-row cost was most of a page's. Every value is
+    escaped (``escape``: what the template engine's autoescape does).
+    """
+    lines = _agenda_lines(agenda, agenda_markers)
+    html = (
+        f'<p class="meeting-row-title"><a href="{escape(url)}">'
+        f"{'【訓練】' if drill else ''}{escape(title)}</a></p>\n"
+        f'<p class="meeting-row-meta">開催日:<time datetime="{held_on.isoformat()}">'
+        f"{escape(wareki.format_wareki(held_on, weekday=True))}</time></p>\n"
+    )
+    if lines:
+        html += '<div class="meeting-row-agenda"><span class="meeting-row-label">協議概要:</span>'
+        if len(lines) == 1:
+            html += escape(lines[0])
+        else:
+            items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+            html += f'<ul class="meeting-row-agenda-list">{items}</ul>'
+        html += "</div>"
+    return html + "\n"
+
+
+_URL_PLACEHOLDER = uuid.UUID(int=0)
+
+
+@functools.lru_cache(maxsize=8)
+def _meeting_url_parts(prefix: str, urlconf: str | None) -> tuple[str, str]:
+    """A meeting page's URL around its public id (``Meeting.get_absolute_url``
+    without a reversal per row)."""
+    before, _, after = reverse(
+        "public:meeting", kwargs={"public_id": _URL_PLACEHOLDER}
+    ).partition(str(_URL_PLACEHOLDER))
+    return before, after
+
+
+def _forget_urls(*, setting: str, **kwargs: Any) -> None:
+    if setting == "ROOT_URLCONF":
+        _meeting_url_parts.cache_clear()
+
+
+setting_changed.connect(_forget_urls, dispatch_uid="meetings.public.forget_urls")
+
+
+def rows_html(rows: list[Row]) -> SafeString:
+    """The ``<li>`` of a list's rows (archive, publication tree, search results):
+    the summary, then in search results the snippet and the attachment pages that
+    matched. Written here, not by a template loop: the template engine's lookups
+    for 20 rows and their hits cost more than the search itself. Every value that
+    is not already safe HTML is escaped (``conditional_escape``, as autoescape)."""
+    out = []
+    for row in rows:
+        out.append(f'<li class="meeting-row">{row.summary}')
+        if row.snippet:
+            out.append(
+                f'<p class="meeting-row-snippet">{conditional_escape(row.snippet)}</p>'
+            )
+        for hit in row.attachment_hits:
+            more = f"(資料のほか{hit.more}ページにもあります)" if hit.more > 0 else ""
+            out.append(
+                '<p class="meeting-row-snippet meeting-row-attachment">'
+                f'<a href="{escape(hit.url)}" title="{escape(hit.label)}">'
+                f"会議資料(PDF) p.{conditional_escape(hit.page)}</a> "
+                f"{conditional_escape(hit.snippet)}{more}</p>"
+            )
+        out.append("</li>")
+    return mark_safe("".join(out))  # noqa: S308 - escaped above
+
+
+def pagination_html(page: Page) -> SafeString:
+    """The page links of a list (``page.links``, ``prev_url``, ``next_url``: see
+    ``elide``), as ``includes/_pagination.html`` wrote them, without a template
+    loop over the links. Nothing when there is one page only."""
+    if not page.has_other_pages():
+        return mark_safe("\n\n")
+    prev_url: str = page.prev_url  # type: ignore[attr-defined]  # set by elide
+    next_url: str = page.next_url  # type: ignore[attr-defined]  # set by elide
+    links: list[tuple[int | None, str]] = page.links  # type: ignore[attr-defined]  # set by elide
+    out = [
+        '\n\n<nav class="pager" aria-label="ページ送り">\n  <ul class="pagination flex-wrap">\n    '
+    ]
+    if prev_url:
+        out.append(
+            '\n    <li class="page-item"><a class="page-link" '
+            f'href="{escape(prev_url)}" rel="prev">前のページ</a></li>\n    '
+        )
+    out.append("\n    ")
+    for number, url in links:
+        if number == page.number:
+            item = (
+                '<li class="page-item active"><a class="page-link" '
+                f'href="{escape(url)}" aria-current="page">{number}</a></li>'
+            )
+        elif number is None:
+            item = (
+                '<li class="page-item disabled"><span class="page-link">…</span></li>'
+            )
+        else:
+            item = (
+                '<li class="page-item"><a class="page-link" '
+                f'href="{escape(url)}">{number}</a></li>'
+            )
+        out.append(f"\n      \n      {item}\n      \n    ")
+    out.append("\n    ")
+    if next_url:
+        out.append(
+            '\n    <li class="page-item"><a class="page-link" '
+            f'href="{escape(next_url)}" rel="next">次のページ</a></li>\n    '
+        )
+    out.append("\n  </ul>\n</nav>\n\n")
+    return mark_safe("".join(out))  # noqa: S308 - escaped above
 
 
 def elide(page: Page, page_url: Callable[[int], str]) -> Page:
@@ -231,40 +372,33 @@ def path_page_url(first: str, pattern: str) -> Callable[[int], str]:
     return lambda number: first if number == 1 else pattern % number
 
 
-def _agenda_lines(meeting: ListedMeeting) -> list[str]:
-    texts = meeting.agenda or []
-    markers = meeting.agenda_markers or [""] * len(texts)
+def _agenda_lines(
+    texts: list[str] | None, markers: list[str | None] | None
+) -> list[str]:
+    texts = texts or []
+    markers = markers or [""] * len(texts)
     return [f"{m or ''}{t}" for m, t in zip(markers, texts, strict=False)]
 
 
 def public_state(*, search_documents: bool = False) -> str:
     """A token that changes whenever the published set or the related records change.
 
-    Published meetings: how many, and the newest current publication (each
-    publication or correction gets a higher id; a withdrawal lowers the count).
-    The registered related records (``extensions.related().state_sql()``: how many,
-    the highest id, the last change). Keys cached values computed only from those
-    rows (filter choices, a meeting's records). One small query, read from indexes.
-    ``search_documents``: the highest search document id too (the search's
-    in-process index follows it: a rebuilt index writes new documents).
+    Read by primary key from the tokens database triggers write in the same
+    transaction as every publication, correction, withdrawal, restoration, meeting
+    type change and change of the registered related records
+    (``extensions.related().state_tables()``; see ``meetings.public_state``), plus
+    ``related().state_sql()`` if an extension gives subqueries. Keys cached values
+    computed only from those rows (filter choices, a meeting's records). One small
+    query, whatever the number of meetings. ``search_documents``: the search
+    documents and the thesaurus (synonyms, organisation names) too (the search's
+    in-process index and expansions follow them).
     """
-    meetings = Meeting._meta.db_table
-    published = "status = %s AND current_publication_id IS NOT NULL"
-    newest = f"(SELECT MAX(current_publication_id) FROM {meetings} WHERE {published})"
-    parts = [
-        f"(SELECT COUNT(*) FROM {meetings} WHERE {published})",
-        newest,
-        # Its time too, so that the token never repeats where ids are reused.
-        f"(SELECT published_at FROM {Publication._meta.db_table} WHERE id = {newest})",
-    ]
-    params: list[str] = [Meeting.Status.PUBLISHED] * 3
-    parts += related().state_sql()
+    from meetings import public_state as tokens
+
+    kinds: tuple[int, ...] = (tokens.PUBLISHED,)
     if search_documents:
-        parts.append(f"(SELECT MAX(id) FROM {SearchDocument._meta.db_table})")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        state = ":".join(str(value) for value in cursor.fetchone())
-    return hashlib.sha256(state.encode()).hexdigest()[:32]
+        kinds += (tokens.DOCUMENTS, tokens.THESAURUS)
+    return tokens.state(kinds, related().state_sql())
 
 
 def _filter_choices(state: str) -> dict[str, list[tuple[str, str]]]:

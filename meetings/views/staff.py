@@ -450,7 +450,10 @@ def _preview(
 ) -> HttpResponse:
     """The preview, with a refused send-back or withdrawal form as typed."""
     meeting = meeting_for_staff(pk, user=request.user, with_parts=True)
-    data = layout.meeting_data(meeting)
+    # A department's editor: other departments' sections not put in yet are hidden.
+    data = contribution_services.as_department_reads(
+        layout.meeting_data(meeting), meeting=meeting, user=request.user
+    )
     html = services.render_public_html(
         data,
         attachment_url=lambda attachment_id: reverse(
@@ -498,17 +501,21 @@ def _preview(
 @require_GET
 def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for_staff(pk, user=request.user)
+    events = [
+        history.event_view(event)
+        for event in meeting.events.select_related("actor").order_by(
+            "-created_at", "-id"
+        )
+    ]
+    if meeting.staff_access != "write":  # type: ignore[attr-defined]  # set by meeting_for_staff
+        # A department's editor: the text diffs may hold other departments' drafts.
+        events = [event.without_lines() for event in events]
     return render(
         request,
         "meetings/staff/history.html",
         {
             "meeting": meeting,
-            "events": [
-                history.event_view(event)
-                for event in meeting.events.select_related("actor").order_by(
-                    "-created_at", "-id"
-                )
-            ],
+            "events": events,
             "publications": meeting.publications.select_related(
                 "published_by"
             ).order_by("-number"),

@@ -10,7 +10,7 @@ from meetings.contributions import services
 from meetings.contributions.models import ContributionRequest
 from meetings.demo import DEMO_DEPARTMENTS, load_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_demo")]
 
 
 def test_load_demo_gives_department_editors_and_requests(client, seed_meeting):

@@ -99,6 +99,7 @@ def test_public_meeting_page_shows_the_alert_change_it_announced(
     )
 
 
+@pytest.mark.usefixtures("shared_demo")  # the demo, loaded once for all such tests
 def test_demo_seed_page_and_avian_incident_show_the_lowered_alert(client, seed_meeting):
     html = client.get(seed_meeting.get_absolute_url()).content.decode()
     assert "鳥インフルエンザ・とくしまアラート" in html

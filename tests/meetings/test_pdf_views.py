@@ -203,6 +203,7 @@ def test_export_of_an_unknown_token_is_404(client, admin_user):
 # --- fiscal-year ZIP ---------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("shared_demo")  # the demo, loaded once for all such tests
 def test_fiscal_year_zip_holds_the_stored_official_pdfs_byte_for_byte(
     client, admin_user, seed_meeting, runner_command, django_capture_on_commit_callbacks
 ):

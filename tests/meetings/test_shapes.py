@@ -326,6 +326,7 @@ def test_renamed_department_resolves_by_meeting_date():
     assert old != new and middle.valid_from.year == 2020
 
 
+@pytest.mark.usefixtures("shared_demo")  # the demo, loaded once for all such tests
 def test_admin_pages_for_the_seed_meeting_open(client, admin_user, seed_meeting):
     client.force_login(admin_user)
     section = seed_meeting.sections.first()

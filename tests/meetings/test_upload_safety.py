@@ -131,6 +131,7 @@ def test_plain_pdfs_pass():
     assert uploads.pdf_problem(_build(open_at_first_page)) is None
 
 
+@pytest.mark.usefixtures("shared_demo")  # the demo, loaded once for all such tests
 def test_the_official_pdf_weasyprint_makes_passes(seed_meeting):
     publication = seed_meeting.current_publication
     with publication.pdf.open("rb") as stored:

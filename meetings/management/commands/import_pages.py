@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meetings.importer import parse_page
 from meetings.importer.draft import create_meeting, existing_meeting
+from meetings.importer.types import ParsedMeeting
 from meetings.models import Meeting
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def read_page(path: Path) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def meeting_key(data: dict[str, Any]) -> tuple[str, str | None, str | None]:
+def meeting_key(data: ParsedMeeting) -> tuple[str, str | None, str | None]:
     return (
         data.get("meeting_type") or "危機管理連絡会議",
         data.get("held_on"),
