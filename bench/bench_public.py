@@ -507,8 +507,9 @@ def cold_start(client, search_paths: list[str]) -> list[tuple[str, str]]:
         ),
         (
             "index size",
-            f"{snap.size} documents, {snap.base.index.nbytes / 1e6:.1f} MB of arrays; "
-            f"process RSS {before:.0f} → {after:.0f} MB",
+            f"{snap.size} documents, {snap.base.index.nbytes / 1e6:.1f} MB of arrays "
+            f"+ {(snap.nbytes - snap.base.index.nbytes) / 1e6:.1f} MB of originals "
+            f"and columns (snippets); process RSS {before:.0f} → {after:.0f} MB",
         ),
     ]
     # A correction of one meeting without attachments, as services.meeting_publish
