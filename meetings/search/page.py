@@ -12,7 +12,7 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote_plus
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
@@ -43,20 +43,31 @@ class Expansion:
     labels: list[str]
 
 
-def _url(params: QueryDict, **changes: str | None) -> str:
-    """The search URL with ``params`` changed (a value of None or "" removes the
-    parameter), without the page number. As ``QueryDict.copy``, ``pop``, set and
-    ``urlencode`` would write it (changed parameters last, in order), without the
-    deep copy of the QueryDict each link cost."""
-    pairs = [
-        (name, value)
-        for name, values in params.lists()
-        if name != "page" and name not in changes
-        for value in values
-    ]
-    pairs += [(name, value) for name, value in changes.items() if value]
-    encoded = urlencode(pairs)
-    return f"{_search_path(get_script_prefix())}?{encoded}" if encoded else "?"
+class _Links:
+    """URLs of the search with the request's parameters changed (a value of None
+    or "" removes the parameter), without the page number: as ``QueryDict.copy``,
+    ``pop``, set and ``urlencode`` would write them (changed parameters last, in
+    order). The request's parameters are encoded once for the page's dozen links."""
+
+    def __init__(self, params: QueryDict) -> None:
+        self.path = _search_path(get_script_prefix())
+        self.pairs = [
+            (name, _pair(name, value))
+            for name, values in params.lists()
+            if name != "page"
+            for value in values
+        ]
+
+    def url(self, **changes: str | None) -> str:
+        parts = [pair for name, pair in self.pairs if name not in changes]
+        parts += [_pair(name, value) for name, value in changes.items() if value]
+        encoded = "&".join(parts)
+        return f"{self.path}?{encoded}" if encoded else "?"
+
+
+def _pair(name: str, value: str) -> str:
+    # urlencode's default: quote_plus on both, nothing safe.
+    return f"{quote_plus(name, safe='')}={quote_plus(value, safe='')}"
 
 
 @functools.lru_cache(maxsize=8)
@@ -64,13 +75,13 @@ def _search_path(prefix: str) -> str:
     return reverse("public:search")
 
 
-def _facet(params: QueryDict, facet: engine.Facet) -> dict[str, Any]:
+def _facet(links: _Links, facet: engine.Facet) -> dict[str, Any]:
     """A facet's values with their links: the value added, or removed if chosen.
 
     The list items are written here, escaped, not by a template loop: a broad
     query's facets have a hundred values, and the template engine's lookups for
     them cost more than the search itself."""
-    without = _url(params, **{facet.name: None})
+    without = links.url(**{facet.name: None})
     joiner = "&" if "?" in without and not without.endswith("?") else ""
     # Escaping is per character: the escaped URL is the escaped prefix followed
     # by the quoted value (quote_plus leaves nothing to escape).
@@ -192,6 +203,7 @@ def results(
 
     dates = date_range(request.GET)
     params = dates.params
+    links = _Links(params)
     expand = params.get("exp") != "0"
     related = params.get("rel") == "1"
     query = _parse(params.get("q", ""), expand=expand, related=related, state=state)
@@ -202,7 +214,7 @@ def results(
         "filters": filters,
         "page_obj": None,
         "sorts": [
-            (key, label, _url(params, sort=key if key != "date" else None))
+            (key, label, links.url(sort=key if key != "date" else None))
             for key, label in engine.SORTS.items()
         ],
         "sort": filters.sort,
@@ -220,10 +232,9 @@ def results(
     _add_snippets(page.object_list, hits, query)
     context.update(
         page_obj=page,
-        facets=[_facet(params, facet) for facet in outcome.facets if facet.values],
+        facets=[_facet(links, facet) for facet in outcome.facets if facet.values],
         is_filtered=bool(filters.as_params().keys() - {"sort"}),
-        clear_filters_url=_url(
-            params,
+        clear_filters_url=links.url(
             year=None,
             type=None,
             incident=None,
@@ -236,10 +247,10 @@ def results(
             Expansion(word.label, [_alternative_label(a) for a in word.expansions])
             for word in query.expanded_words
         ],
-        expansions_off_url=_url(params, exp="0", rel=None),
-        expansions_on_url=_url(params, exp=None),
-        related_on_url=_url(params, rel="1", exp=None),
-        related_off_url=_url(params, rel=None),
+        expansions_off_url=links.url(exp="0", rel=None),
+        expansions_on_url=links.url(exp=None),
+        related_on_url=links.url(rel="1", exp=None),
+        related_off_url=links.url(rel=None),
     )
     return context
 
