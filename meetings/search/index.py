@@ -154,6 +154,7 @@ class BigramIndex:
         if not self.size or not term or any(r is None for r in ranks):
             return out
         rank: list[int] = ranks  # type: ignore[assignment]  # no None: checked just above
+        found: npt.NDArray[Any]
         if len(term) == 1:
             found = np.flatnonzero(self.codes == rank[0])
         else:
