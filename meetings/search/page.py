@@ -17,7 +17,7 @@ from urllib.parse import quote_plus
 from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
 from django.urls import get_script_prefix, reverse
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from meetings import wareki
 from meetings.search import engine, snippets
@@ -105,6 +105,18 @@ def _facet(links: _Links, facet: engine.Facet) -> dict[str, Any]:
         # Every piece escaped above (html.escape: what the template's autoescape does).
         "items": mark_safe("\n".join(items)),  # noqa: S308
     }
+
+
+def _facets_html(facets: list[dict[str, Any]]) -> SafeString:
+    """Each facet's heading and list, as the template's loop over them wrote it
+    (its whitespace included)."""
+    return mark_safe(  # noqa: S308 - the label escaped here, the items by _facet
+        "".join(
+            f'\n  <h3 class="search-facet-title">{html.escape(facet["label"])}</h3>'
+            f'\n  <ul class="search-facet">\n    {facet["items"]}\n  </ul>\n  '
+            for facet in facets
+        )
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -230,9 +242,11 @@ def results(
         [(h.meeting_id, h.facts.publication_id, h.facts.published_at) for h in hits]
     )
     _add_snippets(page.object_list, hits, query)
+    facets = [_facet(links, facet) for facet in outcome.facets if facet.values]
     context.update(
         page_obj=page,
-        facets=[_facet(links, facet) for facet in outcome.facets if facet.values],
+        facets=facets,
+        facets_html=_facets_html(facets),
         is_filtered=bool(filters.as_params().keys() - {"sort"}),
         clear_filters_url=links.url(
             year=None,
