@@ -25,9 +25,9 @@ middleware) plus three queries; a static file a fraction of a millisecond.
 With the page's own work cut (rows, page links and facets written in Python, the
 base template's chrome rendered once per process; see bench_public.py) and the
 public state read by primary key, 2026-11-30 23:27 (machine shared, loaded):
-search 67.9 req/s against the static file's 1,030 (1/15; the same evening before
-these changes: 28.8 vs 593, 1/21), 停電 alone 65.8 (1/16); worker RSS 215 MB, PSS
-70-71 MB. Still below 1/5: each search is still several ms of Python (matching,
+search 67.9 req/s against the static file's 1,030 (1/15; before, the runs above:
+1/20 to 1/37; at 22:57, with part of these changes on a busier machine: 28.8 vs
+593, 1/21), 停電 alone 65.8 (1/16); worker RSS 215 MB, PSS 70-71 MB. Still below 1/5: each search is still several ms of Python (matching,
 snippets, middleware, two templates) against well under a millisecond for a file.
 """
 
