@@ -77,10 +77,11 @@ related records, the search documents and the synonyms (it was a COUNT over the
 published meetings plus the related records' counts, about 4 ms on PostgreSQL); the
 snippets' original texts and offsets come from the in-process index (26.6 MB more
 per index, in one bytes object and arrays: workers forked from the master share
-them), not from a query; the thesaurus is kept per process for the state; the
-results page's own work without the rows (matching, facets, hits, snippets) went
-from about 9.7 to 3.1 ms of cpu over the 20 queries (the same loaded machine,
-per-query minimum). The same code before and after, back to back at 23:24 (load
+them), not from a query; the thesaurus is kept per process for the state;
+search.page.results without the rows went from about 9.7 to 3.8 ms of cpu over
+the 20 queries (per-query minimum on the same loaded machine), of which matching
+and facet counts 2.3 → 1.2-1.4, the shown hits 1.6 → 0.6-0.7 and the snippets
+3.0 → 0.7-0.8 (the rest: facet links, pagination, dates). The same code before and after, back to back at 23:24 (load
 11-13 on 2 cores: cpu ms, the trivial view's cpu itself varied 0.54-1.00 ms between
 the two runs, so compare the ms): 20 queries first time 15.95 → 7.87 ms cpu,
 every cache cleared 18.65 → 8.06, repeated 11.09 → 6.91, 停電 10.19 → 6.55 (both
