@@ -154,6 +154,7 @@ class BigramIndex:
         if not self.size or not term or any(r is None for r in ranks):
             return out
         rank: list[int] = ranks  # type: ignore[assignment]  # no None: checked just above
+        found: npt.NDArray[Any]
         if len(term) == 1:
             found = np.flatnonzero(self.codes == rank[0])
         else:
@@ -171,15 +172,29 @@ class BigramIndex:
             offset, group = min(
                 groups, key=lambda og: self.bounds[og[1] + 1] - self.bounds[og[1]]
             )
-            low, high = self.bounds[group : group + 2]
-            found = self.positions[low:high].astype(np.int64) - offset
-            found = found[(found >= 0) & (found + len(term) <= len(self.codes))]
+            # The rarest bigram's positions, ascending: the term's starts that
+            # would fall before the corpus or run past its end are at the ends.
+            found = self.positions[
+                self.bounds.item(group) : self.bounds.item(group + 1)
+            ]
+            if offset:
+                found = found - offset
+            found = found[
+                np.searchsorted(found, 0) : np.searchsorted(
+                    found, len(self.codes) - len(term), side="right"
+                )
+            ]
             for at, char in enumerate(rank):
                 if at in (offset, offset + 1):
                     continue
                 found = found[self.codes[found + at] == char]
                 if not len(found):
                     return out
+        if len(found) > self.size:
+            # More matches than documents: each document's first match at or
+            # after its start (fewer binary searches, into the sorted matches).
+            first = np.searchsorted(found, self.starts)
+            return np.append(first[1:], len(found)) > first
         out[np.searchsorted(self.starts, found, side="right") - 1] = True
         return out
 
