@@ -22,6 +22,13 @@ index's arrays shared). --no-preload: 82 vs 1,720 req/s (1/21), first search 6.7
 each worker RSS 193 MB, PSS 169 MB (peak about 560 MB while building). Still below
 the 1/5 target: a search costs about 6-7 ms of Python (template, facets, snippets,
 middleware) plus three queries; a static file a fraction of a millisecond.
+With the page's own work cut (rows, page links and facets written in Python, the
+base template's chrome rendered once per process; see bench_public.py) and the
+public state read by primary key, 2026-11-30 23:27 (machine shared, loaded):
+search 67.9 req/s against the static file's 1,030 (1/15; before, the runs above:
+1/20 to 1/37; at 22:57, with part of these changes on a busier machine: 28.8 vs
+593, 1/21), 停電 alone 65.8 (1/16); worker RSS 215 MB, PSS 70-71 MB. Still below 1/5: each search is still several ms of Python (matching,
+snippets, middleware, two templates) against well under a millisecond for a file.
 """
 
 from __future__ import annotations

@@ -64,24 +64,41 @@ class IncidentsRelated(Related):
         found: dict[int, list[RelatedRef]] = {pk: [] for pk in meeting_ids}
         if not found:
             return found
-        links = (
+        return self._refs(
+            found,
             IncidentLink.objects.filter(
                 meeting_id__in=list(found), incident__is_public=True
-            )
-            .order_by("incident__started_at", "incident_id")
-            .values_list(
-                "meeting_id",
-                "incident__public_id",
-                "incident__title",
-                "incident__is_drill",
-                "incident__started_at",
-            )
+            ),
+        )
+
+    def refs_of_published(self) -> dict[int, list[RelatedRef]]:
+        # A join, not thousands of meeting ids as parameters (the search's facts).
+        from meetings.models import Meeting
+
+        return self._refs(
+            {},
+            IncidentLink.objects.filter(
+                meeting__status=Meeting.Status.PUBLISHED,
+                meeting__current_publication__isnull=False,
+                incident__is_public=True,
+            ),
+        )
+
+    def _refs(
+        self, found: dict[int, list[RelatedRef]], links: QuerySet
+    ) -> dict[int, list[RelatedRef]]:
+        rows = links.order_by("incident__started_at", "incident_id").values_list(
+            "meeting_id",
+            "incident__public_id",
+            "incident__title",
+            "incident__is_drill",
+            "incident__started_at",
         )
         # Each incident's URLs once: the search's facts ask for every published
         # meeting, thousands of links to a few dozen incidents.
         urls: dict[uuid.UUID, tuple[str, str]] = {}
-        for meeting_id, public_id, title, is_drill, started_at in links:
-            listed = found[meeting_id]
+        for meeting_id, public_id, title, is_drill, started_at in rows:
+            listed = found.setdefault(meeting_id, [])
             if all(ref.public_id != public_id for ref in listed):
                 if public_id not in urls:
                     urls[public_id] = (

@@ -40,7 +40,6 @@ class Chrome:
     archive_url: str
     search_url: str
     feed_url: str
-    incidents_url: str
     head: SafeString
     nav: SafeString
     footer: SafeString
@@ -65,7 +64,6 @@ def _render_chrome() -> Chrome:
         "archive_url": reverse("public:archive"),
         "search_url": reverse("public:search"),
         "feed_url": reverse("public:feed"),
-        "incidents_url": reverse("incidents_public:list"),
     }
     # Only settings: the 500 page renders the chrome without the request.
     context = {**site(HttpRequest()), **urls}

@@ -85,6 +85,14 @@ class Related:
         """The public records of each published meeting (one query), oldest first."""
         return {pk: [] for pk in meeting_ids}
 
+    def refs_of_published(self) -> dict[int, list[RelatedRef]]:
+        """The public records of every published meeting that has some, oldest
+        first (one query; as ``refs_by_meeting`` over the published meetings)."""
+        from meetings.models import Meeting
+
+        ids = list(Meeting.objects.published().values_list("pk", flat=True))
+        return {pk: refs for pk, refs in self.refs_by_meeting(ids).items() if refs}
+
     def state_tables(self) -> list[str]:
         """Tables whose every change changes what the public sees of these records:
         database triggers change ``public_state()`` with them, in the same

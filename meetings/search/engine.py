@@ -15,6 +15,7 @@ SQLite runs the LIKE alone.
 
 from __future__ import annotations
 
+import functools
 import threading
 import uuid
 from collections.abc import Mapping
@@ -95,6 +96,31 @@ class Columns:
     speaker_names: list[str]
     speaker_owner: npt.NDArray[np.int64]
     speaker_code: npt.NDArray[np.int64]
+    # 年度 and types as codes into their sorted distinct values (facets count
+    # them with one bincount, no sort per search).
+    years: list[int] = field(default_factory=list)
+    year_code: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros(0, np.int64)
+    )
+    type_ids: list[int] = field(default_factory=list)
+    type_code: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros(0, np.int64)
+    )
+
+    incident_starts: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros(1, np.int64)
+    )
+    speaker_starts: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros(1, np.int64)
+    )
+
+    def __post_init__(self) -> None:
+        self.incident_starts = _starts(self.incident_owner, len(self.order))
+        self.speaker_starts = _starts(self.speaker_owner, len(self.order))
+        years, self.year_code = np.unique(self.fiscal_year, return_inverse=True)
+        self.years = years.tolist()
+        type_ids, self.type_code = np.unique(self.type_id, return_inverse=True)
+        self.type_ids = type_ids.tolist()
 
     @classmethod
     def of(cls, known: Facts) -> Columns:
@@ -164,7 +190,7 @@ def _build_facts() -> Facts:
     # through the one extension point (meetings never names that app).
     incidents_of: dict[int, list[str]] = {}
     titles: dict[str, str] = {}
-    for meeting_id, refs in related().refs_by_meeting([r[0] for r in rows]).items():
+    for meeting_id, refs in related().refs_of_published().items():
         for ref in refs:
             key = str(ref.public_id)
             incidents_of.setdefault(meeting_id, []).append(key)
@@ -413,10 +439,16 @@ class Outcome:
         index_of = self.known.index_of
         places = [index_of[pk] for pk in meeting_ids]
         mine: dict[int, dict[int, int]] = {place: {} for place in places}
-        for document in np.flatnonzero(
-            self.held & np.isin(snap.meeting, places)
-        ).tolist():
-            mine[int(snap.meeting[document])][int(snap.ids[document])] = document
+        on_page = np.zeros(len(self.known.order), dtype=bool)
+        on_page[places] = True
+        documents_shown = np.flatnonzero(self.held & on_page[snap.meeting])
+        for document, place, pk in zip(
+            documents_shown.tolist(),
+            snap.meeting[documents_shown].tolist(),
+            snap.ids[documents_shown].tolist(),
+            strict=True,
+        ):
+            mine[place][pk] = document
         out = []
         for meeting_id, place in zip(meeting_ids, places, strict=True):
             documents = mine[place]
@@ -548,13 +580,47 @@ def _having(
     return out
 
 
+def _starts(owner: Any, size: int) -> npt.NDArray[np.int64]:
+    """Where each meeting's pairs start (``owner`` ascending: the pairs are
+    written in the order of the meetings), and the end."""
+    return np.searchsorted(owner, np.arange(size + 1)).astype(np.int64)
+
+
+def _pairs_of(starts: Any, places: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The indexes of the (owner, code) pairs of ``places``."""
+    low = starts[places]
+    lengths = starts[places + 1] - low
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    return np.repeat(low - ends + lengths, lengths) + np.arange(total)
+
+
 def _counts(
-    names: list[str], owner: Any, code: Any, kept: npt.NDArray[np.bool_]
+    names: list[str], starts: Any, code: Any, kept: npt.NDArray[np.bool_]
 ) -> list[tuple[str, int]]:
-    """(name, count) over the kept meetings, most common first (ties: first seen)."""
-    counts = np.bincount(code[kept[owner]], minlength=len(names))
+    """(name, count) over the kept meetings, most common first (ties: first seen).
+
+    Only the pairs of the kept meetings are read, or, when most are kept, those
+    of the others, subtracted from every pair's count."""
+    size = len(names)
+    places = np.flatnonzero(kept)
+    if 2 * len(places) <= len(kept):
+        counts = np.bincount(code[_pairs_of(starts, places)], minlength=size)
+    else:
+        others = np.flatnonzero(~kept)
+        counts = np.bincount(code, minlength=size) - np.bincount(
+            code[_pairs_of(starts, others)], minlength=size
+        )
     order = np.argsort(-counts, kind="stable")
-    return [(names[i], int(counts[i])) for i in order.tolist() if counts[i]]
+    values = counts.tolist()
+    return [(names[i], values[i]) for i in order.tolist() if values[i]]
+
+
+@functools.lru_cache(maxsize=256)
+def _fiscal_year_label(year: int) -> str:
+    return wareki.format_fiscal_year(year)
 
 
 def _facets(
@@ -565,16 +631,19 @@ def _facets(
     in_attachments: npt.NDArray[np.int64],
 ) -> list[Facet]:
     columns = known.columns
-    years_of = columns.fiscal_year[kept]
-    year_values, year_counts = np.unique(years_of, return_counts=True)
-    years = dict(zip(year_values.tolist(), year_counts.tolist(), strict=True))
-    type_values, type_counts = np.unique(columns.type_id[kept], return_counts=True)
-    types = dict(zip(type_values.tolist(), type_counts.tolist(), strict=True))
+    year_counts = np.bincount(
+        columns.year_code[kept], minlength=len(columns.years)
+    ).tolist()
+    years = {y: n for y, n in zip(columns.years, year_counts, strict=True) if n}
+    type_counts = np.bincount(
+        columns.type_code[kept], minlength=len(columns.type_ids)
+    ).tolist()
+    types = {t: n for t, n in zip(columns.type_ids, type_counts, strict=True) if n}
     incidents = _counts(
-        columns.incident_keys, columns.incident_owner, columns.incident_code, kept
+        columns.incident_keys, columns.incident_starts, columns.incident_code, kept
     )
     speakers = _counts(
-        columns.speaker_names, columns.speaker_owner, columns.speaker_code, kept
+        columns.speaker_names, columns.speaker_starts, columns.speaker_code, kept
     )
     sources = {
         "page": int((in_page & kept).sum()),
@@ -587,7 +656,7 @@ def _facets(
             [
                 FacetValue(
                     str(y),
-                    wareki.format_fiscal_year(y),
+                    _fiscal_year_label(y),
                     n,
                     filters.year == y,
                 )

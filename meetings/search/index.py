@@ -136,8 +136,8 @@ class BigramIndex:
 
     def text(self, document: int) -> str:
         """The folded text of ``document`` (from the codes: nothing else is kept)."""
-        start = int(self.starts[document])
-        codes = self.codes[start : start + int(self.lengths[document])]
+        start = self.starts.item(document)
+        codes = self.codes[start : start + self.lengths.item(document)]
         return self.alphabet[codes].tobytes().decode("utf-32-le")
 
     def _group(self, first: int, second: int) -> int:
@@ -154,6 +154,7 @@ class BigramIndex:
         if not self.size or not term or any(r is None for r in ranks):
             return out
         rank: list[int] = ranks  # type: ignore[assignment]  # no None: checked just above
+        found: npt.NDArray[Any]
         if len(term) == 1:
             found = np.flatnonzero(self.codes == rank[0])
         else:
@@ -171,15 +172,29 @@ class BigramIndex:
             offset, group = min(
                 groups, key=lambda og: self.bounds[og[1] + 1] - self.bounds[og[1]]
             )
-            low, high = self.bounds[group : group + 2]
-            found = self.positions[low:high].astype(np.int64) - offset
-            found = found[(found >= 0) & (found + len(term) <= len(self.codes))]
+            # The rarest bigram's positions, ascending: the term's starts that
+            # would fall before the corpus or run past its end are at the ends.
+            found = self.positions[
+                self.bounds.item(group) : self.bounds.item(group + 1)
+            ]
+            if offset:
+                found = found - offset
+            found = found[
+                np.searchsorted(found, 0) : np.searchsorted(
+                    found, len(self.codes) - len(term), side="right"
+                )
+            ]
             for at, char in enumerate(rank):
                 if at in (offset, offset + 1):
                     continue
                 found = found[self.codes[found + at] == char]
                 if not len(found):
                     return out
+        if len(found) > self.size:
+            # More matches than documents: each document's first match at or
+            # after its start (fewer binary searches, into the sorted matches).
+            first = np.searchsorted(found, self.starts)
+            return np.append(first[1:], len(found)) > first
         out[np.searchsorted(self.starts, found, side="right") - 1] = True
         return out
 
@@ -190,8 +205,8 @@ class BigramIndex:
 
 
 class Strings:
-    """Strings in one numpy byte buffer with their bounds: no Python object per
-    string, so that the pages of a gunicorn master's index stay shared by its
+    """Strings in one bytes object with their bounds (numpy): no Python object
+    per string, so that the pages of a gunicorn master's index stay shared by its
     forked workers (a list of str would be unshared by reference counting)."""
 
     def __init__(self, values: list[str], encoding: str = "utf-16-le") -> None:
@@ -203,16 +218,52 @@ class Strings:
                 np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
                 out=self.bounds[1:],
             )
-        # A copy: numpy's own buffer, not the joined bytes object's.
-        self.data = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+        # One bytes object: its reference count lives in its first page only.
+        self.data = b"".join(encoded)
 
     def __getitem__(self, index: int) -> str:
-        start, end = self.bounds[index : index + 2]
-        return self.data[start:end].tobytes().decode(self.encoding)
+        bounds = self.bounds
+        return self.data[bounds.item(index) : bounds.item(index + 1)].decode(
+            self.encoding
+        )
 
     @property
     def nbytes(self) -> int:
-        return int(self.data.nbytes + self.bounds.nbytes)
+        return len(self.data) + int(self.bounds.nbytes)
+
+
+class Points:
+    """Each document's offsets (``documents.decode_offsets``: where the folded text
+    shifts against the original) as two arrays, decoded once at the build."""
+
+    def __init__(self, encoded: list[str]) -> None:
+        from meetings.search.documents import decode_offsets
+
+        decoded = [decode_offsets(value) for value in encoded]
+        self.bounds: IntArray = np.zeros(len(decoded) + 1, dtype=np.int64)
+        if decoded:
+            np.cumsum(
+                np.fromiter(map(len, decoded), dtype=np.int64, count=len(decoded)),
+                out=self.bounds[1:],
+            )
+        flat = [number for points in decoded for point in points for number in point]
+        pairs = np.array(flat, dtype=np.int64).reshape(-1, 2)
+        self.folded: IntArray = pairs[:, 0].copy()
+        self.original: IntArray = pairs[:, 1].copy()
+
+    def __getitem__(self, index: int) -> list[tuple[int, int]]:
+        start, end = self.bounds.item(index), self.bounds.item(index + 1)
+        return list(
+            zip(
+                self.folded[start:end].tolist(),
+                self.original[start:end].tolist(),
+                strict=True,
+            )
+        )
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.bounds.nbytes + self.folded.nbytes + self.original.nbytes)
 
 
 @dataclass(frozen=True)
@@ -220,7 +271,7 @@ class Original:
     """What a snippet needs of a document besides its folded text."""
 
     text: str
-    offsets: str  # SearchDocument.offsets
+    offsets: list[tuple[int, int]]  # SearchDocument.offsets, decoded
     attachment_id: int | None
     attachment_label: str
     page: int | None
@@ -239,7 +290,7 @@ class Part:
     max_id: int = 0
     # The originals of the snippets (no query for them per search).
     texts: Strings = field(default_factory=lambda: Strings([]))
-    offsets: Strings = field(default_factory=lambda: Strings([]))
+    offsets: Points = field(default_factory=lambda: Points([]))
     labels: Strings = field(default_factory=lambda: Strings([]))
     attachment_ids: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     page_numbers: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -255,7 +306,7 @@ class Part:
             np.array([row[3] == "page" for row in rows], dtype=bool),
             max_id,
             Strings([row[6] or "" for row in rows]),
-            Strings([row[7] or "" for row in rows], "ascii"),
+            Points([row[7] or "" for row in rows]),
             Strings([row[9] or "" for row in rows]),
             np.array(
                 [-1 if row[8] is None else row[8] for row in rows], dtype=np.int64
@@ -284,8 +335,8 @@ class Part:
         )
 
     def original(self, document: int) -> Original:
-        attachment = int(self.attachment_ids[document])
-        page = int(self.page_numbers[document])
+        attachment = self.attachment_ids.item(document)
+        page = self.page_numbers.item(document)
         return Original(
             self.texts[document],
             self.offsets[document],

@@ -12,12 +12,12 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote_plus
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, QueryDict
 from django.urls import get_script_prefix, reverse
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from meetings import wareki
 from meetings.search import engine, snippets
@@ -43,20 +43,31 @@ class Expansion:
     labels: list[str]
 
 
-def _url(params: QueryDict, **changes: str | None) -> str:
-    """The search URL with ``params`` changed (a value of None or "" removes the
-    parameter), without the page number. As ``QueryDict.copy``, ``pop``, set and
-    ``urlencode`` would write it (changed parameters last, in order), without the
-    deep copy of the QueryDict each link cost."""
-    pairs = [
-        (name, value)
-        for name, values in params.lists()
-        if name != "page" and name not in changes
-        for value in values
-    ]
-    pairs += [(name, value) for name, value in changes.items() if value]
-    encoded = urlencode(pairs)
-    return f"{_search_path(get_script_prefix())}?{encoded}" if encoded else "?"
+class _Links:
+    """URLs of the search with the request's parameters changed (a value of None
+    or "" removes the parameter), without the page number: as ``QueryDict.copy``,
+    ``pop``, set and ``urlencode`` would write them (changed parameters last, in
+    order). The request's parameters are encoded once for the page's dozen links."""
+
+    def __init__(self, params: QueryDict) -> None:
+        self.path = _search_path(get_script_prefix())
+        self.pairs = [
+            (name, _pair(name, value))
+            for name, values in params.lists()
+            if name != "page"
+            for value in values
+        ]
+
+    def url(self, **changes: str | None) -> str:
+        parts = [pair for name, pair in self.pairs if name not in changes]
+        parts += [_pair(name, value) for name, value in changes.items() if value]
+        encoded = "&".join(parts)
+        return f"{self.path}?{encoded}" if encoded else "?"
+
+
+def _pair(name: str, value: str) -> str:
+    # urlencode's default: quote_plus on both, nothing safe.
+    return f"{quote_plus(name, safe='')}={quote_plus(value, safe='')}"
 
 
 @functools.lru_cache(maxsize=8)
@@ -64,13 +75,13 @@ def _search_path(prefix: str) -> str:
     return reverse("public:search")
 
 
-def _facet(params: QueryDict, facet: engine.Facet) -> dict[str, Any]:
+def _facet(links: _Links, facet: engine.Facet) -> dict[str, Any]:
     """A facet's values with their links: the value added, or removed if chosen.
 
     The list items are written here, escaped, not by a template loop: a broad
     query's facets have a hundred values, and the template engine's lookups for
     them cost more than the search itself."""
-    without = _url(params, **{facet.name: None})
+    without = links.url(**{facet.name: None})
     joiner = "&" if "?" in without and not without.endswith("?") else ""
     # Escaping is per character: the escaped URL is the escaped prefix followed
     # by the quoted value (quote_plus leaves nothing to escape).
@@ -94,6 +105,18 @@ def _facet(params: QueryDict, facet: engine.Facet) -> dict[str, Any]:
         # Every piece escaped above (html.escape: what the template's autoescape does).
         "items": mark_safe("\n".join(items)),  # noqa: S308
     }
+
+
+def _facets_html(facets: list[dict[str, Any]]) -> SafeString:
+    """Each facet's heading and list, as the template's loop over them wrote it
+    (its whitespace included)."""
+    return mark_safe(  # noqa: S308 - the label escaped here, the items by _facet
+        "".join(
+            f'\n  <h3 class="search-facet-title">{html.escape(facet["label"])}</h3>'
+            f'\n  <ul class="search-facet">\n    {facet["items"]}\n  </ul>\n  '
+            for facet in facets
+        )
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -192,6 +215,7 @@ def results(
 
     dates = date_range(request.GET)
     params = dates.params
+    links = _Links(params)
     expand = params.get("exp") != "0"
     related = params.get("rel") == "1"
     query = _parse(params.get("q", ""), expand=expand, related=related, state=state)
@@ -202,7 +226,7 @@ def results(
         "filters": filters,
         "page_obj": None,
         "sorts": [
-            (key, label, _url(params, sort=key if key != "date" else None))
+            (key, label, links.url(sort=key if key != "date" else None))
             for key, label in engine.SORTS.items()
         ],
         "sort": filters.sort,
@@ -218,12 +242,13 @@ def results(
         [(h.meeting_id, h.facts.publication_id, h.facts.published_at) for h in hits]
     )
     _add_snippets(page.object_list, hits, query)
+    facets = [_facet(links, facet) for facet in outcome.facets if facet.values]
     context.update(
         page_obj=page,
-        facets=[_facet(params, facet) for facet in outcome.facets if facet.values],
+        facets=facets,
+        facets_html=_facets_html(facets),
         is_filtered=bool(filters.as_params().keys() - {"sort"}),
-        clear_filters_url=_url(
-            params,
+        clear_filters_url=links.url(
             year=None,
             type=None,
             incident=None,
@@ -236,18 +261,25 @@ def results(
             Expansion(word.label, [_alternative_label(a) for a in word.expansions])
             for word in query.expanded_words
         ],
-        expansions_off_url=_url(params, exp="0", rel=None),
-        expansions_on_url=_url(params, exp=None),
-        related_on_url=_url(params, rel="1", exp=None),
-        related_off_url=_url(params, rel=None),
+        expansions_off_url=links.url(exp="0", rel=None),
+        expansions_on_url=links.url(exp=None),
+        related_on_url=links.url(rel="1", exp=None),
+        related_off_url=links.url(rel=None),
     )
     return context
+
+
+@functools.lru_cache(maxsize=4096)
+def _attachment_url(prefix: str, public_id: Any, attachment_id: int) -> str:
+    """An attachment's URL, reversed once per process (``prefix``: the script
+    prefix it was reversed under)."""
+    return reverse("public:attachment", args=[public_id, attachment_id])
 
 
 def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
     """Snippets of the shown rows' matching documents: their original and folded
     texts from the in-process index (no query)."""
-    documents: dict[int, tuple[str, str, str, int, str, int]] = {
+    documents: dict[int, tuple[str, str, list[tuple[int, int]], int, str, int]] = {
         pk: (
             original.text,
             hit.folded[pk],
@@ -273,8 +305,8 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
             if pk not in documents:
                 continue
             text, folded, offsets, attachment_id, label, number = documents[pk]
-            url = reverse(
-                "public:attachment", args=[hit.facts.public_id, attachment_id]
+            url = _attachment_url(
+                get_script_prefix(), hit.facts.public_id, attachment_id
             )
             row.attachment_hits.append(
                 AttachmentHit(

@@ -8,8 +8,8 @@ every term inside it, so a snippet costs the same for a short or a long text.
 from __future__ import annotations
 
 import re
+from html import escape
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from meetings.search.documents import decode_offsets, original_index
@@ -29,14 +29,17 @@ def snippet(
     terms: list[str] | Query,
     *,
     folded: str | None = None,
-    offsets: str | None = None,
+    offsets: str | list[tuple[int, int]] | None = None,
     radius: int = SNIPPET_RADIUS,
 ) -> SafeString:
     """An escaped excerpt of ``text`` around the first match of any of ``terms``
     (folded; or a ``Query``'s terms), every match in the excerpt marked.
 
-    With the stored ``folded`` text and ``offsets`` nothing is folded again: the
-    matches are found in the folded text and mapped back to the original."""
+    With the stored ``folded`` text and ``offsets`` (as stored, or decoded: the
+    search index keeps them decoded) nothing is folded again: the matches are
+    found in the folded text and mapped back to the original. Escaped with
+    ``html.escape``, which is what Django's ``escape`` calls (without its lazy
+    string wrapper)."""
     if isinstance(terms, Query):
         terms = terms.terms
     if folded is None or offsets is None:
@@ -44,7 +47,7 @@ def snippet(
         points = None
     else:
         origin = None
-        points = decode_offsets(offsets)
+        points = decode_offsets(offsets) if isinstance(offsets, str) else offsets
     first = -1
     first_term = ""
     for term in terms:

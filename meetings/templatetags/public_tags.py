@@ -23,13 +23,12 @@ class ChromeNode(template.Node):
         context["archive_url"] = found.archive_url
         context["search_url"] = found.search_url
         context["feed_url"] = found.feed_url
-        context["incidents_url"] = found.incidents_url
         return ""
 
 
 @register.tag
 def chrome(parser: Any, token: Any) -> ChromeNode:
-    """Sets ``chrome`` (head links, menu, footer) and the four URLs of the chrome."""
+    """Sets ``chrome`` (head links, menu, footer) and the three URLs of the chrome."""
     return ChromeNode()
 
 

@@ -39,12 +39,20 @@ def browser():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: run `make test` (it installs it)"
         )
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # While Playwright's event loop runs in this thread, Django keeps this
+        # thread's database connections apart from those opened before it started
+        # (asgiref's thread-critical Local turns per-context when a loop is running):
+        # the ones opened since are closed here, while they can still be reached, or
+        # they outlive the session and PostgreSQL refuses to drop the test database
+        # ("being accessed by other users": pytest-django's teardown warning).
+        connections.close_all()
 
 
 @pytest.fixture

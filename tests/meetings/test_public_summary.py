@@ -324,3 +324,21 @@ def test_result_rows_with_snippets_and_attachment_pages_as_the_template_wrote_th
     ]
     assert str(public.rows_html(rows)) == old.render({"rows": rows})
     assert "&lt;素の&gt;文字列&amp;" in str(public.rows_html(rows))
+
+
+@pytest.mark.parametrize("prefix", ["/", "/kiki/"])
+def test_meeting_links_without_reversal_equal_the_reversed_urls(prefix):
+    import uuid
+
+    from django.urls import set_script_prefix
+
+    try:
+        set_script_prefix(prefix)
+        for _ in range(3):
+            public_id = uuid.uuid4()
+            before, after = public._meeting_url_parts(prefix, None)
+            assert f"{before}{public_id}{after}" == reverse(
+                "public:meeting", args=[public_id]
+            )
+    finally:
+        set_script_prefix("/")
