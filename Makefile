@@ -23,6 +23,12 @@ SYSTEM_PACKAGES := libharfbuzz-subset0 fonts-morisawa-bizud-mincho fonts-morisaw
 	postgresql-client
 
 RUN_ENV := DEBUG=$${DEBUG:-1}
+# pytest's options in `make test`. In parallel (pytest-xdist: one worker per core, each
+# test module whole on one worker, so a module's shared demo is loaded once):
+#   make test PYTEST_ARGS="-n auto --dist loadfile"
+# Serial by default until the parallel suite has had two green whole runs per database
+# (issue 13); then this default becomes `-n auto --dist loadfile` (serial: -n0).
+PYTEST_ARGS ?=
 # apt-get waits up to 10 minutes for another apt/dpkg run to release its lock
 # (instead of failing with "Could not get lock /var/lib/dpkg/lock-frontend").
 APT_GET := apt-get -o DPkg::Lock::Timeout=600 -y -q
@@ -86,4 +92,4 @@ lint: setup
 test: setup lint
 	DEBUG=1 $(VENV)/bin/mypy
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)

@@ -29,6 +29,10 @@ search 67.9 req/s against the static file's 1,030 (1/15; before, the runs above:
 1/20 to 1/37; at 22:57, with part of these changes on a busier machine: 28.8 vs
 593, 1/21), 停電 alone 65.8 (1/16); worker RSS 215 MB, PSS 70-71 MB. Still below 1/5: each search is still several ms of Python (matching,
 snippets, middleware, two templates) against well under a millisecond for a file.
+At 23:28 (load 9): 67.4 req/s against 1,270 (1/19), 停電 alone 58.5; worker RSS
+215 MB, PSS 70-71 MB: the snippets' original texts kept in the index cost each
+worker about 33 MB of RSS and 8 MB of PSS (26.6 MB shared from the master), and
+save the query each search made for them.
 """
 
 from __future__ import annotations

@@ -48,18 +48,30 @@ def _test_settings(base: Path, storages: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
-    """``--reuse-db`` on SQLite: one test database file per checkout, kept between
-    runs. (Settings name it after the process, so that two runs at once never
-    share a file; a reused file would then never be found again, and every run
-    would leave one behind.)"""
+    """SQLite test database files. Settings name the file after the process
+    (``test_<pid>_db.sqlite3``), so that two runs at once never share one; an xdist
+    worker's file ends ``_gw0.sqlite3``. With ``--reuse-db``: one file per checkout
+    (per xdist worker), kept between runs (a file named after the process would
+    never be found again, and every run would leave one behind). On PostgreSQL
+    pytest-django names each worker's database ``test_<name>_gw0``."""
     from django.conf import settings
 
-    if not request.config.getvalue("reuse_db") or "PYTEST_XDIST_WORKER" in os.environ:
-        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    reuse = request.config.getvalue("reuse_db")
     for db in settings.DATABASES.values():
-        if db["ENGINE"].endswith("sqlite3") and db["NAME"] != ":memory:":
-            name = Path(db["NAME"])
-            db.setdefault("TEST", {})["NAME"] = str(name.with_name(f"test_{name.name}"))
+        if not db["ENGINE"].endswith("sqlite3") or db["NAME"] == ":memory:":
+            continue
+        name = Path(db["NAME"])
+        if reuse:
+            stem = f"test_{name.stem}_{worker}" if worker else f"test_{name.stem}"
+            db.setdefault("TEST", {})["NAME"] = str(name.with_name(stem + name.suffix))
+        elif worker and db.get("TEST", {}).get("NAME", "").endswith(f"_{worker}"):
+            # pytest-django appended the worker after the extension
+            # (test_<pid>_db.sqlite3_gw0): the file keeps its .sqlite3 (.gitignore).
+            test = Path(db["TEST"]["NAME"].removesuffix(f"_{worker}"))
+            db["TEST"]["NAME"] = str(
+                test.with_name(f"{test.stem}_{worker}{test.suffix}")
+            )
 
 
 @pytest.fixture(scope="session")

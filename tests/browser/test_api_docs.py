@@ -15,7 +15,7 @@ CSP = (
 )
 
 
-def test_api_docs_work_under_the_strict_csp(live_server, page, monkeypatch):
+def test_api_docs_work_under_the_strict_csp(live_server, page, monkeypatch, tmp_path):
     load_demo_fast(monkeypatch)
     violations: list[str] = []
     errors: list[str] = []
@@ -50,6 +50,6 @@ def test_api_docs_work_under_the_strict_csp(live_server, page, monkeypatch):
     body = page.locator(".live-responses-table .microlight").first.inner_text()
     assert "鳴門山上病院" in body or "ランサム" in body
     violations += page.evaluate("window.__csp || []")
-    page.screenshot(path="/tmp/api-docs.png", full_page=False)
+    page.screenshot(path=tmp_path / "api-docs.png", full_page=False)
     assert violations == []
     assert not [e for e in errors if "Content Security Policy" in e], errors
