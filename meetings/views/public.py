@@ -534,7 +534,10 @@ def archive_year(
 ) -> HttpResponse:
     """``/archive/<年度>/``: meetings held in fiscal year ``year`` (April–March)."""
     first = reverse("public:archive_year", args=[year])
-    if year not in dict(_fiscal_years()):
+    # The 年度 that hold a published meeting, cached for the public state (the
+    # same list the filter offers), not a DISTINCT over every meeting per page.
+    state = public_state()
+    if str(year) not in dict(_filter_choices(state)["year"]):
         raise Http404
     page = _path_page(page)
     return _archive(
@@ -543,6 +546,7 @@ def archive_year(
         number=page,
         strict=True,
         page_url=path_page_url(first, first + "page/%d/"),
+        state=state,
     )
 
 
@@ -589,6 +593,7 @@ def _archive(
     related_id: uuid.UUID | None = None,
     number: str | int | None = None,
     strict: bool = False,
+    state: str | None = None,
 ) -> HttpResponse:
     meetings = Meeting.objects.published()
     if year is not None:
@@ -607,7 +612,7 @@ def _archive(
         "type": type_slug,
         "related": str(related_id) if related_id else "",
     }
-    state = public_state()
+    state = state or public_state()
     choices = _filter_choices(state)
     return render(
         request,

@@ -135,9 +135,9 @@ def test_unknown_speaker_is_linked_only_when_known():
     assert offered.needs_review is True
 
 
+@pytest.mark.usefixtures("shared_demo")  # the first load, shared by all such tests
 def test_load_demo_twice_changes_nothing_the_second_time(settings):
     settings.DEBUG = True  # load_demo refuses to run with DEBUG off
-    call_command("load_demo", stdout=open("/dev/null", "w"))
     counts = {
         model.__name__: model.objects.count()
         for model in (

@@ -194,3 +194,21 @@ def test_filter_choices_follow_publication_and_withdrawal(client, approver):
     incident.is_public = False
     incident.save()
     assert "新しい事案" not in _html(reverse(ARCHIVE))
+
+
+def test_fiscal_year_page_takes_its_years_from_the_cached_choices(
+    client, django_assert_num_queries
+):
+    publish_many(3, first_day=date(2020, 4, 1))
+    assert client.get("/archive/2020/").status_code == HTTPStatus.OK
+    # State, count, page ids: the 年度 list and the rows come from the cache.
+    with django_assert_num_queries(3):
+        response = client.get("/archive/2020/")
+    assert len(_titles(response)) == 3
+    assert client.get("/archive/2021/").status_code == HTTPStatus.NOT_FOUND
+    # A publication changes the state: the new 年度 has its page at once.
+    publish_many(1, first_day=date(2021, 5, 1))
+    assert client.get("/archive/2021/").status_code == HTTPStatus.OK
+    assert _titles(client.get("/archive/2021/")) == [
+        "危機管理連絡会議の開催結果について(令和3年5月1日)"
+    ]
