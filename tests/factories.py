@@ -118,3 +118,16 @@ def editor_post(editor) -> dict[str, Any]:
     data["version"] = "" if editor.version is None else str(editor.version)
     data["paste_attendees"] = editor.paste_attendees
     return data
+
+
+def department_editor(django_user_model, username: str, department):
+    """A 入力担当 of ``department`` (a department editor, see meetings.access)."""
+    from django.contrib.auth.models import Group
+
+    from incidents.models import DepartmentMembership
+    from meetings import permissions
+
+    user = django_user_model.objects.create_user(username=username, password="pw")
+    user.groups.add(Group.objects.get_or_create(name=permissions.EDITOR)[0])
+    DepartmentMembership.objects.create(user=user, organisation=department)
+    return user

@@ -13,15 +13,13 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from incidents.models import DepartmentMembership
-from meetings import permissions, services
+from meetings import services
 from meetings.contributions import services as contributions
 from meetings.models import Meeting, Organisation, Publication
-from tests.factories import make_meeting, tiny_pdf
+from tests.factories import department_editor, make_meeting, tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -81,13 +79,6 @@ def _path(route: str, meeting: Meeting) -> str:
     return "/" + re.sub(r"<int:(\w+)>", lambda m: str(values.get(m.group(1), 1)), route)
 
 
-def _department_editor(django_user_model, username: str, department: Organisation):
-    user = django_user_model.objects.create_user(username=username, password="pw")
-    user.groups.add(Group.objects.get_or_create(name=permissions.EDITOR)[0])
-    DepartmentMembership.objects.create(user=user, organisation=department)
-    return user
-
-
 @pytest.fixture
 def iryo(db) -> Organisation:
     return Organisation.objects.create(name="医療政策課", kind="division")
@@ -100,13 +91,13 @@ def keisatsu(db) -> Organisation:
 
 @pytest.fixture
 def writer(django_user_model, iryo):
-    return _department_editor(django_user_model, "iryo_writer", iryo)
+    return department_editor(django_user_model, "iryo_writer", iryo)
 
 
 @pytest.fixture
 def stranger(django_user_model, keisatsu):
     """A department editor whose department was asked for nothing."""
-    return _department_editor(django_user_model, "keisatsu_writer", keisatsu)
+    return department_editor(django_user_model, "keisatsu_writer", keisatsu)
 
 
 def _ask(meeting: Meeting, coordinator, department: Organisation) -> None:
@@ -222,7 +213,7 @@ def test_the_division_named_as_contact_coordinates_its_meeting(
     """危機管理政策課's own editors (with the department set) keep the meetings
     whose contact they are, as ``may_coordinate`` lets them ask departments."""
     division = Organisation.objects.create(name="危機管理政策課", kind="division")
-    own = _department_editor(django_user_model, "seisaku", division)
+    own = department_editor(django_user_model, "seisaku", division)
     meeting = make_meeting(user=editor)
     assert meeting.contact_section == "危機管理政策課"
     client.force_login(own)

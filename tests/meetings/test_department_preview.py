@@ -9,15 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import DepartmentMembership
-from meetings import permissions
 from meetings.contributions import services as contributions
 from meetings.models import Meeting, Organisation
-from tests.factories import make_meeting
+from tests.factories import department_editor, make_meeting
 from tests.meetings.pdf_helpers import compact, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -40,13 +37,6 @@ def _section(speaker: str, text: str) -> dict:
     }
 
 
-def _department_editor(django_user_model, username: str, department: Organisation):
-    user = django_user_model.objects.create_user(username=username, password="pw")
-    user.groups.add(Group.objects.get_or_create(name=permissions.EDITOR)[0])
-    DepartmentMembership.objects.create(user=user, organisation=department)
-    return user
-
-
 @pytest.fixture
 def iryo(db) -> Organisation:
     return Organisation.objects.create(name="医療政策課", kind="division")
@@ -59,12 +49,12 @@ def keisatsu(db) -> Organisation:
 
 @pytest.fixture
 def iryo_writer(django_user_model, iryo):
-    return _department_editor(django_user_model, "iryo_writer", iryo)
+    return department_editor(django_user_model, "iryo_writer", iryo)
 
 
 @pytest.fixture
 def keisatsu_writer(django_user_model, keisatsu):
-    return _department_editor(django_user_model, "keisatsu_writer", keisatsu)
+    return department_editor(django_user_model, "keisatsu_writer", keisatsu)
 
 
 @pytest.fixture
