@@ -404,9 +404,10 @@ class Hit:
     page_document: int | None = None
     attachment_documents: list[int] = field(default_factory=list)
     score: int = 0
-    folded: dict[int, str] = field(default_factory=dict)  # pk → its folded text
-    # pk → its original text, offsets and attachment (from the index: no query)
-    originals: dict[int, index.Original] = field(default_factory=dict)
+    # pk → its place in ``snapshot`` (the documents shown: the page, the first
+    # attachment pages), whose texts the snippets read (no query).
+    shown: dict[int, int] = field(default_factory=dict)
+    snapshot: index.Snapshot | None = None
 
 
 @dataclass
@@ -438,22 +439,28 @@ class Outcome:
         snap = self.snapshot
         index_of = self.known.index_of
         places = [index_of[pk] for pk in meeting_ids]
-        mine: dict[int, dict[int, int]] = {place: {} for place in places}
+        mine: dict[int, dict[int, tuple[int, bool]]] = {place: {} for place in places}
         on_page = np.zeros(len(self.known.order), dtype=bool)
         on_page[places] = True
-        documents_shown = np.flatnonzero(self.held & on_page[snap.meeting])
-        for document, place, pk in zip(
+        held = np.flatnonzero(self.held)
+        held_places = snap.meeting[held]
+        kept = on_page[held_places]
+        documents_shown = held[kept]
+        for document, place, pk, is_page in zip(
             documents_shown.tolist(),
-            snap.meeting[documents_shown].tolist(),
+            held_places[kept].tolist(),
             snap.ids[documents_shown].tolist(),
+            snap.pages[documents_shown].tolist(),
             strict=True,
         ):
-            mine[place][pk] = document
+            mine[place][pk] = (document, is_page)
         out = []
         for meeting_id, place in zip(meeting_ids, places, strict=True):
             documents = mine[place]
-            pages = [pk for pk, d in documents.items() if snap.pages[d]]
-            attachments = sorted(pk for pk, d in documents.items() if not snap.pages[d])
+            pages = [pk for pk, (_, is_page) in documents.items() if is_page]
+            attachments = sorted(
+                pk for pk, (_, is_page) in documents.items() if not is_page
+            )
             shown = pages[:1] + attachments[:ATTACHMENTS_SHOWN]
             out.append(
                 Hit(
@@ -461,8 +468,8 @@ class Outcome:
                     self.known.meetings[meeting_id],
                     pages[0] if pages else None,
                     attachments,
-                    folded={pk: snap.folded(documents[pk]) for pk in shown},
-                    originals={pk: snap.original(documents[pk]) for pk in shown},
+                    shown={pk: documents[pk][0] for pk in shown},
+                    snapshot=snap,
                 )
             )
         return out

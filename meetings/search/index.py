@@ -26,6 +26,7 @@ documents that are no longer current (a correction, a withdrawal) are masked.
 
 from __future__ import annotations
 
+import codecs
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +42,12 @@ DELTA_DOCUMENTS = 300
 DELTA_SHARE = 0.05
 # Below this many documents the base is simply built again on every change.
 REBUILD_BELOW = 2000
+# Terms kept in ranks per index (the cache is emptied when full).
+RANKED_TERMS = 1024
+
+# The codec itself: ``bytes.decode("utf-16-le")`` looks it up by name first
+# (several times the decoding of a snippet's window).
+_utf_16_le = codecs.utf_16_le_decode
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -118,6 +125,11 @@ class BigramIndex:
         kept = np.concatenate([[0], np.cumsum(keep)])
         self.document_bounds: IntArray = kept[self.bounds].astype(np.int64)
         del documents, keep, kept
+        # The codes read as UTF-16 are the ranks as characters (``ranked_text``):
+        # 16-bit codes and no rank among the surrogates.
+        self._ranked = code_type is np.uint16 and self.alphabet_size <= 0xD800
+        # Terms in ranks (``ranked``), per process, for the snippets.
+        self._ranked_terms: dict[str, str | None] = {}
 
     @property
     def nbytes(self) -> int:
@@ -139,6 +151,37 @@ class BigramIndex:
         start = self.starts.item(document)
         codes = self.codes[start : start + self.lengths.item(document)]
         return self.alphabet[codes].tobytes().decode("utf-32-le")
+
+    def ranked_text(self, document: int) -> str:
+        """``document``'s folded text with each character replaced by its rank
+        (``chr(rank)``): a term's ``ranked`` form is found in it exactly where the
+        term is in the folded text, and it is the codes as they are, decoded as
+        UTF-16 (no gather: several times cheaper than ``text``). The folded text
+        itself where ranks do not fit in one UTF-16 code unit."""
+        if not self._ranked:
+            return self.text(document)
+        start = self.starts.item(document)
+        codes = self.codes[start : start + self.lengths.item(document)].tobytes()
+        return _utf_16_le(codes, "strict", True)[0]
+
+    def ranked(self, term: str) -> str | None:
+        """``term`` as found in ``ranked_text`` (None: a character no text holds)."""
+        cache = self._ranked_terms
+        if term in cache:
+            return cache[term]
+        rank = self.rank
+        ranks = [rank.get(ch) for ch in term]
+        out: str | None
+        if any(r is None for r in ranks):
+            out = None
+        elif self._ranked:
+            out = "".join(map(chr, ranks))  # type: ignore[arg-type]  # no None
+        else:
+            out = term
+        if len(cache) >= RANKED_TERMS:
+            cache.clear()
+        cache[term] = out
+        return out
 
     def _group(self, first: int, second: int) -> int:
         key = first * self.alphabet_size + second
@@ -220,6 +263,12 @@ class Strings:
             )
         # One bytes object: its reference count lives in its first page only.
         self.data = b"".join(encoded)
+        # Characters per string: a UTF-16 string of two bytes a character has
+        # no astral character (𠮷 is two code units), so it is cut by bytes.
+        self.lengths: IntArray = np.fromiter(
+            map(len, values), dtype=np.int64, count=len(values)
+        )
+        self.unit = 2 if encoding == "utf-16-le" else 0
 
     def __getitem__(self, index: int) -> str:
         bounds = self.bounds
@@ -227,9 +276,30 @@ class Strings:
             self.encoding
         )
 
+    def length(self, index: int) -> int:
+        """``len(self[index])``, nothing decoded."""
+        return self.lengths.item(index)
+
+    def cut(self, index: int, start: int, end: int) -> str:
+        """``self[index][start:end]`` (``start`` and ``end`` not negative),
+        decoding only that slice when the string's characters are one code unit
+        each."""
+        begin = self.bounds.item(index)
+        size = self.bounds.item(index + 1) - begin
+        length = self.lengths.item(index)
+        unit = self.unit
+        if unit and size == unit * length and start >= 0 and end >= 0:
+            start, end = min(start, length), min(end, length)
+            if start >= end:
+                return ""
+            return _utf_16_le(
+                self.data[begin + unit * start : begin + unit * end], "strict", True
+            )[0]
+        return self[index][start:end]
+
     @property
     def nbytes(self) -> int:
-        return len(self.data) + int(self.bounds.nbytes)
+        return len(self.data) + int(self.bounds.nbytes + self.lengths.nbytes)
 
 
 class Points:
@@ -260,6 +330,12 @@ class Points:
                 strict=True,
             )
         )
+
+    def lists(self, index: int) -> tuple[list[int], list[int]]:
+        """The folded and the original index of each of ``index``'s points (the
+        folded ones ascending), as two lists: no tuple per point."""
+        start, end = self.bounds.item(index), self.bounds.item(index + 1)
+        return self.folded[start:end].tolist(), self.original[start:end].tolist()
 
     @property
     def nbytes(self) -> int:
@@ -334,6 +410,16 @@ class Part:
             )
         )
 
+    def attachment(self, document: int) -> tuple[int | None, str, int | None]:
+        """The attachment id, label and page of ``document`` (as in ``Original``)."""
+        attachment = self.attachment_ids.item(document)
+        page = self.page_numbers.item(document)
+        return (
+            None if attachment < 0 else attachment,
+            self.labels[document],
+            None if page < 0 else page,
+        )
+
     def original(self, document: int) -> Original:
         attachment = self.attachment_ids.item(document)
         page = self.page_numbers.item(document)
@@ -373,6 +459,18 @@ class Snapshot:
     @property
     def nbytes(self) -> int:
         return self.base.nbytes + self.delta.nbytes
+
+    def locate(self, document: int) -> tuple[Part, int]:
+        """The part that holds ``document`` and its place in that part."""
+        size = self.base.index.size
+        if document < size:
+            return self.base, document
+        return self.delta, document - size
+
+    def attachment(self, document: int) -> tuple[int | None, str, int | None]:
+        """The attachment id, label and page of ``document`` (as in ``Original``)."""
+        part, local = self.locate(document)
+        return part.attachment(local)
 
     def original(self, document: int) -> Original:
         """The original text, offsets and attachment of ``document`` (in memory)."""

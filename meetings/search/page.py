@@ -279,32 +279,25 @@ def _attachment_url(prefix: str, public_id: Any, attachment_id: int) -> str:
 def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
     """Snippets of the shown rows' matching documents: their original and folded
     texts from the in-process index (no query)."""
-    documents: dict[int, tuple[str, str, list[tuple[int, int]], int, str, int]] = {
-        pk: (
-            original.text,
-            hit.folded[pk],
-            original.offsets,
-            # Set on every attachment document (only the page's are None).
-            original.attachment_id or 0,
-            original.attachment_label,
-            original.page or 0,
-        )
-        for hit in hits
-        for pk, original in hit.originals.items()
-    }
     terms = query.terms
     by_publication = {hit.facts.publication_id: hit for hit in hits}
     for row in page_rows:
         hit = by_publication.get(row.publication_id)
         if hit is None:
             continue
-        if hit.page_document in documents:
-            text, folded, offsets, *_ = documents[hit.page_document]
-            row.snippet = snippets.snippet(text, terms, folded=folded, offsets=offsets)
+        shown = hit.shown
+        snap = hit.snapshot
+        if hit.page_document in shown:
+            row.snippet = snippets.indexed_snippet(
+                snap, shown[hit.page_document], terms
+            )
         for pk in hit.attachment_documents[:ATTACHMENT_HITS_SHOWN]:
-            if pk not in documents:
+            if pk not in shown:
                 continue
-            text, folded, offsets, attachment_id, label, number = documents[pk]
+            document = shown[pk]
+            attachment_id, label, number = snap.attachment(document)
+            # Set on every attachment document (only the page's are None).
+            attachment_id, number = attachment_id or 0, number or 0
             url = _attachment_url(
                 get_script_prefix(), hit.facts.public_id, attachment_id
             )
@@ -313,9 +306,7 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
                     label=label,
                     page=number,
                     url=f"{url}#page={number}",
-                    snippet=snippets.snippet(
-                        text, terms, folded=folded, offsets=offsets
-                    ),
+                    snippet=snippets.indexed_snippet(snap, document, terms),
                     more=len(hit.attachment_documents) - ATTACHMENT_HITS_SHOWN,
                 )
             )

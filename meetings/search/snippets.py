@@ -1,27 +1,39 @@
 """Excerpts of the original text around a match, the matches in <mark>.
 
 The match is found in the stored folded text; its place in the original comes from
-the stored offsets; only a window of the original around it is folded again to mark
-every term inside it, so a snippet costs the same for a short or a long text.
+the stored offsets (the points where the folded text shifts against the original);
+only a window of the original around it is cut, escaped and marked.
+
+From the in-process index (``indexed_snippet``, the search page) a document's
+folded text is read as the ranks of its characters (its codes as they are, no
+gather: ``index.BigramIndex.ranked_text``), only its offsets' points are read and
+only the window of its original is decoded (``index.Strings.cut``): the excerpt is
+byte for byte the one of ``snippet`` over the stored columns.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from html import escape
+from typing import TYPE_CHECKING
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from meetings.search.documents import decode_offsets, original_index
+from meetings.search.documents import decode_offsets
 from meetings.search.query import Query
 from meetings.search.text import fold
 
+if TYPE_CHECKING:
+    from meetings.search.index import Snapshot
+
 SNIPPET_RADIUS = 40
-_SPACE = re.compile(r"\s+")
 # The numbers of the header fields (1 日時 … 4 協議概要) at the start of a line: in a
 # one-line excerpt they read as stray numbers (「計21名 4 協議概要」).
 # A piece of the excerpt may end right before a match (「…会議室\n3 」<mark>出席</mark>).
-_FIELD_NUMBER = re.compile(r"(?:^|(?<=\n))[ \t]*[0-9]{1,2}[ \t]+(?=[^\s0-9]|\Z)")
+# (Multiline ^: at the start and after each newline, as (?:^|(?<=\n)) but faster.)
+_FIELD_NUMBER = re.compile(r"(?m)^[ \t]*[0-9]{1,2}[ \t]+(?=[^\s0-9]|\Z)")
 
 
 def snippet(
@@ -42,57 +54,149 @@ def snippet(
     string wrapper)."""
     if isinstance(terms, Query):
         terms = terms.terms
+    to_original: Callable[[int], int]
     if folded is None or offsets is None:
         folded, origin = fold(text)
-        points = None
+        last = len(origin) - 1
+
+        def to_original(index: int) -> int:
+            return origin[min(index, last)]
+
     else:
-        origin = None
         points = decode_offsets(offsets) if isinstance(offsets, str) else offsets
-    first = -1
-    first_term = ""
-    for term in terms:
-        found = folded.find(term)
-        if found != -1 and (first == -1 or found < first):
-            first, first_term = found, term
-    if first == -1:
-        excerpt = _flat(text[: radius * 2]).strip()
-        return mark_safe(escape(excerpt) + ("…" if len(text) > radius * 2 else ""))
+        to_original = _mapping(
+            [point[0] for point in points], [point[1] for point in points]
+        )
+    return _excerpt(
+        folded,
+        terms,
+        terms,
+        to_original,
+        len(text),
+        lambda start, end: text[start:end],
+        radius,
+    )
+
+
+def indexed_snippet(
+    snapshot: Snapshot,
+    document: int,
+    terms: list[str],
+    radius: int = SNIPPET_RADIUS,
+) -> SafeString:
+    """``snippet`` of the in-process index's ``document`` (see the module's
+    docstring): the same excerpt, no query."""
+    part, local = snapshot.locate(document)
+    codes = part.index
+    texts = part.texts
+    return _excerpt(
+        codes.ranked_text(local),
+        [codes.ranked(term) for term in terms],
+        terms,
+        _mapping(*part.offsets.lists(local)),
+        texts.length(local),
+        lambda start, end: texts.cut(local, start, end),
+        radius,
+    )
+
+
+def _mapping(folded: list[int], original: list[int]) -> Callable[[int], int]:
+    """``documents.original_index`` over the points as two lists (the folded
+    indexes strictly ascending)."""
 
     def to_original(index: int) -> int:
-        if origin is not None:
-            return origin[min(index, len(origin) - 1)]
-        assert points is not None
-        return original_index(points, index)
+        at = bisect_right(folded, index) - 1
+        if at < 0:
+            return index
+        return original[at] + (index - folded[at])
+
+    return to_original
+
+
+def _excerpt(
+    folded: str,
+    needles: Sequence[str | None],
+    terms: Sequence[str],
+    to_original: Callable[[int], int],
+    length: int,
+    cut: Callable[[int, int], str],
+    radius: int,
+) -> SafeString:
+    """The excerpt of an original text of ``length`` characters (``cut`` gives
+    a slice of it) whose folded text is ``folded``, or the same with every
+    character replaced one for one (``index.BigramIndex.ranked_text``).
+    ``needles``: each of ``terms`` as found in ``folded`` (None: nowhere)."""
+    find = folded.find
+    folded_length = len(folded)
+    first = -1
+    first_size = 0
+    for needle, term in zip(needles, terms, strict=True):
+        if needle is None:
+            continue
+        found = find(needle)
+        if found != -1 and (first == -1 or found < first):
+            first, first_size = found, len(term)
+    if first == -1:
+        excerpt = _flat(cut(0, radius * 2)).strip()
+        return SafeString(escape(excerpt) + ("…" if length > radius * 2 else ""))
 
     # The window and every match in it, found in the folded text and mapped back.
     folded_start = max(0, first - radius)
-    folded_end = min(len(folded), first + len(first_term) + radius)
+    folded_end = min(folded_length, first + first_size + radius)
     window_start = to_original(folded_start)
-    window_end = min(len(text), to_original(folded_end - 1) + 1)
+    window_end = min(length, to_original(folded_end - 1) + 1)
     spans: list[tuple[int, int]] = []
-    for term in terms:
-        at = folded.find(term, folded_start)
-        while at != -1 and at < folded_end:
-            stop = at + len(term)
+    for needle, term in zip(needles, terms, strict=True):
+        if needle is None:
+            continue
+        size = len(term)
+        # The matches that start in the window (they may end after it).
+        limit = folded_end - 1 + size
+        at = find(needle, folded_start, limit)
+        while at != -1:
+            stop = at + size
             start = to_original(at) - window_start
             end = min(to_original(stop - 1) + 1, window_end) - window_start
             if start >= 0 and end > start:
                 spans.append((start, end))
-            at = folded.find(term, stop)
-    window = text[window_start:window_end]
+            at = find(needle, stop, limit)
+    window = cut(window_start, window_end)
     parts: list[str] = ["…" if window_start > 0 else ""]
     cursor = 0
     for span_start, span_end in _merge(sorted(spans)):
-        parts.append(escape(_flat(window[cursor:span_start])))
-        parts.append(f"<mark>{escape(_flat(window[span_start:span_end]))}</mark>")
+        parts.append(_clean(window[cursor:span_start]))
+        parts.append(f"<mark>{_clean(window[span_start:span_end])}</mark>")
         cursor = span_end
-    parts.append(escape(_flat(window[cursor:])))
-    parts.append("…" if window_end < len(text) else "")
-    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
+    parts.append(_clean(window[cursor:]))
+    parts.append("…" if window_end < length else "")
+    return SafeString("".join(parts))  # every piece is escaped above
 
 
 def _flat(text: str) -> str:
-    return _SPACE.sub(" ", _FIELD_NUMBER.sub("", text))
+    """The field numbers dropped, every whitespace run as one space."""
+    return _spaces(_FIELD_NUMBER.sub("", text))
+
+
+def _spaces(text: str) -> str:
+    r"""``re.sub(r"\s+", " ", text)``, by ``str.split`` (its whitespace is the
+    same: ``str.isspace``), which is several times faster."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    out = " ".join(words)
+    if text[0].isspace():
+        out = " " + out
+    if text[-1].isspace():
+        out += " "
+    return out
+
+
+def _clean(text: str) -> str:
+    """``escape(_flat(text))``; letters only (a match, mostly) are as they are:
+    no space, no digit, nothing to escape."""
+    if text.isalpha():
+        return text
+    return escape(_spaces(_FIELD_NUMBER.sub("", text)))
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
