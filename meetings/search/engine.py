@@ -439,6 +439,7 @@ class Outcome:
         snap = self.snapshot
         index_of = self.known.index_of
         places = [index_of[pk] for pk in meeting_ids]
+        # Per place, pk → (document, is a page), in the documents' order.
         mine: dict[int, dict[int, tuple[int, bool]]] = {place: {} for place in places}
         on_page = np.zeros(len(self.known.order), dtype=bool)
         on_page[places] = True
@@ -455,20 +456,28 @@ class Outcome:
         ):
             mine[place][pk] = (document, is_page)
         out = []
+        meetings = self.known.meetings
         for meeting_id, place in zip(meeting_ids, places, strict=True):
             documents = mine[place]
-            pages = [pk for pk, (_, is_page) in documents.items() if is_page]
-            attachments = sorted(
-                pk for pk, (_, is_page) in documents.items() if not is_page
-            )
-            shown = pages[:1] + attachments[:ATTACHMENTS_SHOWN]
+            page = None
+            attachments = []
+            for pk, (_, is_page) in documents.items():
+                if not is_page:
+                    attachments.append(pk)
+                elif page is None:
+                    page = pk
+            shown = {} if page is None else {page: documents[page][0]}
+            if attachments:
+                attachments.sort()
+                for pk in attachments[:ATTACHMENTS_SHOWN]:
+                    shown[pk] = documents[pk][0]
             out.append(
                 Hit(
                     meeting_id,
-                    self.known.meetings[meeting_id],
-                    pages[0] if pages else None,
+                    meetings[meeting_id],
+                    page,
                     attachments,
-                    shown={pk: documents[pk][0] for pk in shown},
+                    shown=shown,
                     snapshot=snap,
                 )
             )

@@ -42,7 +42,7 @@ DELTA_DOCUMENTS = 300
 DELTA_SHARE = 0.05
 # Below this many documents the base is simply built again on every change.
 REBUILD_BELOW = 2000
-# Terms kept in ranks per index (the cache is emptied when full).
+# Searches' terms kept in ranks per index (the cache is emptied when full).
 RANKED_TERMS = 1024
 
 # The codec itself: ``bytes.decode("utf-16-le")`` looks it up by name first
@@ -128,8 +128,8 @@ class BigramIndex:
         # The codes read as UTF-16 are the ranks as characters (``ranked_text``):
         # 16-bit codes and no rank among the surrogates.
         self._ranked = code_type is np.uint16 and self.alphabet_size <= 0xD800
-        # Terms in ranks (``ranked``), per process, for the snippets.
-        self._ranked_terms: dict[str, str | None] = {}
+        # The terms of searches in ranks (``needles``), per process.
+        self._needles: dict[tuple[str, ...], list[tuple[str, int]]] = {}
 
     @property
     def nbytes(self) -> int:
@@ -161,27 +161,36 @@ class BigramIndex:
         if not self._ranked:
             return self.text(document)
         start = self.starts.item(document)
-        codes = self.codes[start : start + self.lengths.item(document)].tobytes()
-        return _utf_16_le(codes, "strict", True)[0]
+        codes = self.codes[start : start + self.lengths.item(document)]
+        # The array's buffer, not a copy (numpy's stubs lack the buffer protocol).
+        return _utf_16_le(codes, "strict", True)[0]  # type: ignore[arg-type]
 
     def ranked(self, term: str) -> str | None:
         """``term`` as found in ``ranked_text`` (None: a character no text holds)."""
-        cache = self._ranked_terms
-        if term in cache:
-            return cache[term]
         rank = self.rank
         ranks = [rank.get(ch) for ch in term]
-        out: str | None
         if any(r is None for r in ranks):
-            out = None
-        elif self._ranked:
-            out = "".join(map(chr, ranks))  # type: ignore[arg-type]  # no None
-        else:
-            out = term
-        if len(cache) >= RANKED_TERMS:
-            cache.clear()
-        cache[term] = out
-        return out
+            return None
+        if self._ranked:
+            return "".join(map(chr, ranks))  # type: ignore[arg-type]  # no None
+        return term
+
+    def needles(self, terms: list[str]) -> list[tuple[str, int]]:
+        """(``ranked`` term, its length) for each of ``terms`` that some text may
+        hold, in order (per process: a search's terms are ranked once)."""
+        key = tuple(terms)
+        cache = self._needles
+        found = cache.get(key)
+        if found is None:
+            found = [
+                (ranked, len(term))
+                for term in terms
+                if (ranked := self.ranked(term)) is not None
+            ]
+            if len(cache) >= RANKED_TERMS:
+                cache.clear()
+            cache[key] = found
+        return found
 
     def _group(self, first: int, second: int) -> int:
         key = first * self.alphabet_size + second
@@ -272,9 +281,10 @@ class Strings:
 
     def __getitem__(self, index: int) -> str:
         bounds = self.bounds
-        return self.data[bounds.item(index) : bounds.item(index + 1)].decode(
-            self.encoding
-        )
+        data = self.data[bounds.item(index) : bounds.item(index + 1)]
+        if self.unit:
+            return _utf_16_le(data, "strict", True)[0]
+        return data.decode(self.encoding)
 
     def length(self, index: int) -> int:
         """``len(self[index])``, nothing decoded."""

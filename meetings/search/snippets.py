@@ -69,8 +69,7 @@ def snippet(
         )
     return _excerpt(
         folded,
-        terms,
-        terms,
+        [(term, len(term)) for term in terms],
         to_original,
         len(text),
         lambda start, end: text[start:end],
@@ -91,8 +90,7 @@ def indexed_snippet(
     texts = part.texts
     return _excerpt(
         codes.ranked_text(local),
-        [codes.ranked(term) for term in terms],
-        terms,
+        codes.needles(terms),
         _mapping(*part.offsets.lists(local)),
         texts.length(local),
         lambda start, end: texts.cut(local, start, end),
@@ -115,8 +113,7 @@ def _mapping(folded: list[int], original: list[int]) -> Callable[[int], int]:
 
 def _excerpt(
     folded: str,
-    needles: Sequence[str | None],
-    terms: Sequence[str],
+    needles: Sequence[tuple[str, int]],
     to_original: Callable[[int], int],
     length: int,
     cut: Callable[[int, int], str],
@@ -125,34 +122,34 @@ def _excerpt(
     """The excerpt of an original text of ``length`` characters (``cut`` gives
     a slice of it) whose folded text is ``folded``, or the same with every
     character replaced one for one (``index.BigramIndex.ranked_text``).
-    ``needles``: each of ``terms`` as found in ``folded`` (None: nowhere)."""
+    ``needles``: each term as found in ``folded``, and its length."""
     find = folded.find
-    folded_length = len(folded)
     first = -1
     first_size = 0
-    for needle, term in zip(needles, terms, strict=True):
-        if needle is None:
-            continue
-        found = find(needle)
-        if found != -1 and (first == -1 or found < first):
-            first, first_size = found, len(term)
+    found: list[tuple[str, int, int]] = []  # (needle, size, first match)
+    for needle, size in needles:
+        at = find(needle)
+        if at != -1:
+            found.append((needle, size, at))
+            if first == -1 or at < first:
+                first, first_size = at, size
     if first == -1:
         excerpt = _flat(cut(0, radius * 2)).strip()
         return SafeString(escape(excerpt) + ("…" if length > radius * 2 else ""))
 
     # The window and every match in it, found in the folded text and mapped back.
     folded_start = max(0, first - radius)
-    folded_end = min(folded_length, first + first_size + radius)
+    folded_end = min(len(folded), first + first_size + radius)
     window_start = to_original(folded_start)
     window_end = min(length, to_original(folded_end - 1) + 1)
     spans: list[tuple[int, int]] = []
-    for needle, term in zip(needles, terms, strict=True):
-        if needle is None:
-            continue
-        size = len(term)
+    for needle, size, at in found:
         # The matches that start in the window (they may end after it).
         limit = folded_end - 1 + size
-        at = find(needle, folded_start, limit)
+        if at < folded_start:
+            at = find(needle, folded_start, limit)
+        elif at >= folded_end:
+            continue
         while at != -1:
             stop = at + size
             start = to_original(at) - window_start

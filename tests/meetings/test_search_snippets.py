@@ -325,7 +325,7 @@ def test_indexed_snippet_without_ranked_codes_reads_the_folded_text():
     snap = _snapshot(rows)
     assert snap.base.index._ranked
     snap.base.index._ranked = False
-    snap.base.index._ranked_terms.clear()
+    snap.base.index._needles.clear()
     assert snap.base.index.ranked_text(0) == rows[0][5]
     assert snap.base.index.ranked("停電") == "停電"
     cases = dict(enumerate(terms for _, terms in CASES))
@@ -343,7 +343,13 @@ def test_ranked_text_finds_a_term_where_the_folded_text_does():
             assert needle is not None
             assert ranked.find(needle) == text.find(term)
     assert built.ranked("無い字") is None
-    assert built.ranked("無い字") is None  # cached
+    # A search's terms: those some text may hold, in order, with their length.
+    terms = ["停電", "無い字", "𠮷野家", "の"]
+    expected = [(built.ranked("停電"), 2), (built.ranked("𠮷野家"), 3)]
+    expected.append((built.ranked("の"), 1))
+    assert built.needles(terms) == expected
+    assert built.needles(terms) == expected  # cached
+    assert built.needles(["無い字"]) == []
 
 
 def test_strings_cut_is_a_slice_of_the_string():
