@@ -34,6 +34,9 @@ SNIPPET_RADIUS = 40
 # A piece of the excerpt may end right before a match (「…会議室\n3 」<mark>出席</mark>).
 # (Multiline ^: at the start and after each newline, as (?:^|(?<=\n)) but faster.)
 _FIELD_NUMBER = re.compile(r"(?m)^[ \t]*[0-9]{1,2}[ \t]+(?=[^\s0-9]|\Z)")
+_DIGIT = re.compile(r"[0-9]")
+# What html.escape replaces.
+_SPECIAL = re.compile(r"[&<>\"']")
 
 
 def snippet(
@@ -158,13 +161,20 @@ def _excerpt(
                 spans.append((start, end))
             at = find(needle, stop, limit)
     window = cut(window_start, window_end)
+    # What the window holds chooses the cleaning of its pieces (the same result:
+    # no digit, no field number; nothing to escape, no escaping).
+    clean = _CLEAN[
+        _DIGIT.search(window) is not None, _SPECIAL.search(window) is not None
+    ]
+    if len(spans) > 1:
+        spans = _merge(sorted(spans))
     parts: list[str] = ["…" if window_start > 0 else ""]
     cursor = 0
-    for span_start, span_end in _merge(sorted(spans)):
-        parts.append(_clean(window[cursor:span_start]))
-        parts.append(f"<mark>{_clean(window[span_start:span_end])}</mark>")
+    for span_start, span_end in spans:
+        parts.append(clean(window[cursor:span_start]))
+        parts.append(f"<mark>{clean(window[span_start:span_end])}</mark>")
         cursor = span_end
-    parts.append(_clean(window[cursor:]))
+    parts.append(clean(window[cursor:]))
     parts.append("…" if window_end < length else "")
     return SafeString("".join(parts))  # every piece is escaped above
 
@@ -194,6 +204,36 @@ def _clean(text: str) -> str:
     if text.isalpha():
         return text
     return escape(_spaces(_FIELD_NUMBER.sub("", text)))
+
+
+def _clean_no_digit(text: str) -> str:
+    """``_clean`` of a text without an ASCII digit (no field number)."""
+    if text.isalpha():
+        return text
+    return escape(_spaces(text))
+
+
+def _clean_plain(text: str) -> str:
+    """``_clean`` of a text without & < > " ' (nothing to escape)."""
+    if text.isalpha():
+        return text
+    return _spaces(_FIELD_NUMBER.sub("", text))
+
+
+def _clean_no_digit_plain(text: str) -> str:
+    """``_clean`` of a text without an ASCII digit and without & < > " '."""
+    if text.isalpha():
+        return text
+    return _spaces(text)
+
+
+# By (holds an ASCII digit, holds a character to escape).
+_CLEAN: dict[tuple[bool, bool], Callable[[str], str]] = {
+    (True, True): _clean,
+    (False, True): _clean_no_digit,
+    (True, False): _clean_plain,
+    (False, False): _clean_no_digit_plain,
+}
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -271,11 +271,16 @@ def test_snippet_marks_a_match_after_astral_characters_where_it_is():
 
 def test_the_fast_flattening_is_the_regular_expressions():
     rng = random.Random(3)
-    alphabet = "停電 \n\t\r\u3000\xa0\u2028\x1c0123456789４" + "&<"
+    alphabet = "停電 \n\t\r\u3000\xa0\u2028\x1c0123456789４" + "&<>\"'"
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
         assert snippets._flat(text) == _flat(text)
-        assert snippets._clean(text) == escape(_flat(text))
+        expected = escape(_flat(text))
+        assert snippets._clean(text) == expected
+        # The cleaning chosen by what the window holds.
+        digit = re.search("[0-9]", text) is not None
+        special = re.search("[&<>\"']", text) is not None
+        assert snippets._CLEAN[digit, special](text) == expected
 
 
 # ---------------------------------------------------------------------------
