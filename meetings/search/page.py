@@ -281,6 +281,7 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
     texts from the in-process index (no query)."""
     terms = query.terms
     by_publication = {hit.facts.publication_id: hit for hit in hits}
+    prefix = None  # the script prefix, read once (a thread-local's attribute)
     for row in page_rows:
         hit = by_publication.get(row.publication_id)
         if hit is None:
@@ -298,9 +299,9 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
             attachment_id, label, number = snap.attachment(document)
             # Set on every attachment document (only the page's are None).
             attachment_id, number = attachment_id or 0, number or 0
-            url = _attachment_url(
-                get_script_prefix(), hit.facts.public_id, attachment_id
-            )
+            if prefix is None:
+                prefix = get_script_prefix()
+            url = _attachment_url(prefix, hit.facts.public_id, attachment_id)
             row.attachment_hits.append(
                 AttachmentHit(
                     label=label,
