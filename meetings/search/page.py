@@ -269,6 +269,266 @@ def results(
     return context
 
 
+# The search form's fixed parts (search.html's text, byte for byte).
+_FORM_HELP = (
+    '  <p class="form-text" id="search-help">スペースで区切ると、すべてを含む結果(例: '
+    "<kbd>台風 病院</kbd>)。<kbd>OR</kbd> でどちらか(<kbd>豚熱 OR 鳥インフルエンザ</kbd>)、"
+    '<kbd>-語句</kbd> で除外、<kbd>"語句"</kbd> で書いたとおりに検索します。'
+    "ひらがな・カタカナ、全角・半角の違いは区別しません。</p>\n"
+)
+_EXACT_OPTION = (
+    '    <div class="form-check"><input class="form-check-input" type="checkbox" '
+    'name="exp" value="0" id="search-exact"{checked}><label class="form-check-label" '
+    'for="search-exact">同義語・組織の旧名称を広げずに検索する</label></div>\n'
+)
+_RELATED_OPTION = (
+    '    <div class="form-check"><input class="form-check-input" type="checkbox" '
+    'name="rel" value="1" id="search-related"{checked}><label class="form-check-label" '
+    'for="search-related">関連語も含めて検索する(例: 大雨 → 豪雨)</label></div>\n'
+)
+
+
+def _esc(value: Any) -> str:
+    """What autoescape writes for a value (``conditional_escape`` without its lazy
+    wrapper): safe HTML as it is, anything else escaped."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
+
+
+def _hidden(name: str, value: str) -> str:
+    return f'<input type="hidden" name="{_esc(name)}" value="{_esc(value)}">'
+
+
+@functools.lru_cache(maxsize=8)
+def _static_search_path(prefix: str) -> str:
+    return reverse("public:search_static")
+
+
+def title(context: dict[str, Any]) -> str:
+    """The page's <title> before the site's name (escaped by base.html)."""
+    query = context["query"]
+    return f"「{query.raw}」の検索結果" if query else "開催結果の検索"
+
+
+def content_html(context: dict[str, Any]) -> SafeString:
+    """search.html's content block, as its template wrote it (its whitespace
+    included): the form, the expansions, the heading, the facets and the date form,
+    the sort line, the rows and page links or the advice. Written here, not by the
+    template engine, whose node and lookup machinery cost about as much as the
+    matching itself. Every value that is not already safe HTML is escaped
+    (``conditional_escape``, as autoescape does)."""
+    from meetings.context_processors import chrome
+
+    found = chrome()
+    search_url = _esc(found.search_url)
+    query = context["query"]
+    raw = _esc(query.raw)
+    error = query.error
+    params = context["filters"].as_params()
+    sort = context["sort"]
+    out = [
+        '\n<h1 class="page-title">開催結果の検索</h1>\n'
+        f'<form class="search-form" role="search" method="get" action="{search_url}">\n'
+        '  <label class="form-label" for="search-q">検索する語句(2文字以上)</label>\n'
+        '  <div class="search-form-row">\n'
+        '    <input class="form-control" type="search" id="search-q" name="q" '
+        f'value="{raw}" maxlength="100" aria-describedby="search-help'
+        + (' search-error" aria-invalid="true">' if error else '">')
+        + '\n    <button class="btn btn-primary" type="submit">検索</button>\n'
+        "  </div>\n",
+        _FORM_HELP,
+        '  <div class="search-options">\n',
+        _EXACT_OPTION.format(checked="" if query.expand else " checked"),
+        _RELATED_OPTION.format(checked=" checked" if query.related else ""),
+        "    ",
+        *[_hidden(name, value) for name, value in params.items() if name != "sort"],
+        "\n    ",
+        _hidden("sort", sort) if sort != "date" else "",
+        "\n  </div>\n</form>\n",
+    ]
+    page = context["page_obj"]
+    if error:
+        out.append(
+            '\n<p class="alert alert-warning" id="search-error" role="alert">'
+            f"{_esc(error)}</p>\n"
+        )
+    elif page is not None:
+        _results_html(out, context, page, params, raw, search_url, found.archive_url)
+    else:
+        out.append(
+            "\n<p>題名、協議概要、出席者、各課からの説明・報告、指示事項、会議資料(PDF)など、"
+            "公開中のすべての文章から検索できます。</p>\n"
+        )
+    out.append(
+        '\n<p class="small">この検索が使えないときは、<a href="'
+        f'{_esc(_static_search_path(get_script_prefix()))}">簡易検索</a>'
+        "をお使いください(サーバーの保守中も使えます)。</p>\n"
+    )
+    return mark_safe("".join(out))  # noqa: S308 - escaped above
+
+
+def _results_html(
+    out: list[str],
+    context: dict[str, Any],
+    page: Any,
+    params: dict[str, str],
+    raw: str,
+    search_url: str,
+    archive_url: str,
+) -> None:
+    from meetings.views.public import pagination_html, rows_html
+
+    query = context["query"]
+    expansions = context["expansions"]
+    offers = query.related_offers
+    out.append("\n")
+    if expansions or offers or not query.expand:
+        out.append('\n<div class="search-expansions" role="note">\n  ')
+        if expansions:
+            out.append(
+                '\n  <p class="mb-1">次の語句も含めて検索しました。</p>\n  <ul class="mb-1">'
+            )
+            out.extend(
+                f"<li>「{_esc(expansion.word)}」→ "
+                f"{'、'.join(_esc(label) for label in expansion.labels)}</li>"
+                for expansion in expansions
+            )
+            out.append(
+                f'</ul>\n  <p class="mb-1"><a href="{_esc(context["expansions_off_url"])}">'
+                f"広げずに「{raw}」だけで検索する</a>"
+            )
+            if query.related:
+                out.append(
+                    f' ・ <a href="{_esc(context["related_off_url"])}">関連語を含めない</a>'
+                )
+            out.append("</p>\n  ")
+        elif not query.expand:
+            out.append(
+                '\n  <p class="mb-1">同義語・組織の旧名称を広げずに検索しました。 '
+                f'<a href="{_esc(context["expansions_on_url"])}">同義語も含めて検索する</a></p>\n  '
+            )
+        out.append("\n  ")
+        if offers and not query.related:
+            out.append(
+                '\n  <p class="mb-1">関連語: '
+                f"{'、'.join(_esc(offer) for offer in offers)} "
+                f'<a href="{_esc(context["related_on_url"])}">関連語も含めて検索する</a></p>\n  '
+            )
+        out.append("\n</div>\n")
+    paginator = page.paginator
+    is_filtered = context["is_filtered"]
+    heading = (
+        f'\n<h2 class="result-count" id="results-heading">「{raw}」を含む開催結果:'
+        f"{paginator.count}件"
+    )
+    if is_filtered:
+        heading += f"(絞り込み前{_esc(context['total_unfiltered'])}件)"
+    if paginator.num_pages > 1:
+        heading += f"({page.number}/{paginator.num_pages}ページ)"
+    out.append(heading + "</h2>\n")
+    dates = context["dates"]
+    if dates.errors:
+        dropped = _esc(dates.dropped)
+        out.append(
+            f'<p class="alert alert-warning" role="alert">{dropped}を読み取れなかったため、'
+            f"{dropped}では絞り込まずに表示しています。「開催日」の欄を確かめてください。</p>"
+        )
+    out.append('\n<div class="search-layout">\n')
+    clear_url = _esc(context["clear_filters_url"])
+    if context["facets"] or is_filtered or dates.errors:
+        out.append(
+            '\n<nav class="search-facets" aria-label="検索結果の絞り込み">\n'
+            '  <h2 class="h6">絞り込み</h2>\n  '
+        )
+        if is_filtered:
+            out.append(f'<p><a href="{clear_url}">すべての絞り込みを解除</a></p>')
+        out.append("\n  ")
+        out.append(context["facets_html"])
+        out.append(
+            f'\n  <form method="get" action="{search_url}" class="search-dates">\n'
+            '    <h3 class="search-facet-title">開催日</h3>\n'
+            f'    <input type="hidden" name="q" value="{raw}">\n    '
+        )
+        out.extend(
+            _hidden(name, value)
+            for name, value in params.items()
+            if name != "from" and name != "to"
+        )
+        out.append("\n    ")
+        if not query.expand:
+            out.append('<input type="hidden" name="exp" value="0">')
+        if query.related:
+            out.append('<input type="hidden" name="rel" value="1">')
+        out.append(
+            '\n    <p class="form-text mt-0" id="search-dates-help">'
+            "「令和4年4月1日」「R4.4.1」のように入力してください。</p>\n    "
+        )
+        for field in dates.fields:
+            name = _esc(field["name"])
+            field_error = field["error"]
+            out.append(
+                f'\n    <label class="form-label" for="search-{name}">'
+                f"{_esc(field['label'])}</label>\n"
+                '    <input class="form-control form-control-sm'
+                + (" is-invalid" if field_error else "")
+                + f'" type="text" autocomplete="off" id="search-{name}" name="{name}" '
+                f'value="{_esc(field["value"])}" maxlength="40" '
+                'aria-describedby="search-dates-help'
+                + (
+                    f' search-{name}-error" aria-invalid="true">'
+                    if field_error
+                    else '">'
+                )
+                + "\n    "
+            )
+            if field_error:
+                out.append(
+                    f'<div class="invalid-feedback d-block" id="search-{name}-error">'
+                    f"{_esc(field_error)}</div>"
+                )
+            out.append("\n    ")
+        out.append(
+            '\n    <button class="btn btn-outline-primary btn-sm mt-2" type="submit">'
+            "期間で絞り込み</button>\n  </form>\n</nav>\n"
+        )
+    out.append('\n<div class="search-results">\n')
+    if page.object_list:
+        sort = context["sort"]
+        sorts = context["sorts"]
+        last = len(sorts) - 1
+        out.append('\n<p class="search-sort">並び順: ')
+        for index, (key, label, url) in enumerate(sorts):
+            if key == sort:
+                out.append(f'<strong aria-current="true">{_esc(label)}</strong>')
+            else:
+                out.append(f'<a href="{_esc(url)}">{_esc(label)}</a>')
+            if index != last:
+                out.append(" | ")
+        out.append(
+            '</p>\n<ol class="meeting-list" aria-labelledby="results-heading">\n  '
+            f"{rows_html(list(page.object_list))}\n</ol>\n"
+            f"{pagination_html(page)}\n"
+        )
+    else:
+        out.append(
+            '\n<div class="search-advice">\n'
+            f"<p>「{raw}」を含む開催結果は見つかりませんでした。次の方法もお試しください。</p>\n"
+            "<ul>\n  "
+        )
+        if is_filtered:
+            out.append(
+                f'<li><a href="{clear_url}">絞り込みを解除する</a>と見つかるかもしれません。</li>'
+            )
+        out.append(
+            "\n  <li>語句を短くするか、スペースで区切った語句を減らしてください。</li>\n"
+            "  <li>漢字の書き方を変えてみてください。</li>\n"
+            f'  <li><a href="{_esc(archive_url)}">開催結果一覧</a>'
+            "から、年度や会議の種類で探せます。</li>\n</ul>\n</div>\n"
+        )
+    out.append("\n</div>\n</div>\n")
+
+
 @functools.lru_cache(maxsize=4096)
 def _attachment_url(prefix: str, public_id: Any, attachment_id: int) -> str:
     """An attachment's URL, reversed once per process (``prefix``: the script

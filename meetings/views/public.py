@@ -801,6 +801,10 @@ def search(request: HttpRequest) -> HttpResponse:
         rows=summary_rows,
         page_url=query_page_url,
     )
+    # The page's title and content block are written by search.page, not by
+    # template nodes (the template is a shell around them).
+    context["search_title"] = search_page.title(context)
+    context["content_html"] = search_page.content_html(context)
     return render(request, "meetings/public/search.html", context)
 
 
