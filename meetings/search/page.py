@@ -176,6 +176,9 @@ def date_range(params: QueryDict) -> DateRange:
     令和4年4月1日, R4.4.1, 2022-04-01, full-width digits. A date that cannot be read is
     dropped from the search (the results are not narrowed by it), named in Japanese,
     and shown again as typed; a good one is shown in 和暦."""
+    if "from" not in params and "to" not in params:
+        # No date typed (most searches): the parameters as they are, not copied.
+        return DateRange(shown={}, errors={}, params=params)
     cleaned = params.copy()
     shown: dict[str, str] = {}
     errors: dict[str, str] = {}
@@ -209,34 +212,45 @@ def results(
     *,
     state: str,
     rows: Callable[[list], list],
-    page_url: Callable[[HttpRequest], Callable[[int], str]],
+    page_url: Callable[[HttpRequest], Callable[[int], str]] | None = None,
 ) -> dict[str, Any]:
+    """The page's context. ``page_url`` gives the page links' URLs; by default the
+    request's parameters with the page number last (as ``views.public.query_page_url``
+    writes them), encoded once with the other links."""
     from meetings.views.public import elide
 
     dates = date_range(request.GET)
     params = dates.params
-    links = _Links(params)
     expand = params.get("exp") != "0"
     related = params.get("rel") == "1"
     query = _parse(params.get("q", ""), expand=expand, related=related, state=state)
     filters = engine.parse_filters(params)
+    filter_params = filters.as_params()
     context: dict[str, Any] = {
         "search_query": query.raw,
         "query": query,
         "filters": filters,
+        "filter_params": filter_params,
         "page_obj": None,
-        "sorts": [
-            (key, label, links.url(sort=key if key != "date" else None))
-            for key, label in engine.SORTS.items()
-        ],
         "sort": filters.sort,
         "dates": dates,
     }
     if not query:
         return context
+    links = _Links(params)
+    if page_url is None:
+        pairs = links.pairs if params is request.GET else _Links(request.GET).pairs
+        encoded = "&".join(pair for _, pair in pairs)
+        prefix = f"?{encoded}&page=" if encoded else "?page="
+
+        def page_link(number: int) -> str:
+            return f"{prefix}{number}"
+
+    else:
+        page_link = page_url(request)
     outcome = engine.search(query, filters, state)
     paginator = Paginator(outcome.meeting_ids, PAGE_SIZE)
-    page = elide(paginator.get_page(params.get("page")), page_url(request))
+    page = elide(paginator.get_page(params.get("page")), page_link)
     hits = outcome.hits(list(page.object_list))
     page.object_list = rows(
         [(h.meeting_id, h.facts.publication_id, h.facts.published_at) for h in hits]
@@ -244,10 +258,14 @@ def results(
     _add_snippets(page.object_list, hits, query)
     facets = [_facet(links, facet) for facet in outcome.facets if facet.values]
     context.update(
+        sorts=[
+            (key, label, links.url(sort=key if key != "date" else None))
+            for key, label in engine.SORTS.items()
+        ],
         page_obj=page,
         facets=facets,
         facets_html=_facets_html(facets),
-        is_filtered=bool(filters.as_params().keys() - {"sort"}),
+        is_filtered=bool(filter_params.keys() - {"sort"}),
         clear_filters_url=links.url(
             year=None,
             type=None,
@@ -325,7 +343,7 @@ def content_html(context: dict[str, Any]) -> SafeString:
     query = context["query"]
     raw = _esc(query.raw)
     error = query.error
-    params = context["filters"].as_params()
+    params = context["filter_params"]
     sort = context["sort"]
     out = [
         '\n<h1 class="page-title">開催結果の検索</h1>\n'

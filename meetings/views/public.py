@@ -799,7 +799,6 @@ def search(request: HttpRequest) -> HttpResponse:
         request,
         state=public_state(search_documents=True),
         rows=summary_rows,
-        page_url=query_page_url,
     )
     # The page's title and content block are written by search.page, not by
     # template nodes (the template is a shell around them).

@@ -235,3 +235,38 @@ def test_the_cases_cover_the_page_s_branches(client, corpus):
         'rel="next"',
     ]:
         assert any(text in page for page in pages), text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "停電"},
+        {"q": "停電", "page": "2", "sort": "relevance"},
+        {"q": "停電", "extra": "<&> +%", "page": "x", "year": "2020"},
+        {"q": "停電", "from": "令和2年4月1日", "to": "R2.4.30", "page": "2"},
+        {"q": "停電", "from": "だめ", "exp": "0"},
+        {"q": "停電 　報告", "z": "a&b=c", "page": "3"},
+    ],
+)
+def test_page_links_keep_the_request_s_parameters_as_query_page_url_wrote_them(
+    client, corpus, monkeypatch, params
+):
+    """The page links are encoded with the other links of the page, not by
+    ``views.public.query_page_url``; they must be the same URLs (dates as typed)."""
+    captured = {}
+    real = public.render
+
+    def capture(request, name, context):
+        captured.update(request=request, context=dict(context))
+        return real(request, name, context)
+
+    monkeypatch.setattr(public, "render", capture)
+    client.get(reverse("public:search"), params)
+    page = captured["context"]["page_obj"]
+    old = public.query_page_url(captured["request"])
+    assert page.has_other_pages()
+    assert [url for number, url in page.links if number] == [
+        old(number) for number in page.paginator.page_range
+    ]
+    assert page.prev_url == (old(page.number - 1) if page.has_previous() else "")
+    assert page.next_url == (old(page.number + 1) if page.has_next() else "")
