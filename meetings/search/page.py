@@ -14,10 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus
 
+from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, QueryDict
-from django.urls import get_script_prefix, reverse
+from django.core.signals import setting_changed
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from meetings import wareki
 from meetings.search import engine, snippets
@@ -68,6 +74,15 @@ class _Links:
 def _pair(name: str, value: str) -> str:
     # urlencode's default: quote_plus on both, nothing safe.
     return f"{quote_plus(name, safe='')}={quote_plus(value, safe='')}"
+
+
+class _Paginator(Paginator):
+    """Django's paginator with a plain ``…`` for the gaps: ``views.public.elide``
+    compares every page number with it, and Django's is a lazy translation
+    (each comparison translated again). The gaps are written as ``…`` by
+    ``pagination_html``, not from this value."""
+
+    ELLIPSIS = "…"
 
 
 @functools.lru_cache(maxsize=8)
@@ -249,7 +264,7 @@ def results(
     else:
         page_link = page_url(request)
     outcome = engine.search(query, filters, state)
-    paginator = Paginator(outcome.meeting_ids, PAGE_SIZE)
+    paginator = _Paginator(outcome.meeting_ids, PAGE_SIZE)
     page = elide(paginator.get_page(params.get("page")), page_link)
     hits = outcome.hits(list(page.object_list))
     page.object_list = rows(
@@ -545,6 +560,73 @@ def _results_html(
             "から、年度や会議の種類で探せます。</li>\n</ul>\n</div>\n"
         )
     out.append("\n</div>\n</div>\n")
+
+
+# Markers of the title and the content in the page's frame (private-use characters:
+# nothing escapes them, no text holds them).
+_TITLE_MARK = "\ue000search-title\ue000"
+_CONTENT_MARK = "\ue000search-content\ue000"
+_frames: dict[tuple[Any, ...], tuple[str, str, str] | None] = {}
+
+
+def respond(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    """The search page: ``search.html`` (base.html around the title and content that
+    ``title`` and ``content_html`` write).
+
+    base.html's part is the same on every search page but for the messages, so it is
+    rendered once per process, script prefix, language, URLconf and path (the frame,
+    split at the title and the content) and the page is the frame around them; the
+    template renders the page when there are messages to show, with DEBUG
+    (templates being edited), or if the frame cannot be split. A changed setting
+    (tests) forgets the frames."""
+    context["search_title"] = title(context)
+    context["content_html"] = content_html(context)
+    frame = None if settings.DEBUG or get_messages(request) else _frame(request)
+    if frame is None:
+        return render(request, "meetings/public/search.html", context)
+    before, between, after = frame
+    return HttpResponse(
+        f"{before}{html.escape(context['search_title'])}{between}"
+        f"{context['content_html']}{after}"
+    )
+
+
+def _frame(request: HttpRequest) -> tuple[str, str, str] | None:
+    # The reading aids of base.html depend on the path and on whether it has a query.
+    key = (
+        get_script_prefix(),
+        get_language(),
+        get_urlconf(),
+        request.path,
+        bool(request.GET),
+    )
+    try:
+        return _frames[key]
+    except KeyError:
+        pass
+    page = render_to_string(
+        "meetings/public/search.html",
+        {
+            "search_title": _TITLE_MARK,
+            "content_html": mark_safe(_CONTENT_MARK),  # noqa: S308 - a marker
+            "messages": (),
+        },
+        request,
+    )
+    frame: tuple[str, str, str] | None = None
+    if page.count(_TITLE_MARK) == 1 and page.count(_CONTENT_MARK) == 1:
+        before, _, rest = page.partition(_TITLE_MARK)
+        between, _, after = rest.partition(_CONTENT_MARK)
+        frame = (before, between, after)
+    _frames[key] = frame
+    return frame
+
+
+def _forget_frames(**kwargs: Any) -> None:
+    _frames.clear()
+
+
+setting_changed.connect(_forget_frames, dispatch_uid="meetings.search.forget_frames")
 
 
 @functools.lru_cache(maxsize=4096)

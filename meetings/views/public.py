@@ -800,11 +800,9 @@ def search(request: HttpRequest) -> HttpResponse:
         state=public_state(search_documents=True),
         rows=summary_rows,
     )
-    # The page's title and content block are written by search.page, not by
-    # template nodes (the template is a shell around them).
-    context["search_title"] = search_page.title(context)
-    context["content_html"] = search_page.content_html(context)
-    return render(request, "meetings/public/search.html", context)
+    # search.html's title and content are written by search.page, not by template
+    # nodes; base.html around them is rendered once (search.page.respond).
+    return search_page.respond(request, context)
 
 
 # ---------------------------------------------------------------------------

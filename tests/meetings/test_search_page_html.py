@@ -18,6 +18,7 @@ import pytest
 from django.template import engines
 from django.urls import reverse
 
+from meetings.search import page as search_page
 from meetings.views import public
 from tests.factories import make_meeting
 from tests.meetings.public_builders import _fresh_public_cache, publish_many
@@ -144,6 +145,20 @@ def corpus():
     )
 
 
+def _capture(monkeypatch) -> dict:
+    """The request and the context of the next search page (as given to the page)."""
+    captured: dict = {}
+    real = search_page.respond
+
+    def capture(request, context):
+        response = real(request, context)
+        captured.update(request=request, context=dict(context))
+        return response
+
+    monkeypatch.setattr(search_page, "respond", capture)
+    return captured
+
+
 CASES = [
     {},
     {"q": ""},
@@ -189,14 +204,7 @@ CASES = [
 def test_the_search_page_equals_what_the_old_template_rendered(
     client, corpus, monkeypatch, params
 ):
-    captured = {}
-    real = public.render
-
-    def capture(request, name, context):
-        captured.update(request=request, context=dict(context))
-        return real(request, name, context)
-
-    monkeypatch.setattr(public, "render", capture)
+    captured = _capture(monkeypatch)
     response = client.get(reverse("public:search"), params)
     assert response.status_code == HTTPStatus.OK
     expected = (
@@ -253,14 +261,7 @@ def test_page_links_keep_the_request_s_parameters_as_query_page_url_wrote_them(
 ):
     """The page links are encoded with the other links of the page, not by
     ``views.public.query_page_url``; they must be the same URLs (dates as typed)."""
-    captured = {}
-    real = public.render
-
-    def capture(request, name, context):
-        captured.update(request=request, context=dict(context))
-        return real(request, name, context)
-
-    monkeypatch.setattr(public, "render", capture)
+    captured = _capture(monkeypatch)
     client.get(reverse("public:search"), params)
     page = captured["context"]["page_obj"]
     old = public.query_page_url(captured["request"])
@@ -270,3 +271,82 @@ def test_page_links_keep_the_request_s_parameters_as_query_page_url_wrote_them(
     ]
     assert page.prev_url == (old(page.number - 1) if page.has_previous() else "")
     assert page.next_url == (old(page.number + 1) if page.has_next() else "")
+
+
+@pytest.mark.parametrize("prefix", ["/", "/kiki/"])
+def test_the_page_s_frame_follows_the_script_prefix(
+    client, corpus, monkeypatch, rf, prefix
+):
+    """base.html around the content is rendered once per script prefix (and path,
+    language, URLconf, query or not): a page under another prefix has its links."""
+    from django.urls import set_script_prefix
+
+    client.get(reverse("public:search"), {"q": "停電"})  # a frame under "/"
+    try:
+        set_script_prefix(prefix)
+        for params in [{"q": "停電", "page": "2"}, {}, {"q": "存在しない語句"}]:
+            captured = _capture(monkeypatch)
+            request = rf.get(reverse("public:search"), params)
+            html = public.search(request).content.decode()
+            expected = (
+                engines["django"]
+                .from_string(OLD_SEARCH)
+                .render(captured["context"], captured["request"])
+            )
+            assert html == expected
+            assert f'action="{prefix}search/"' in html
+            assert (
+                f'<a class="site-name me-auto text-decoration-none" href="{prefix}">'
+                in html
+            )
+    finally:
+        set_script_prefix("/")
+
+
+def test_with_debug_the_template_renders_the_page(
+    client, corpus, monkeypatch, settings
+):
+    settings.DEBUG = True
+    for params in [{"q": "停電"}, {}]:
+        captured = _capture(monkeypatch)
+        response = client.get(reverse("public:search"), params)
+        names = [t.name for t in response.templates]
+        assert "meetings/public/search.html" in names
+        assert "base.html" in names
+        expected = (
+            engines["django"]
+            .from_string(OLD_SEARCH)
+            .render(captured["context"], captured["request"])
+        )
+        assert response.content.decode() == expected
+
+
+def test_messages_are_shown_by_the_template_as_before(client, corpus, monkeypatch, rf):
+    from django.contrib import messages
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    client.get(reverse("public:search"), {"q": "停電"})  # the frame exists
+    request = rf.get(reverse("public:search"), {"q": "停電"})
+    request._messages = CookieStorage(request)
+    messages.success(request, "<b>保存しました</b>&")
+    captured = _capture(monkeypatch)
+    html = public.search(request).content.decode()
+    assert 'role="status">&lt;b&gt;保存しました&lt;/b&gt;&amp;</div>' in html
+    request = rf.get(reverse("public:search"), {"q": "停電"})
+    request._messages = CookieStorage(request)
+    messages.success(request, "<b>保存しました</b>&")
+    expected = (
+        engines["django"].from_string(OLD_SEARCH).render(captured["context"], request)
+    )
+    assert html == expected
+    # The next page, without messages, has none (the frame holds none).
+    after = client.get(reverse("public:search"), {"q": "停電"}).content.decode()
+    assert "保存しました" not in after
+    assert 'class="messages"' not in after
+
+
+def test_a_search_page_renders_no_template_once_its_frame_exists(client, corpus):
+    first = client.get(reverse("public:search"), {"q": "停電"})
+    second = client.get(reverse("public:search"), {"q": "停電", "page": "2"})
+    assert second.templates == []
+    assert first.content.split(b"<main")[0] == second.content.split(b"<main")[0]
