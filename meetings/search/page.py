@@ -82,7 +82,7 @@ class _Paginator(Paginator):
     (each comparison translated again). The gaps are written as ``…`` by
     ``pagination_html``, not from this value."""
 
-    ELLIPSIS = "…"
+    ELLIPSIS = "…"  # type: ignore[assignment]  # a str, not a lazy translation
 
 
 @functools.lru_cache(maxsize=8)
@@ -258,9 +258,10 @@ def results(
         encoded = "&".join(pair for _, pair in pairs)
         prefix = f"?{encoded}&page=" if encoded else "?page="
 
-        def page_link(number: int) -> str:
+        def link(number: int) -> str:
             return f"{prefix}{number}"
 
+        page_link: Callable[[int], str] = link
     else:
         page_link = page_url(request)
     outcome = engine.search(query, filters, state)
