@@ -20,7 +20,7 @@ import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -65,9 +65,19 @@ class Facts:
     types: dict[int, tuple[str, str]]  # id → (slug, name)
     incidents: dict[str, str]  # public id → title
     columns: Columns = field(init=False)
+    # Each meeting's summary (set by _build_facts): the results page's rows.
+    summaries: Summaries | None = None
 
     def __post_init__(self) -> None:
         self.columns = Columns.of(self)
+
+    def summary(self, meeting_id: int, publication_id: int) -> str | None:
+        """``views.public.summary_tail`` of the meeting's publication, if it is
+        the current one in these facts (None otherwise: not published here)."""
+        place = self.columns.index_of.get(meeting_id)
+        if place is None or self.summaries is None:
+            return None
+        return self.summaries.tail(place, publication_id)
 
     @property
     def order(self) -> list[int]:
@@ -155,23 +165,117 @@ class Columns:
         )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _microseconds(moment: datetime) -> int:
+    """A publication's time as an exact integer (aware, or naive UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+@dataclass
+class Summaries:
+    """Each meeting's summary HTML after its URL (``views.public.summary_tail``),
+    in ``Columns.order``, with its publication (id and time: a test database
+    reuses ids). The HTML in one bytes object with its bounds, like
+    ``index.Strings``: no Python object per meeting, so the pages stay shared by
+    the workers forked from gunicorn's master. A publication never changes: a
+    rebuild keeps the previous facts' summaries and renders only the publications
+    it has not seen (``rendered``: how many)."""
+
+    publications: npt.NDArray[np.int64]
+    published: npt.NDArray[np.int64]  # microseconds since 1970 (UTC)
+    bounds: npt.NDArray[np.int64]
+    data: bytes
+    rendered: int = 0
+
+    def piece(self, place: int) -> bytes:
+        return self.data[self.bounds.item(place) : self.bounds.item(place + 1)]
+
+    def tail(self, place: int, publication_id: int) -> str | None:
+        if self.publications.item(place) != publication_id:
+            return None
+        # An empty piece: the publication could not be read (see _summaries).
+        return self.piece(place).decode() or None
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.data) + int(
+            self.bounds.nbytes + self.publications.nbytes + self.published.nbytes
+        )
+
+    @classmethod
+    def build(cls, known: Facts, previous: Summaries | None) -> Summaries:
+        """The summaries of ``known``'s meetings: those of ``previous`` for the
+        publications it holds, the others read and rendered (one query)."""
+        from meetings.views.public import publication_summaries
+
+        meetings = [known.meetings[pk] for pk in known.columns.order]
+        publications = np.array([f.publication_id for f in meetings], dtype=np.int64)
+        published = np.array(
+            [_microseconds(f.published_at) for f in meetings], dtype=np.int64
+        )
+        reused = np.full(len(meetings), -1, dtype=np.int64)  # previous place
+        if previous is not None and len(previous.publications):
+            by_id = np.argsort(previous.publications, kind="stable")
+            sorted_ids = previous.publications[by_id]
+            at = np.minimum(
+                np.searchsorted(sorted_ids, publications), len(sorted_ids) - 1
+            )
+            candidate = by_id[at]
+            same = (sorted_ids[at] == publications) & (
+                previous.published[candidate] == published
+            )
+            reused[same] = candidate[same]
+        pieces: list[bytes] = [b""] * len(meetings)
+        if previous is not None:
+            for place, old in enumerate(reused.tolist()):
+                if old >= 0:
+                    pieces[place] = previous.piece(old)
+        new = [place for place in range(len(meetings)) if not pieces[place]]
+        if new:
+            wanted = [int(publications.item(place)) for place in new]
+            # The first build reads every published meeting's current publication
+            # (no list of ids), a later one only the publications it has not seen.
+            tails = publication_summaries(None if len(new) == len(meetings) else wanted)
+            missed = [pub for pub in wanted if pub not in tails]
+            if missed and len(new) == len(meetings):
+                # Corrected while the facts were read: by id.
+                tails.update(publication_summaries(missed))
+            for place, pub in zip(new, wanted, strict=True):
+                pieces[place] = tails.get(pub, "").encode()
+        bounds = np.zeros(len(pieces) + 1, dtype=np.int64)
+        if pieces:
+            np.cumsum(
+                np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)),
+                out=bounds[1:],
+            )
+        return cls(publications, published, bounds, b"".join(pieces), len(new))
+
+
 _facts_lock = threading.Lock()
 _facts: dict[str, Facts] = {}
 
 
 def facts(state: str) -> Facts:
-    """Every published meeting's facets (three queries when the state changed)."""
+    """Every published meeting's facets and summaries (four queries when the
+    state changed; the summaries' query reads only the publications the previous
+    facts did not hold, and is skipped when there are none)."""
     found = _facts.get(state)
     if found is not None:
         return found
-    built = _build_facts()
+    previous = next(iter(list(_facts.values())), None)
+    built = _build_facts(previous)
     with _facts_lock:
         _facts.clear()
         _facts[state] = built
     return built
 
 
-def _build_facts() -> Facts:
+def _build_facts(previous: Facts | None = None) -> Facts:
     from meetings.models import Meeting, MeetingType, SearchDocument
 
     rows = list(
@@ -222,7 +326,11 @@ def _build_facts() -> Facts:
         meetings, key=lambda pk: (meetings[pk].held_on, meetings[pk].publication_id)
     )
     rank = {pk: -position for position, pk in enumerate(newest_first)}
-    return Facts(meetings, rank, types, titles)
+    built = Facts(meetings, rank, types, titles)
+    built.summaries = Summaries.build(
+        built, previous.summaries if previous is not None else None
+    )
+    return built
 
 
 # ---------------------------------------------------------------------------
