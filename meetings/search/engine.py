@@ -72,8 +72,9 @@ class Facts:
         self.columns = Columns.of(self)
 
     def summary(self, meeting_id: int, publication_id: int) -> str | None:
-        """``views.public.summary_tail`` of the meeting's publication, if it is
-        the current one in these facts (None otherwise: not published here)."""
+        """``views.public.summary_tail`` of the meeting's publication if it is the
+        current one in these facts (None otherwise: not published here); "" if it
+        could not be read when they were built."""
         place = self.columns.index_of.get(meeting_id)
         if place is None or self.summaries is None:
             return None
@@ -198,8 +199,8 @@ class Summaries:
     def tail(self, place: int, publication_id: int) -> str | None:
         if self.publications.item(place) != publication_id:
             return None
-        # An empty piece: the publication could not be read (see _summaries).
-        return self.piece(place).decode() or None
+        # Empty: the publication could not be read (see build).
+        return self.piece(place).decode()
 
     @property
     def nbytes(self) -> int:

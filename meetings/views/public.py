@@ -317,8 +317,9 @@ def search_rows(state: str, wanted: list[tuple[int, int, datetime]]) -> list[Row
     """``Row`` objects of search results, as ``summary_rows`` writes them, from the
     search's facts of ``state`` (``engine.facts``: every published meeting's
     summary tail, kept per process with them): no query and no cache. A meeting
-    whose summary the facts lack (its publication changed while they were built)
-    is read by ``summary_rows``; one no longer published is left out."""
+    not published in ``state`` (not in its facts, or another publication) is left
+    out; one whose summary the facts could not read (its publication gone while
+    they were built) is read by ``summary_rows``."""
     from meetings.search import engine
 
     known = engine.facts(state)
@@ -329,6 +330,8 @@ def search_rows(state: str, wanted: list[tuple[int, int, datetime]]) -> list[Row
         meeting_id, pub_id, _ = triple
         tail = known.summary(meeting_id, pub_id)
         if tail is None:
+            continue
+        if not tail:
             missing.append(triple)
             continue
         public_id = known.meetings[meeting_id].public_id
