@@ -7,7 +7,8 @@ type, incidents, speakers) comes from ``facts()``: one small table of every
 published meeting, kept per process and rebuilt when the published set changes
 (``public_state``), with its ``Columns`` as arrays, so that filtering and counting
 facets is a few array operations and the number of queries never depends on the
-number of hits. ``matching_meetings()`` is the SQL form (the API filters a
+number of hits; with it each meeting's summary (``Summaries``: the results' rows,
+rendered once per publication). ``matching_meetings()`` is the SQL form (the API filters a
 queryset with it): on PostgreSQL a GIN index over each document's
 bigrams picks the candidates and a LIKE on the folded text keeps the real matches;
 SQLite runs the LIKE alone.

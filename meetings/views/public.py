@@ -274,8 +274,8 @@ def summary_tail(
     return html + "\n"
 
 
-# Publications read by id in one IN list at most (SQLite's variable limit); more
-# than this many are read with every published meeting's current publication.
+# Publications read by id in one IN list at most (SQLite's variable limit): more
+# take one query per this many.
 SUMMARIES_BY_ID = 500
 
 
@@ -325,7 +325,7 @@ def search_rows(state: str, wanted: list[tuple[int, int, datetime]]) -> list[Row
     known = engine.facts(state)
     before, after = _escaped_url_parts(get_script_prefix(), get_urlconf())
     found: dict[int, str] = {}
-    missing = []
+    missing: list[tuple[int, int, datetime]] = []
     for triple in wanted:
         meeting_id, pub_id, _ = triple
         tail = known.summary(meeting_id, pub_id)

@@ -50,6 +50,7 @@ def _summary_queries(captured: CaptureQueriesContext) -> list[str]:
 def _correct(meeting: Meeting, title: str) -> Publication:
     """A correction as ``services.meeting_publish`` writes it: a new publication
     (the old one kept), the meeting's current publication, its documents."""
+    assert meeting.current_publication_id is not None
     old = Publication.objects.get(pk=meeting.current_publication_id)
     new = Publication.objects.create(
         meeting=meeting,
