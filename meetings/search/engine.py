@@ -37,6 +37,9 @@ from meetings.search.query import Alternative, Query, Word, matching_alternative
 from meetings.search.text import bigrams
 
 SPEAKER_FACET_SIZE = 15
+# Facet values (years, types, incidents, speakers) up to which they are counted
+# as rows of bits (``Columns.facet_bits``): 512 rows of 10,000 meetings are 640 KB.
+FACET_BITS_MAX_ROWS = 512
 # Attachment pages with a snippet under one result (the others are counted).
 ATTACHMENTS_SHOWN = 1
 SORTS = {"date": "新しい順", "relevance": "関連度順"}
@@ -125,6 +128,12 @@ class Columns:
     speaker_starts: npt.NDArray[np.int64] = field(
         default_factory=lambda: np.zeros(1, np.int64)
     )
+    # Each facet value's meetings as a row of bits (8 places a byte): years, then
+    # types, incidents and speakers. A search packs its kept places the same way
+    # and counts every facet value at once (AND, popcount), instead of a gather
+    # and a bincount per facet. None when there are too many values for that to
+    # pay (FACET_BITS_MAX_ROWS): the facets are then counted one by one.
+    facet_bits: npt.NDArray[np.uint8] | None = None
 
     def __post_init__(self) -> None:
         self.incident_starts = _starts(self.incident_owner, len(self.order))
@@ -133,6 +142,50 @@ class Columns:
         self.years = years.tolist()
         type_ids, self.type_code = np.unique(self.type_id, return_inverse=True)
         self.type_ids = type_ids.tolist()
+        self.facet_bits = self._facet_bits()
+
+    def _facet_bits(self) -> npt.NDArray[np.uint8] | None:
+        size = len(self.order)
+        years, types = len(self.years), len(self.type_ids)
+        incidents, speakers = len(self.incident_keys), len(self.speaker_names)
+        rows = years + types + incidents + speakers
+        if not size or rows > FACET_BITS_MAX_ROWS:
+            return None
+        member = np.zeros((rows, size), dtype=bool)
+        places = np.arange(size)
+        member[self.year_code, places] = True
+        member[years + self.type_code, places] = True
+        member[years + types + self.incident_code, self.incident_owner] = True
+        member[years + types + incidents + self.speaker_code, self.speaker_owner] = True
+        return np.packbits(member, axis=1)
+
+    def facet_counts(
+        self, kept: npt.NDArray[np.bool_]
+    ) -> tuple[list[int], list[int], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The kept meetings' count of each year (``years``' order), type
+        (``type_ids``), incident (``incident_keys``) and speaker (``speaker_names``)."""
+        if self.facet_bits is not None:
+            counts = np.bitwise_count(self.facet_bits & np.packbits(kept)).sum(
+                axis=1, dtype=np.int64
+            )
+            years, types = len(self.years), len(self.type_ids)
+            incidents = years + types + len(self.incident_keys)
+            return (
+                counts[:years].tolist(),
+                counts[years : years + types].tolist(),
+                counts[years + types : incidents],
+                counts[incidents:],
+            )
+        return (
+            np.bincount(self.year_code[kept], minlength=len(self.years)).tolist(),
+            np.bincount(self.type_code[kept], minlength=len(self.type_ids)).tolist(),
+            _counted(
+                self.incident_starts, self.incident_code, kept, len(self.incident_keys)
+            ),
+            _counted(
+                self.speaker_starts, self.speaker_code, kept, len(self.speaker_names)
+            ),
+        )
 
     @classmethod
     def of(cls, known: Facts) -> Columns:
@@ -519,7 +572,7 @@ class Hit:
     originals: dict[int, index.Original] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class FacetValue:
     value: str
     label: str
@@ -628,8 +681,12 @@ def search(query: Query, filters: Filters, state: str) -> Outcome:
     in_attachments = np.bincount(
         snap.meeting[held & ~snap.pages], minlength=size
     ).astype(np.int64)
-    total = int(found.sum())
-    kept = found & _passing(filters, known, in_page, in_attachments)
+    total = int(np.count_nonzero(found))
+    kept = (
+        found & _passing(filters, known, in_page, in_attachments)
+        if filters.narrows
+        else found
+    )
     facets = _facets(kept, filters, known, in_page, in_attachments)
     places = np.flatnonzero(kept)  # newest first
     if filters.sort == "relevance":
@@ -707,14 +764,13 @@ def _pairs_of(starts: Any, places: npt.NDArray[np.int64]) -> npt.NDArray[np.int6
     return np.repeat(low - ends + lengths, lengths) + np.arange(total)
 
 
-def _counts(
-    names: list[str], starts: Any, code: Any, kept: npt.NDArray[np.bool_]
-) -> list[tuple[str, int]]:
-    """(name, count) over the kept meetings, most common first (ties: first seen).
+def _counted(
+    starts: Any, code: Any, kept: npt.NDArray[np.bool_], size: int
+) -> npt.NDArray[np.int64]:
+    """Each code's count over the kept meetings' (owner, code) pairs.
 
     Only the pairs of the kept meetings are read, or, when most are kept, those
     of the others, subtracted from every pair's count."""
-    size = len(names)
     places = np.flatnonzero(kept)
     if 2 * len(places) <= len(kept):
         counts = np.bincount(code[_pairs_of(starts, places)], minlength=size)
@@ -723,6 +779,11 @@ def _counts(
         counts = np.bincount(code, minlength=size) - np.bincount(
             code[_pairs_of(starts, others)], minlength=size
         )
+    return counts
+
+
+def _ranked(names: list[str], counts: npt.NDArray[np.int64]) -> list[tuple[str, int]]:
+    """(name, count) of the names counted, most common first (ties: first seen)."""
     order = np.argsort(-counts, kind="stable")
     values = counts.tolist()
     return [(names[i], values[i]) for i in order.tolist() if values[i]]
@@ -741,23 +802,16 @@ def _facets(
     in_attachments: npt.NDArray[np.int64],
 ) -> list[Facet]:
     columns = known.columns
-    year_counts = np.bincount(
-        columns.year_code[kept], minlength=len(columns.years)
-    ).tolist()
+    year_counts, type_counts, incident_counts, speaker_counts = columns.facet_counts(
+        kept
+    )
     years = {y: n for y, n in zip(columns.years, year_counts, strict=True) if n}
-    type_counts = np.bincount(
-        columns.type_code[kept], minlength=len(columns.type_ids)
-    ).tolist()
     types = {t: n for t, n in zip(columns.type_ids, type_counts, strict=True) if n}
-    incidents = _counts(
-        columns.incident_keys, columns.incident_starts, columns.incident_code, kept
-    )
-    speakers = _counts(
-        columns.speaker_names, columns.speaker_starts, columns.speaker_code, kept
-    )
+    incidents = _ranked(columns.incident_keys, incident_counts)
+    speakers = _ranked(columns.speaker_names, speaker_counts)
     sources = {
-        "page": int((in_page & kept).sum()),
-        "attachment": int(((in_attachments > 0) & kept).sum()),
+        "page": int(np.count_nonzero(in_page & kept)),
+        "attachment": int(np.count_nonzero((in_attachments > 0) & kept)),
     }
     return [
         Facet(
