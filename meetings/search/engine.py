@@ -7,7 +7,8 @@ type, incidents, speakers) comes from ``facts()``: one small table of every
 published meeting, kept per process and rebuilt when the published set changes
 (``public_state``), with its ``Columns`` as arrays, so that filtering and counting
 facets is a few array operations and the number of queries never depends on the
-number of hits. ``matching_meetings()`` is the SQL form (the API filters a
+number of hits; with it each meeting's summary (``Summaries``: the results' rows,
+rendered once per publication). ``matching_meetings()`` is the SQL form (the API filters a
 queryset with it): on PostgreSQL a GIN index over each document's
 bigrams picks the candidates and a LIKE on the folded text keeps the real matches;
 SQLite runs the LIKE alone.
@@ -20,7 +21,7 @@ import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,9 @@ from meetings.search.query import Alternative, Query, Word, matching_alternative
 from meetings.search.text import bigrams
 
 SPEAKER_FACET_SIZE = 15
+# Facet values (years, types, incidents, speakers) up to which they are counted
+# as rows of bits (``Columns.facet_bits``): 512 rows of 10,000 meetings are 640 KB.
+FACET_BITS_MAX_ROWS = 512
 # Attachment pages with a snippet under one result (the others are counted).
 ATTACHMENTS_SHOWN = 1
 SORTS = {"date": "新しい順", "relevance": "関連度順"}
@@ -65,9 +69,20 @@ class Facts:
     types: dict[int, tuple[str, str]]  # id → (slug, name)
     incidents: dict[str, str]  # public id → title
     columns: Columns = field(init=False)
+    # Each meeting's summary (set by _build_facts): the results page's rows.
+    summaries: Summaries | None = None
 
     def __post_init__(self) -> None:
         self.columns = Columns.of(self)
+
+    def summary(self, meeting_id: int, publication_id: int) -> str | None:
+        """``views.public.summary_tail`` of the meeting's publication if it is the
+        current one in these facts (None otherwise: not published here); "" if it
+        could not be read when they were built."""
+        place = self.columns.index_of.get(meeting_id)
+        if place is None or self.summaries is None:
+            return None
+        return self.summaries.tail(place, publication_id)
 
     @property
     def order(self) -> list[int]:
@@ -113,6 +128,12 @@ class Columns:
     speaker_starts: npt.NDArray[np.int64] = field(
         default_factory=lambda: np.zeros(1, np.int64)
     )
+    # Each facet value's meetings as a row of bits (8 places a byte): years, then
+    # types, incidents and speakers. A search packs its kept places the same way
+    # and counts every facet value at once (AND, popcount), instead of a gather
+    # and a bincount per facet. None when there are too many values for that to
+    # pay (FACET_BITS_MAX_ROWS): the facets are then counted one by one.
+    facet_bits: npt.NDArray[np.uint8] | None = None
 
     def __post_init__(self) -> None:
         self.incident_starts = _starts(self.incident_owner, len(self.order))
@@ -121,6 +142,50 @@ class Columns:
         self.years = years.tolist()
         type_ids, self.type_code = np.unique(self.type_id, return_inverse=True)
         self.type_ids = type_ids.tolist()
+        self.facet_bits = self._facet_bits()
+
+    def _facet_bits(self) -> npt.NDArray[np.uint8] | None:
+        size = len(self.order)
+        years, types = len(self.years), len(self.type_ids)
+        incidents, speakers = len(self.incident_keys), len(self.speaker_names)
+        rows = years + types + incidents + speakers
+        if not size or rows > FACET_BITS_MAX_ROWS:
+            return None
+        member = np.zeros((rows, size), dtype=bool)
+        places = np.arange(size)
+        member[self.year_code, places] = True
+        member[years + self.type_code, places] = True
+        member[years + types + self.incident_code, self.incident_owner] = True
+        member[years + types + incidents + self.speaker_code, self.speaker_owner] = True
+        return np.packbits(member, axis=1)
+
+    def facet_counts(
+        self, kept: npt.NDArray[np.bool_]
+    ) -> tuple[list[int], list[int], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The kept meetings' count of each year (``years``' order), type
+        (``type_ids``), incident (``incident_keys``) and speaker (``speaker_names``)."""
+        if self.facet_bits is not None:
+            counts = np.bitwise_count(self.facet_bits & np.packbits(kept)).sum(
+                axis=1, dtype=np.int64
+            )
+            years, types = len(self.years), len(self.type_ids)
+            incidents = years + types + len(self.incident_keys)
+            return (
+                counts[:years].tolist(),
+                counts[years : years + types].tolist(),
+                counts[years + types : incidents],
+                counts[incidents:],
+            )
+        return (
+            np.bincount(self.year_code[kept], minlength=len(self.years)).tolist(),
+            np.bincount(self.type_code[kept], minlength=len(self.type_ids)).tolist(),
+            _counted(
+                self.incident_starts, self.incident_code, kept, len(self.incident_keys)
+            ),
+            _counted(
+                self.speaker_starts, self.speaker_code, kept, len(self.speaker_names)
+            ),
+        )
 
     @classmethod
     def of(cls, known: Facts) -> Columns:
@@ -155,23 +220,117 @@ class Columns:
         )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _microseconds(moment: datetime) -> int:
+    """A publication's time as an exact integer (aware, or naive UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+@dataclass
+class Summaries:
+    """Each meeting's summary HTML after its URL (``views.public.summary_tail``),
+    in ``Columns.order``, with its publication (id and time: a test database
+    reuses ids). The HTML in one bytes object with its bounds, like
+    ``index.Strings``: no Python object per meeting, so the pages stay shared by
+    the workers forked from gunicorn's master. A publication never changes: a
+    rebuild keeps the previous facts' summaries and renders only the publications
+    it has not seen (``rendered``: how many)."""
+
+    publications: npt.NDArray[np.int64]
+    published: npt.NDArray[np.int64]  # microseconds since 1970 (UTC)
+    bounds: npt.NDArray[np.int64]
+    data: bytes
+    rendered: int = 0
+
+    def piece(self, place: int) -> bytes:
+        return self.data[self.bounds.item(place) : self.bounds.item(place + 1)]
+
+    def tail(self, place: int, publication_id: int) -> str | None:
+        if self.publications.item(place) != publication_id:
+            return None
+        # Empty: the publication could not be read (see build).
+        return self.piece(place).decode()
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.data) + int(
+            self.bounds.nbytes + self.publications.nbytes + self.published.nbytes
+        )
+
+    @classmethod
+    def build(cls, known: Facts, previous: Summaries | None) -> Summaries:
+        """The summaries of ``known``'s meetings: those of ``previous`` for the
+        publications it holds, the others read and rendered (one query)."""
+        from meetings.views.public import publication_summaries
+
+        meetings = [known.meetings[pk] for pk in known.columns.order]
+        publications = np.array([f.publication_id for f in meetings], dtype=np.int64)
+        published = np.array(
+            [_microseconds(f.published_at) for f in meetings], dtype=np.int64
+        )
+        reused = np.full(len(meetings), -1, dtype=np.int64)  # previous place
+        if previous is not None and len(previous.publications):
+            by_id = np.argsort(previous.publications, kind="stable")
+            sorted_ids = previous.publications[by_id]
+            at = np.minimum(
+                np.searchsorted(sorted_ids, publications), len(sorted_ids) - 1
+            )
+            candidate = by_id[at]
+            same = (sorted_ids[at] == publications) & (
+                previous.published[candidate] == published
+            )
+            reused[same] = candidate[same]
+        pieces: list[bytes] = [b""] * len(meetings)
+        if previous is not None:
+            for place, old in enumerate(reused.tolist()):
+                if old >= 0:
+                    pieces[place] = previous.piece(old)
+        new = [place for place in range(len(meetings)) if not pieces[place]]
+        if new:
+            wanted = [int(publications.item(place)) for place in new]
+            # The first build reads every published meeting's current publication
+            # (no list of ids), a later one only the publications it has not seen.
+            tails = publication_summaries(None if len(new) == len(meetings) else wanted)
+            missed = [pub for pub in wanted if pub not in tails]
+            if missed and len(new) == len(meetings):
+                # Corrected while the facts were read: by id.
+                tails.update(publication_summaries(missed))
+            for place, pub in zip(new, wanted, strict=True):
+                pieces[place] = tails.get(pub, "").encode()
+        bounds = np.zeros(len(pieces) + 1, dtype=np.int64)
+        if pieces:
+            np.cumsum(
+                np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)),
+                out=bounds[1:],
+            )
+        return cls(publications, published, bounds, b"".join(pieces), len(new))
+
+
 _facts_lock = threading.Lock()
 _facts: dict[str, Facts] = {}
 
 
 def facts(state: str) -> Facts:
-    """Every published meeting's facets (three queries when the state changed)."""
+    """Every published meeting's facets and summaries (four queries when the
+    state changed; the summaries' query reads only the publications the previous
+    facts did not hold, and is skipped when there are none)."""
     found = _facts.get(state)
     if found is not None:
         return found
-    built = _build_facts()
+    previous = next(iter(list(_facts.values())), None)
+    built = _build_facts(previous)
     with _facts_lock:
         _facts.clear()
         _facts[state] = built
     return built
 
 
-def _build_facts() -> Facts:
+def _build_facts(previous: Facts | None = None) -> Facts:
     from meetings.models import Meeting, MeetingType, SearchDocument
 
     rows = list(
@@ -222,7 +381,11 @@ def _build_facts() -> Facts:
         meetings, key=lambda pk: (meetings[pk].held_on, meetings[pk].publication_id)
     )
     rank = {pk: -position for position, pk in enumerate(newest_first)}
-    return Facts(meetings, rank, types, titles)
+    built = Facts(meetings, rank, types, titles)
+    built.summaries = Summaries.build(
+        built, previous.summaries if previous is not None else None
+    )
+    return built
 
 
 # ---------------------------------------------------------------------------
@@ -410,7 +573,7 @@ class Hit:
     snapshot: index.Snapshot | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class FacetValue:
     value: str
     label: str
@@ -534,8 +697,12 @@ def search(query: Query, filters: Filters, state: str) -> Outcome:
     in_attachments = np.bincount(
         snap.meeting[held & ~snap.pages], minlength=size
     ).astype(np.int64)
-    total = int(found.sum())
-    kept = found & _passing(filters, known, in_page, in_attachments)
+    total = int(np.count_nonzero(found))
+    kept = (
+        found & _passing(filters, known, in_page, in_attachments)
+        if filters.narrows
+        else found
+    )
     facets = _facets(kept, filters, known, in_page, in_attachments)
     places = np.flatnonzero(kept)  # newest first
     if filters.sort == "relevance":
@@ -613,14 +780,13 @@ def _pairs_of(starts: Any, places: npt.NDArray[np.int64]) -> npt.NDArray[np.int6
     return np.repeat(low - ends + lengths, lengths) + np.arange(total)
 
 
-def _counts(
-    names: list[str], starts: Any, code: Any, kept: npt.NDArray[np.bool_]
-) -> list[tuple[str, int]]:
-    """(name, count) over the kept meetings, most common first (ties: first seen).
+def _counted(
+    starts: Any, code: Any, kept: npt.NDArray[np.bool_], size: int
+) -> npt.NDArray[np.int64]:
+    """Each code's count over the kept meetings' (owner, code) pairs.
 
     Only the pairs of the kept meetings are read, or, when most are kept, those
     of the others, subtracted from every pair's count."""
-    size = len(names)
     places = np.flatnonzero(kept)
     if 2 * len(places) <= len(kept):
         counts = np.bincount(code[_pairs_of(starts, places)], minlength=size)
@@ -629,6 +795,11 @@ def _counts(
         counts = np.bincount(code, minlength=size) - np.bincount(
             code[_pairs_of(starts, others)], minlength=size
         )
+    return counts
+
+
+def _ranked(names: list[str], counts: npt.NDArray[np.int64]) -> list[tuple[str, int]]:
+    """(name, count) of the names counted, most common first (ties: first seen)."""
     order = np.argsort(-counts, kind="stable")
     values = counts.tolist()
     return [(names[i], values[i]) for i in order.tolist() if values[i]]
@@ -647,23 +818,16 @@ def _facets(
     in_attachments: npt.NDArray[np.int64],
 ) -> list[Facet]:
     columns = known.columns
-    year_counts = np.bincount(
-        columns.year_code[kept], minlength=len(columns.years)
-    ).tolist()
+    year_counts, type_counts, incident_counts, speaker_counts = columns.facet_counts(
+        kept
+    )
     years = {y: n for y, n in zip(columns.years, year_counts, strict=True) if n}
-    type_counts = np.bincount(
-        columns.type_code[kept], minlength=len(columns.type_ids)
-    ).tolist()
     types = {t: n for t, n in zip(columns.type_ids, type_counts, strict=True) if n}
-    incidents = _counts(
-        columns.incident_keys, columns.incident_starts, columns.incident_code, kept
-    )
-    speakers = _counts(
-        columns.speaker_names, columns.speaker_starts, columns.speaker_code, kept
-    )
+    incidents = _ranked(columns.incident_keys, incident_counts)
+    speakers = _ranked(columns.speaker_names, speaker_counts)
     sources = {
-        "page": int((in_page & kept).sum()),
-        "attachment": int(((in_attachments > 0) & kept).sum()),
+        "page": int(np.count_nonzero(in_page & kept)),
+        "attachment": int(np.count_nonzero((in_attachments > 0) & kept)),
     }
     return [
         Facet(

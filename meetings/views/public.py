@@ -183,10 +183,7 @@ def _summary_sql(vendor: str, count: int) -> str:
     compiling of this query cost more than running it."""
     meetings = Meeting._meta.db_table
     publications = Publication._meta.db_table
-    if vendor == "postgresql":
-        key = "p.data -> '{}'"
-    else:  # SQLite: json_quote makes every value JSON text ("null" when missing)
-        key = "json_quote(json_extract(p.data, '$.{}'))"
+    key = _summary_key(vendor)
     columns = ", ".join(key.format(name) for name in SUMMARY_KEYS)
     return (
         f"SELECT p.id, m.public_id, p.title, p.held_on, {columns} "
@@ -197,6 +194,14 @@ def _summary_sql(vendor: str, count: int) -> str:
 
 # The keys of the publication data a summary shows (agenda, markers, drill).
 SUMMARY_KEYS = ("agenda", "agenda_markers", "is_drill")
+
+
+def _summary_key(vendor: str) -> str:
+    """A key of the publication data (``p.data``) as JSON, to ``format``."""
+    if vendor == "postgresql":
+        return "p.data -> '{}'"
+    # SQLite: json_quote makes every value JSON text ("null" when missing)
+    return "json_quote(json_extract(p.data, '$.{}'))"
 
 
 def _json(value: Any) -> Any:
@@ -227,11 +232,33 @@ def render_summary(
 
     Written here rather than by a template: a results page shows 20 of them, and
     the template engine's per-row cost was most of a page's. Every value is
-    escaped (``escape``: what the template engine's autoescape does).
+    escaped (``escape``: what the template engine's autoescape does). The HTML is
+    ``SUMMARY_HEAD``, the escaped URL, then ``summary_tail`` (what depends on the
+    publication alone: the search keeps it per process, see ``search_rows``).
     """
+    return (
+        SUMMARY_HEAD
+        + escape(url)
+        + summary_tail(title, held_on, agenda, agenda_markers, drill)
+    )
+
+
+# A summary's HTML before the meeting's escaped URL.
+SUMMARY_HEAD = '<p class="meeting-row-title"><a href="'
+
+
+def summary_tail(
+    title: str,
+    held_on: date,
+    agenda: list[str] | None,
+    agenda_markers: list[str | None] | None,
+    drill: object,
+) -> str:
+    """``render_summary``'s HTML after the URL: it depends on the publication
+    alone (never on the script prefix), so it can be kept per publication."""
     lines = _agenda_lines(agenda, agenda_markers)
     html = (
-        f'<p class="meeting-row-title"><a href="{escape(url)}">'
+        '">'
         f"{'【訓練】' if drill else ''}{escape(title)}</a></p>\n"
         f'<p class="meeting-row-meta">開催日:<time datetime="{held_on.isoformat()}">'
         f"{escape(wareki.format_wareki(held_on, weekday=True))}</time></p>\n"
@@ -245,6 +272,85 @@ def render_summary(
             html += f'<ul class="meeting-row-agenda-list">{items}</ul>'
         html += "</div>"
     return html + "\n"
+
+
+# Publications read by id in one IN list at most (SQLite's variable limit): more
+# take one query per this many.
+SUMMARIES_BY_ID = 500
+
+
+def publication_summaries(publication_ids: list[int] | None) -> dict[int, str]:
+    """``summary_tail`` of publications, by id: those of ``publication_ids`` (read
+    by primary key, whatever their meeting's state), or, with None, every published
+    meeting's current publication. One query (publication columns only), plus one
+    per ``SUMMARIES_BY_ID`` ids."""
+    publications = Publication._meta.db_table
+    columns = ", ".join(_summary_key(connection.vendor).format(n) for n in SUMMARY_KEYS)
+    select = f"SELECT p.id, p.title, p.held_on, {columns} FROM {publications} p"
+    queries: list[tuple[str, list[Any]]] = []
+    if publication_ids is None:
+        queries.append(
+            (
+                f"{select} JOIN {Meeting._meta.db_table} m "
+                "ON p.id = m.current_publication_id WHERE m.status = %s",
+                [Meeting.Status.PUBLISHED],
+            )
+        )
+    else:
+        for start in range(0, len(publication_ids), SUMMARIES_BY_ID):
+            chunk = publication_ids[start : start + SUMMARIES_BY_ID]
+            queries.append(
+                (f"{select} WHERE p.id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            )
+    out: dict[int, str] = {}
+    with connection.cursor() as cursor:
+        for sql, params in queries:
+            cursor.execute(sql, params)
+            for pub_id, title, held_on, agenda, markers, drill in cursor.fetchall():
+                out[pub_id] = summary_tail(
+                    title, _date(held_on), _json(agenda), _json(markers), _json(drill)
+                )
+    return out
+
+
+def search_rows(state: str, wanted: list[tuple[int, int, datetime]]) -> list[Row]:
+    """``Row`` objects of search results, as ``summary_rows`` writes them, from the
+    search's facts of ``state`` (``engine.facts``: every published meeting's
+    summary tail, kept per process with them): no query and no cache. A meeting
+    not published in ``state`` (not in its facts, or another publication) is left
+    out; one whose summary the facts could not read (its publication gone while
+    they were built) is read by ``summary_rows``."""
+    from meetings.search import engine
+
+    known = engine.facts(state)
+    before, after = _escaped_url_parts(get_script_prefix(), get_urlconf())
+    found: dict[int, str] = {}
+    missing: list[tuple[int, int, datetime]] = []
+    for triple in wanted:
+        meeting_id, pub_id, _ = triple
+        tail = known.summary(meeting_id, pub_id)
+        if tail is None:
+            continue
+        if not tail:
+            missing.append(triple)
+            continue
+        public_id = known.meetings[meeting_id].public_id
+        found[pub_id] = f"{SUMMARY_HEAD}{before}{public_id}{after}{tail}"
+    if missing:
+        found.update((row.publication_id, row.summary) for row in summary_rows(missing))
+    return [
+        Row(pub_id, mark_safe(found[pub_id]))  # noqa: S308 - escaped by summary_tail
+        for _, pub_id, _ in wanted
+        if pub_id in found
+    ]
+
+
+@functools.lru_cache(maxsize=8)
+def _escaped_url_parts(prefix: str, urlconf: str | None) -> tuple[str, str]:
+    """``_meeting_url_parts`` escaped (``escape`` is per character: the escaped
+    URL is the escaped parts around the public id, which has nothing to escape)."""
+    before, after = _meeting_url_parts(prefix, urlconf)
+    return escape(before), escape(after)
 
 
 _URL_PLACEHOLDER = uuid.UUID(int=0)
@@ -263,6 +369,7 @@ def _meeting_url_parts(prefix: str, urlconf: str | None) -> tuple[str, str]:
 def _forget_urls(*, setting: str, **kwargs: Any) -> None:
     if setting == "ROOT_URLCONF":
         _meeting_url_parts.cache_clear()
+        _escaped_url_parts.cache_clear()
 
 
 setting_changed.connect(_forget_urls, dispatch_uid="meetings.public.forget_urls")
@@ -795,13 +902,16 @@ def search(request: HttpRequest) -> HttpResponse:
     """Results with facets, expansions and snippets: see ``meetings.search.page``."""
     from meetings.search import page as search_page
 
+    state = public_state(search_documents=True)
     context = search_page.results(
         request,
-        state=public_state(search_documents=True),
-        rows=summary_rows,
-        page_url=query_page_url,
+        state=state,
+        # The rows' summaries from the search's facts (no query, no cache).
+        rows=functools.partial(search_rows, state),
     )
-    return render(request, "meetings/public/search.html", context)
+    # search.html's title and content are written by search.page, not by template
+    # nodes; base.html around them is rendered once (search.page.respond).
+    return search_page.respond(request, context)
 
 
 # ---------------------------------------------------------------------------

@@ -61,27 +61,97 @@ def test_the_index_holds_each_documents_original_text_and_offsets(client):
         )
 
 
-@pytest.mark.parametrize("share", [0.0, 0.1, 0.5, 0.9, 1.0])
-def test_facet_counts_over_pairs_equal_a_direct_count(share):
-    rng = random.Random(share)
-    size = 400
-    names = [f"課{n}" for n in range(12)]
-    owner: list[int] = []
-    code: list[int] = []
-    for place in range(size):
-        for name in rng.sample(range(len(names)), rng.randint(0, 4)):
-            owner.append(place)
-            code.append(name)
-    owner_array = np.array(owner, dtype=np.int64)
-    kept = np.array([rng.random() < share for _ in range(size)], dtype=bool)
-    counted = dict(
-        engine._counts(names, engine._starts(owner_array, size), np.array(code), kept)
+def _random_columns(rng: random.Random, size: int) -> engine.Columns:
+    """Columns of ``size`` meetings, newest first, with random types, incidents
+    and speakers (0-4 of 12 departments each)."""
+
+    def pairs(count: int, most: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+        owner: list[int] = []
+        code: list[int] = []
+        for place in range(size):
+            for name in rng.sample(range(count), rng.randint(0, most)):
+                owner.append(place)
+                code.append(name)
+        return (
+            [f"値{n}" for n in range(count)],
+            np.array(owner, dtype=np.int64),
+            np.array(code, dtype=np.int64),
+        )
+
+    years = sorted((rng.randint(2015, 2025) for _ in range(size)), reverse=True)
+    return engine.Columns(
+        list(range(size)),
+        {pk: pk for pk in range(size)},
+        np.arange(size, dtype=np.int64),
+        np.array(years, dtype=np.int64),
+        np.array([rng.choice([3, 5, 8]) for _ in range(size)], dtype=np.int64),
+        np.arange(size, dtype=np.int64)[::-1].copy(),
+        *pairs(5, 2),
+        *pairs(12, 4),
     )
-    direct: dict[str, int] = {}
-    for place, name in zip(owner, code, strict=True):
-        if kept[place]:
-            direct[names[name]] = direct.get(names[name], 0) + 1
-    assert counted == direct
+
+
+@pytest.mark.parametrize("share", [0.0, 0.1, 0.5, 0.9, 1.0])
+@pytest.mark.parametrize("size", [1, 7, 400])
+def test_facet_counts_equal_a_direct_count_as_bits_and_as_pairs(share, size):
+    """Counted as rows of bits (``facet_bits``, any size: not a multiple of 8
+    included) and as (owner, code) pairs, the counts are those of a loop."""
+    rng = random.Random(f"{share}-{size}")
+    columns = _random_columns(rng, size)
+    assert columns.facet_bits is not None
+    kept = np.array([rng.random() < share for _ in range(size)], dtype=bool)
+    places = np.flatnonzero(kept).tolist()
+    direct_years = [
+        sum(columns.fiscal_year[p] == year for p in places) for year in columns.years
+    ]
+    direct_types = [
+        sum(columns.type_id[p] == pk for p in places) for pk in columns.type_ids
+    ]
+
+    def direct_pairs(owner: np.ndarray, code: np.ndarray, count: int) -> list[int]:
+        out = [0] * count
+        for place, value in zip(owner.tolist(), code.tolist(), strict=True):
+            if kept[place]:
+                out[value] += 1
+        return out
+
+    direct = (
+        direct_years,
+        direct_types,
+        direct_pairs(
+            columns.incident_owner, columns.incident_code, len(columns.incident_keys)
+        ),
+        direct_pairs(
+            columns.speaker_owner, columns.speaker_code, len(columns.speaker_names)
+        ),
+    )
+    as_bits = columns.facet_counts(kept)
+    columns.facet_bits = None
+    as_pairs = columns.facet_counts(kept)
+    for found in (as_bits, as_pairs):
+        assert [list(map(int, counts)) for counts in found] == [
+            list(map(int, counts)) for counts in direct
+        ]
+
+
+def test_too_many_facet_values_are_counted_as_pairs(monkeypatch):
+    rng = random.Random(3)
+    monkeypatch.setattr(engine, "FACET_BITS_MAX_ROWS", 10)
+    columns = _random_columns(rng, 50)
+    assert columns.facet_bits is None
+    kept = np.ones(50, dtype=bool)
+    years, types, incidents, speakers = columns.facet_counts(kept)
+    assert sum(years) == sum(types) == 50
+    assert int(incidents.sum()) == len(columns.incident_code)
+    assert int(speakers.sum()) == len(columns.speaker_code)
+
+
+def test_ranked_names_are_most_common_first_ties_in_first_seen_order():
+    assert engine._ranked(["a", "b", "c", "d"], np.array([2, 5, 2, 0])) == [
+        ("b", 5),
+        ("a", 2),
+        ("c", 2),
+    ]
 
 
 def test_a_snippet_escapes_as_django_does():
