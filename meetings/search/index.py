@@ -30,7 +30,7 @@ import codecs
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -352,6 +352,27 @@ class Points:
         return int(self.bounds.nbytes + self.folded.nbytes + self.original.nbytes)
 
 
+class SnippetSource(NamedTuple):
+    """What the snippets read of a part's documents, as views that give plain
+    Python ints and slices (no numpy scalar per read: ``snippets.indexed_snippets``).
+    Views of the part's arrays and bytes: nothing copied, nothing written."""
+
+    codes: memoryview | None  # the ranks, one UTF-16 unit each (None: not ``_ranked``)
+    starts: memoryview  # per document: its first code
+    lengths: memoryview  # per document: its number of codes
+    text: Any  # BigramIndex.ranked_text (where ``codes`` is None)
+    data: memoryview  # the originals, UTF-16-LE
+    bounds: memoryview  # per document: its original's first byte (and a last bound)
+    text_lengths: memoryview  # per document: its original's length
+    point_bounds: memoryview  # per document: its first point (and a last bound)
+    folded: memoryview  # the points' folded indexes
+    original: memoryview  # the points' original indexes
+
+
+def _view(array: npt.NDArray[Any]) -> memoryview:
+    return memoryview(np.ascontiguousarray(array))  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class Original:
     """What a snippet needs of a document besides its folded text."""
@@ -380,6 +401,9 @@ class Part:
     labels: Strings = field(default_factory=lambda: Strings([]))
     attachment_ids: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     page_numbers: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    _source: SnippetSource | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_rows(cls, rows: list[tuple[Any, ...]], max_id: int) -> Part:
@@ -419,6 +443,28 @@ class Part:
                 )
             )
         )
+
+    def snippet_source(self) -> SnippetSource:
+        """What the snippets read of this part (made once: views, no copy)."""
+        source = self._source
+        if source is None:
+            index = self.index
+            texts = self.texts
+            points = self.offsets
+            source = SnippetSource(
+                _view(index.codes) if index._ranked else None,
+                _view(index.starts),
+                _view(index.lengths),
+                index.ranked_text,
+                memoryview(texts.data),
+                _view(texts.bounds),
+                _view(texts.lengths),
+                _view(points.bounds),
+                _view(points.folded),
+                _view(points.original),
+            )
+            self._source = source
+        return source
 
     def attachment(self, document: int) -> tuple[int | None, str, int | None]:
         """The attachment id, label and page of ``document`` (as in ``Original``)."""

@@ -13,6 +13,7 @@ byte for byte the one of ``snippet`` over the stored columns.
 
 from __future__ import annotations
 
+import codecs
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
@@ -26,7 +27,10 @@ from meetings.search.query import Query
 from meetings.search.text import fold
 
 if TYPE_CHECKING:
-    from meetings.search.index import Snapshot
+    from meetings.search.index import SnippetSource, Snapshot
+
+# The codec itself (``bytes.decode`` looks it up by name first).
+_utf_16_le = codecs.utf_16_le_decode
 
 SNIPPET_RADIUS = 40
 # The numbers of the header fields (1 日時 … 4 協議概要) at the start of a line: in a
@@ -37,6 +41,10 @@ _FIELD_NUMBER = re.compile(r"(?m)^[ \t]*[0-9]{1,2}[ \t]+(?=[^\s0-9]|\Z)")
 _DIGIT = re.compile(r"[0-9]")
 # What html.escape replaces.
 _SPECIAL = re.compile(r"[&<>\"']")
+# What str.split splits on (str.isspace, as \s for a str pattern).
+_SPACE = re.compile(r"\s")
+# Whitespace, an ASCII digit or what html.escape replaces: a piece to clean.
+_DIRTY = re.compile(r"[\s0-9&<>\"']")
 
 
 def snippet(
@@ -88,17 +96,181 @@ def indexed_snippet(
 ) -> SafeString:
     """``snippet`` of the in-process index's ``document`` (see the module's
     docstring): the same excerpt, no query."""
-    part, local = snapshot.locate(document)
-    codes = part.index
-    texts = part.texts
-    return _excerpt(
-        codes.ranked_text(local),
-        codes.needles(terms),
-        _mapping(*part.offsets.lists(local)),
-        texts.length(local),
-        lambda start, end: texts.cut(local, start, end),
-        radius,
-    )
+    return indexed_snippets([(snapshot, document)], terms, radius)[0]
+
+
+def indexed_snippets(
+    documents: Sequence[tuple[Snapshot, int]],
+    terms: list[str],
+    radius: int = SNIPPET_RADIUS,
+) -> list[SafeString]:
+    """``indexed_snippet`` of each (snapshot, document), in order: a page's
+    snippets in one call (each part's views and the terms' ranks read once)."""
+    out: list[SafeString] = []
+    reads: dict[int, tuple[SnippetSource, list[tuple[str, int]]]] = {}
+    for snapshot, document in documents:
+        part, local = snapshot.locate(document)
+        read = reads.get(id(part))
+        if read is None:
+            read = (part.snippet_source(), part.index.needles(terms))
+            reads[id(part)] = read
+        out.append(_indexed(read[0], local, read[1], radius))
+    return out
+
+
+def _indexed(
+    source: SnippetSource,
+    local: int,
+    needles: list[tuple[str, int]],
+    radius: int,
+) -> SafeString:
+    """``_excerpt`` of the part's document ``local``, inline: its ranked text
+    decoded from the codes' view, the window mapped by one shift where no point
+    of its offsets falls in it (else point by point), only the window of its
+    original decoded, its pieces as they are where it holds no whitespace, no
+    digit and nothing to escape."""
+    (
+        codes,
+        starts,
+        lengths,
+        text_of,
+        data,
+        bounds,
+        text_lengths,
+        point_bounds,
+        points_folded,
+        points_original,
+    ) = source
+    if codes is not None:
+        begin = starts[local]
+        folded = _utf_16_le(codes[begin : begin + lengths[local]], "strict", True)[0]
+    else:
+        folded = text_of(local)
+    find = folded.find
+    first = -1
+    first_size = 0
+    widest = 0
+    found: list[tuple[str, int, int]] = []  # (needle, size, first match)
+    for needle, size in needles:
+        at = find(needle)
+        if at != -1:
+            found.append((needle, size, at))
+            if first == -1 or at < first:
+                first, first_size = at, size
+            if size > widest:
+                widest = size
+    byte_start = bounds[local]
+    byte_size = bounds[local + 1] - byte_start
+    length = text_lengths[local]
+    # One UTF-16 unit a character (no astral character): cut by bytes.
+    by_units = byte_size == 2 * length
+    if first == -1:
+        head = radius * 2
+        if by_units:
+            start = _utf_16_le(
+                data[byte_start : byte_start + 2 * min(head, length)], "strict", True
+            )[0]
+        else:
+            start = _utf_16_le(
+                data[byte_start : byte_start + byte_size], "strict", True
+            )[0][:head]
+        excerpt = _flat(start).strip()
+        return SafeString(escape(excerpt) + ("…" if length > head else ""))
+
+    folded_start = first - radius
+    if folded_start < 0:
+        folded_start = 0
+    folded_end = first + first_size + radius
+    if folded_end > len(folded):
+        folded_end = len(folded)
+    low = point_bounds[local]
+    high = point_bounds[local + 1]
+    spans: list[tuple[int, int]] = []
+    # The point in force at the window's start; the window is one shift of the
+    # folded text where the next point is past every index mapped (the last
+    # match may end ``widest`` - 1 after the window).
+    at_point = bisect_right(points_folded, folded_start, low, high) - 1 if low < high else low - 1
+    if at_point + 1 >= high or points_folded[at_point + 1] >= folded_end + widest:
+        shift = (
+            points_original[at_point] - points_folded[at_point]
+            if at_point >= low
+            else 0
+        )
+        window_start = folded_start + shift
+        window_end = folded_end + shift
+        if window_end > length:
+            window_end = length
+        for needle, size, at in found:
+            limit = folded_end - 1 + size
+            if at < folded_start:
+                at = find(needle, folded_start, limit)
+            elif at >= folded_end:
+                continue
+            while at != -1:
+                stop = at + size
+                end = stop + shift
+                if end > window_end:
+                    end = window_end
+                end -= window_start
+                start = at - folded_start
+                if end > start:
+                    spans.append((start, end))
+                at = find(needle, stop, limit)
+    else:
+        to_original = _mapping(
+            points_folded[low:high].tolist(), points_original[low:high].tolist()
+        )
+        window_start = to_original(folded_start)
+        window_end = min(length, to_original(folded_end - 1) + 1)
+        for needle, size, at in found:
+            limit = folded_end - 1 + size
+            if at < folded_start:
+                at = find(needle, folded_start, limit)
+            elif at >= folded_end:
+                continue
+            while at != -1:
+                stop = at + size
+                start = to_original(at) - window_start
+                end = min(to_original(stop - 1) + 1, window_end) - window_start
+                if start >= 0 and end > start:
+                    spans.append((start, end))
+                at = find(needle, stop, limit)
+    if by_units and window_start >= 0:
+        start = window_start if window_start < length else length
+        end = window_end if window_end < length else length
+        window = (
+            _utf_16_le(
+                data[byte_start + 2 * start : byte_start + 2 * end], "strict", True
+            )[0]
+            if start < end
+            else ""
+        )
+    else:
+        window = _utf_16_le(data[byte_start : byte_start + byte_size], "strict", True)[
+            0
+        ][window_start:window_end]
+    if len(spans) > 1:
+        spans = _merge(sorted(spans))
+    parts: list[str] = ["…" if window_start > 0 else ""]
+    cursor = 0
+    if _DIRTY.search(window) is None:
+        # Nothing to clean: no whitespace (no field number either), nothing to escape.
+        for span_start, span_end in spans:
+            parts.append(window[cursor:span_start])
+            parts.append("<mark>")
+            parts.append(window[span_start:span_end])
+            parts.append("</mark>")
+            cursor = span_end
+        parts.append(window[cursor:])
+    else:
+        clean = _cleaning(window)
+        for span_start, span_end in spans:
+            parts.append(clean(window[cursor:span_start]))
+            parts.append(f"<mark>{clean(window[span_start:span_end])}</mark>")
+            cursor = span_end
+        parts.append(clean(window[cursor:]))
+    parts.append("…" if window_end < length else "")
+    return SafeString("".join(parts))  # every piece is escaped above
 
 
 def _mapping(folded: list[int], original: list[int]) -> Callable[[int], int]:
@@ -163,9 +335,7 @@ def _excerpt(
     window = cut(window_start, window_end)
     # What the window holds chooses the cleaning of its pieces (the same result:
     # no digit, no field number; nothing to escape, no escaping).
-    clean = _CLEAN[
-        _DIGIT.search(window) is not None, _SPECIAL.search(window) is not None
-    ]
+    clean = _cleaning(window)
     if len(spans) > 1:
         spans = _merge(sorted(spans))
     parts: list[str] = ["…" if window_start > 0 else ""]
@@ -177,6 +347,20 @@ def _excerpt(
     parts.append(clean(window[cursor:]))
     parts.append("…" if window_end < length else "")
     return SafeString("".join(parts))  # every piece is escaped above
+
+
+def _cleaning(window: str) -> Callable[[str], str]:
+    """The cleaning of a window's pieces by what the window holds (the same
+    result: no whitespace, no field number and no run of spaces; no digit, no
+    field number; nothing to escape, no escaping)."""
+    special = _SPECIAL.search(window) is not None
+    if _SPACE.search(window) is None:
+        return escape if special else _as_it_is
+    return _CLEAN[_DIGIT.search(window) is not None, special]
+
+
+def _as_it_is(text: str) -> str:
+    return text
 
 
 def _flat(text: str) -> str:
