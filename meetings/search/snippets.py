@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import TYPE_CHECKING
@@ -43,8 +43,21 @@ _DIGIT = re.compile(r"[0-9]")
 _SPECIAL = re.compile(r"[&<>\"']")
 # What str.split splits on (str.isspace, as \s for a str pattern).
 _SPACE = re.compile(r"\s")
-# Whitespace, an ASCII digit or what html.escape replaces: a piece to clean.
-_DIRTY = re.compile(r"[\s0-9&<>\"']")
+# What a field number holds: a digit, then a space or a tab (a window without it
+# has none).
+_FIELD_LEAD = re.compile(r"[0-9][ \t]")
+# _FIELD_NUMBER over a window whose marks are its tags (a window without & < >
+# " '): a piece starts at the start, after a newline or after a tag's ">"; and
+# over a window whose marks are \x01 (start) and \x02 (end).
+_TAG_FIELD_NUMBER = re.compile(
+    r"(?m)(?:^|(?<=>))[ \t]*[0-9]{1,2}[ \t]+(?=[^\s0-9]|\Z)"
+)
+_CONTROL_FIELD_NUMBER = re.compile(
+    r"(?m)(?:^|(?<=[\x01\x02]))[ \t]*[0-9]{1,2}[ \t]+(?=[^\s0-9]|\Z)"
+)
+# A piece that may start with a field number, right after a mark's start or end.
+_AFTER_TAG = re.compile(r">[ \t0-9]")
+_AFTER_CONTROL = re.compile(r"[\x01\x02][ \t0-9]")
 
 
 def snippet(
@@ -217,11 +230,23 @@ def _indexed(
                     spans.append((start, end))
                 at = find(needle, stop, limit)
     else:
-        to_original = _mapping(
-            points_folded[low:high].tolist(), points_original[low:high].tolist()
+        # Point by point (``_mapping`` inline, over the views: no list made):
+        # the point in force at a folded index is the last one at or before it,
+        # none (the same index) before the document's first point.
+        window_start = (
+            points_original[at_point] + folded_start - points_folded[at_point]
+            if at_point >= low
+            else folded_start
         )
-        window_start = to_original(folded_start)
-        window_end = min(length, to_original(folded_end - 1) + 1)
+        last = folded_end - 1
+        at_last = bisect_right(points_folded, last, low, high) - 1
+        window_end = (
+            points_original[at_last] + last - points_folded[at_last] + 1
+            if at_last >= low
+            else folded_end
+        )
+        if window_end > length:
+            window_end = length
         for needle, size, at in found:
             limit = folded_end - 1 + size
             if at < folded_start:
@@ -230,8 +255,22 @@ def _indexed(
                 continue
             while at != -1:
                 stop = at + size
-                start = to_original(at) - window_start
-                end = min(to_original(stop - 1) + 1, window_end) - window_start
+                point = bisect_right(points_folded, at, low, high) - 1
+                start = (
+                    points_original[point] + at - points_folded[point]
+                    if point >= low
+                    else at
+                ) - window_start
+                last = stop - 1
+                point = bisect_right(points_folded, last, low, high) - 1
+                end = (
+                    points_original[point] + last - points_folded[point] + 1
+                    if point >= low
+                    else stop
+                )
+                if end > window_end:
+                    end = window_end
+                end -= window_start
                 if start >= 0 and end > start:
                     spans.append((start, end))
                 at = find(needle, stop, limit)
@@ -249,28 +288,98 @@ def _indexed(
         window = _utf_16_le(data[byte_start : byte_start + byte_size], "strict", True)[
             0
         ][window_start:window_end]
-    if len(spans) > 1:
-        spans = _merge(sorted(spans))
-    parts: list[str] = ["…" if window_start > 0 else ""]
-    cursor = 0
-    if _DIRTY.search(window) is None:
-        # Nothing to clean: no whitespace (no field number either), nothing to escape.
-        for span_start, span_end in spans:
-            parts.append(window[cursor:span_start])
-            parts.append("<mark>")
-            parts.append(window[span_start:span_end])
-            parts.append("</mark>")
-            cursor = span_end
-        parts.append(window[cursor:])
+    # The window with its marks, cleaned at once: the marks are the tags
+    # themselves where the window holds nothing to escape, else two control
+    # characters (escaped, then replaced). Neither holds whitespace or a digit:
+    # each piece's cleaning stops at them as at its ends.
+    special = (
+        "&" in window or "<" in window or ">" in window or '"' in window or "'" in window
+    )
+    if special:
+        if "\x01" in window or "\x02" in window:
+            return SafeString(
+                ("…" if window_start > 0 else "")
+                + _pieces(window, _merge(sorted(spans)) if len(spans) > 1 else spans)
+                + ("…" if window_end < length else "")
+            )
+        opening, closing = "\x01", "\x02"
     else:
-        clean = _cleaning(window)
+        opening, closing = "<mark>", "</mark>"
+    if len(spans) == 1:
+        span_start, span_end = spans[0]
+        marked = (
+            f"{window[:span_start]}{opening}{window[span_start:span_end]}"
+            f"{closing}{window[span_end:]}"
+        )
+    elif spans:
+        # ``_merge`` and the pieces in one pass over the spans in order.
+        spans.sort()
+        pieces: list[str] = []
+        cursor = 0
+        mark_start, mark_end = spans[0]
         for span_start, span_end in spans:
-            parts.append(clean(window[cursor:span_start]))
-            parts.append(f"<mark>{clean(window[span_start:span_end])}</mark>")
-            cursor = span_end
-        parts.append(clean(window[cursor:]))
-    parts.append("…" if window_end < length else "")
-    return SafeString("".join(parts))  # every piece is escaped above
+            if span_start <= mark_end:
+                if span_end > mark_end:
+                    mark_end = span_end
+            else:
+                pieces += (
+                    window[cursor:mark_start],
+                    opening,
+                    window[mark_start:mark_end],
+                    closing,
+                )
+                cursor = mark_end
+                mark_start, mark_end = span_start, span_end
+        pieces += (
+            window[cursor:mark_start],
+            opening,
+            window[mark_start:mark_end],
+            closing,
+            window[mark_end:],
+        )
+        marked = "".join(pieces)
+    else:
+        marked = window
+    if _FIELD_LEAD.search(marked) is not None:
+        # A field number stands at a line's start or at a piece's start: after
+        # a mark's start or end (rare: the slower expression).
+        if special:
+            after_mark = _AFTER_CONTROL.search(marked) is not None
+            numbers = _CONTROL_FIELD_NUMBER if after_mark else _FIELD_NUMBER
+        else:
+            after_mark = _AFTER_TAG.search(marked) is not None
+            numbers = _TAG_FIELD_NUMBER if after_mark else _FIELD_NUMBER
+        marked = numbers.sub("", marked)
+    # _spaces inline.
+    words = marked.split()
+    if not words:
+        marked = " " if marked else ""
+    else:
+        flat = " ".join(words)
+        if marked[0].isspace():
+            flat = " " + flat
+        if marked[-1].isspace():
+            flat += " "
+        marked = flat
+    if special:
+        marked = escape(marked).replace("\x01", "<mark>").replace("\x02", "</mark>")
+    return SafeString(  # every piece is escaped above
+        f"{'…' if window_start > 0 else ''}{marked}"
+        f"{'…' if window_end < length else ''}"
+    )
+
+
+def _pieces(window: str, spans: list[tuple[int, int]]) -> str:
+    """The window's pieces cleaned one by one, the marked ones in <mark>."""
+    clean = _cleaning(window)
+    parts: list[str] = []
+    cursor = 0
+    for span_start, span_end in spans:
+        parts.append(clean(window[cursor:span_start]))
+        parts.append(f"<mark>{clean(window[span_start:span_end])}</mark>")
+        cursor = span_end
+    parts.append(clean(window[cursor:]))
+    return "".join(parts)
 
 
 def _mapping(folded: list[int], original: list[int]) -> Callable[[int], int]:
