@@ -404,6 +404,9 @@ class Part:
     _source: SnippetSource | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _attachment_views: tuple[memoryview, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_rows(cls, rows: list[tuple[Any, ...]], max_id: int) -> Part:
@@ -467,12 +470,26 @@ class Part:
         return source
 
     def attachment(self, document: int) -> tuple[int | None, str, int | None]:
-        """The attachment id, label and page of ``document`` (as in ``Original``)."""
-        attachment = self.attachment_ids.item(document)
-        page = self.page_numbers.item(document)
+        """The attachment id, label and page of ``document`` (as in ``Original``),
+        read through views (plain ints, the label's bytes decoded)."""
+        views = self._attachment_views
+        if views is None:
+            labels = self.labels
+            views = (
+                _view(self.attachment_ids),
+                _view(self.page_numbers),
+                memoryview(labels.data),
+                _view(labels.bounds),
+            )
+            self._attachment_views = views
+        ids, pages, data, bounds = views
+        attachment = ids[document]
+        page = pages[document]
         return (
             None if attachment < 0 else attachment,
-            self.labels[document],
+            _utf_16_le(data[bounds[document] : bounds[document + 1]], "strict", True)[
+                0
+            ],
             None if page < 0 else page,
         )
 
