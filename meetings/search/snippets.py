@@ -195,16 +195,16 @@ def _indexed(
         if first == -1:
             head = radius * 2
             if by_units:
-                start = _utf_16_le(
+                opening_text = _utf_16_le(
                     data[byte_start : byte_start + 2 * min(head, length)],
                     "strict",
                     True,
                 )[0]
             else:
-                start = _utf_16_le(
+                opening_text = _utf_16_le(
                     data[byte_start : byte_start + byte_size], "strict", True
                 )[0][:head]
-            excerpt = _flat(start).strip()
+            excerpt = _flat(opening_text).strip()
             excerpts.append(
                 SafeString(escape(excerpt) + ("…" if length > head else ""))
             )
