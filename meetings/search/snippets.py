@@ -279,19 +279,27 @@ def _indexed(
                     continue
                 while at != -1:
                     stop = at + size
-                    point = bisect_right(points_folded, at, low, high) - 1
-                    start = (
-                        points_original[point] + at - points_folded[point]
-                        if point >= low
-                        else at
-                    ) - window_start
                     last = stop - 1
-                    point = bisect_right(points_folded, last, low, high) - 1
-                    end = (
-                        points_original[point] + last - points_folded[point] + 1
-                        if point >= low
-                        else stop
-                    )
+                    point = bisect_right(points_folded, at, low, high) - 1
+                    if point >= low:
+                        shift = points_original[point] - points_folded[point]
+                        start = at + shift - window_start
+                        if point + 1 >= high or last < points_folded[point + 1]:
+                            # The match's end under the same point (mostly).
+                            end = stop + shift
+                        else:
+                            point = bisect_right(points_folded, last, point, high) - 1
+                            end = (
+                                points_original[point] + last - points_folded[point] + 1
+                            )
+                    else:
+                        start = at - window_start
+                        point = bisect_right(points_folded, last, low, high) - 1
+                        end = (
+                            points_original[point] + last - points_folded[point] + 1
+                            if point >= low
+                            else stop
+                        )
                     if end > window_end:
                         end = window_end
                     end -= window_start
