@@ -19,10 +19,10 @@ from __future__ import annotations
 import functools
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -590,7 +590,7 @@ class Facet:
 
 @dataclass
 class Outcome:
-    meeting_ids: list[int]  # filtered and in order
+    meeting_ids: MeetingIds  # filtered and in order
     facets: list[Facet]
     total_unfiltered: int
     known: Facts
@@ -659,44 +659,53 @@ def search(query: Query, filters: Filters, state: str) -> Outcome:
     columns = known.columns
     snap = index.snapshot(state, known)
     size = len(columns.order)
+    meeting = snap.meeting
     matched: dict[str, npt.NDArray[np.bool_]] = {}
 
     def holding(words: list[Word]) -> npt.NDArray[np.bool_]:
-        """The documents that hold one of ``words`` (any alternative)."""
-        out = np.zeros(snap.size, dtype=bool)
+        """The (current) documents that hold one of ``words`` (any alternative):
+        an array of ``matched`` itself when one term answers (never written)."""
+        out: npt.NDArray[np.bool_] | None = None
         for word in words:
             for alternative in matching_alternatives(word):
                 term = alternative.term
-                if term not in matched:
-                    matched[term] = snap.match(term)
-                found = matched[term]
+                found = matched.get(term)
+                if found is None:
+                    found = matched[term] = snap.match(term)
                 if alternative.dated:
-                    held_on = columns.held_on[snap.meeting]
+                    held_on = columns.held_on.take(meeting)
                     if alternative.start is not None:
                         found = found & (held_on >= alternative.start.toordinal())
                     if alternative.end is not None:
                         found = found & (held_on <= alternative.end.toordinal())
-                out |= found
-        return out
+                out = found if out is None else out | found
+        return np.zeros(snap.size, dtype=bool) if out is None else out
 
     def meetings_of(documents: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
         out = np.zeros(size, dtype=bool)
-        out[snap.meeting[documents]] = True
+        out[meeting[documents]] = True
         return out
 
-    found = np.ones(size, dtype=bool)
-    held = np.zeros(snap.size, dtype=bool)
+    found: npt.NDArray[np.bool_] | None = None
+    held: npt.NDArray[np.bool_] | None = None
     for clause in query.clauses:
         documents = holding(clause)
-        held |= documents
-        found &= meetings_of(documents)
+        held = documents if held is None else held | documents
+        if found is None:
+            found = meetings_of(documents)
+        else:
+            found &= meetings_of(documents)
+    if found is None or held is None:
+        found = np.ones(size, dtype=bool)
+        held = np.zeros(snap.size, dtype=bool)
     if query.excluded:
         found &= ~meetings_of(holding(query.excluded))
-    held &= found[snap.meeting] & snap.alive
+    # Every held document is current (``Snapshot.match``); those of the meetings
+    # found (a new array: ``held`` may be one of ``matched``).
+    held = held & found.take(meeting)
+    # For booleans ``a > b`` is ``a & ~b``.
     in_page = meetings_of(held & snap.pages)
-    in_attachments = np.bincount(
-        snap.meeting[held & ~snap.pages], minlength=size
-    ).astype(np.int64)
+    in_attachments = meetings_of(np.greater(held, snap.pages))
     total = int(np.count_nonzero(found))
     kept = (
         found & _passing(filters, known, in_page, in_attachments)
@@ -706,18 +715,62 @@ def search(query: Query, filters: Filters, state: str) -> Outcome:
     facets = _facets(kept, filters, known, in_page, in_attachments)
     places = np.flatnonzero(kept)  # newest first
     if filters.sort == "relevance":
-        score = 3 * in_page[places] + np.minimum(in_attachments[places], 3)
+        attachments = np.bincount(meeting[np.greater(held, snap.pages)], minlength=size)
+        score = 3 * in_page[places] + np.minimum(attachments[places], 3)
         places = places[np.lexsort((places, -score))]
-    return Outcome(columns.pks[places].tolist(), facets, total, known, snap, held)
+    return Outcome(MeetingIds(columns.pks, places), facets, total, known, snap, held)
+
+
+class MeetingIds:
+    """The pks of the meetings found, in order, as a sequence read by the page's
+    paginator: its length and one page's slice (a list of int), without a list
+    of every pk (thousands for a broad query, twenty shown)."""
+
+    __slots__ = ("_pks", "_places")
+
+    def __init__(self, pks: npt.NDArray[np.int64], places: npt.NDArray[Any]) -> None:
+        self._pks = pks
+        self._places = places
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return self._pks.take(self._places[index]).tolist()
+        return int(self._pks.item(self._places[index]))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.tolist())
+
+    def tolist(self) -> list[int]:
+        return self._pks.take(self._places).tolist()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, MeetingIds):
+            other = other.tolist()
+        return isinstance(other, list) and self.tolist() == other
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, like a list
+
+    def __repr__(self) -> str:
+        return f"MeetingIds({self.tolist()!r})"
 
 
 def _passing(
     filters: Filters,
     known: Facts,
     in_page: npt.NDArray[np.bool_],
-    in_attachments: npt.NDArray[np.int64],
+    in_attachments: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.bool_]:
-    """The meetings the filters keep."""
+    """The meetings the filters keep (``in_page``, ``in_attachments``: the
+    meetings with a document found in their page, in an attachment)."""
     columns = known.columns
     keep = np.ones(len(columns.order), dtype=bool)
     if not filters.narrows:
@@ -746,7 +799,7 @@ def _passing(
     if filters.source == "page":
         keep &= in_page
     if filters.source == "attachment":
-        keep &= in_attachments > 0
+        keep &= in_attachments
     if filters.start:
         keep &= columns.held_on >= filters.start.toordinal()
     if filters.end:
@@ -810,39 +863,47 @@ def _fiscal_year_label(year: int) -> str:
     return wareki.format_fiscal_year(year)
 
 
+@functools.lru_cache(maxsize=256)
+def _fiscal_year_value(year: int) -> tuple[str, str]:
+    """A 年度 facet value's parameter and label."""
+    return str(year), _fiscal_year_label(year)
+
+
 def _facets(
     kept: npt.NDArray[np.bool_],
     filters: Filters,
     known: Facts,
     in_page: npt.NDArray[np.bool_],
-    in_attachments: npt.NDArray[np.int64],
+    in_attachments: npt.NDArray[np.bool_],
 ) -> list[Facet]:
     columns = known.columns
     year_counts, type_counts, incident_counts, speaker_counts = columns.facet_counts(
         kept
     )
-    years = {y: n for y, n in zip(columns.years, year_counts, strict=True) if n}
     types = {t: n for t, n in zip(columns.type_ids, type_counts, strict=True) if n}
     incidents = _ranked(columns.incident_keys, incident_counts)
     speakers = _ranked(columns.speaker_names, speaker_counts)
-    sources = {
-        "page": int(np.count_nonzero(in_page & kept)),
-        "attachment": int(np.count_nonzero((in_attachments > 0) & kept)),
-    }
+    if filters.narrows:
+        sources = {
+            "page": int(np.count_nonzero(in_page & kept)),
+            "attachment": int(np.count_nonzero(in_attachments & kept)),
+        }
+    else:
+        # Nothing filtered out: the meetings kept are those found, and a meeting
+        # with a document found is one of them.
+        sources = {
+            "page": int(np.count_nonzero(in_page)),
+            "attachment": int(np.count_nonzero(in_attachments)),
+        }
+    chosen_year = filters.year
+    year_values = []
+    # ``years`` ascending: the newest first.
+    for year, n in zip(reversed(columns.years), reversed(year_counts), strict=True):
+        if n:
+            value, label = _fiscal_year_value(year)
+            year_values.append(FacetValue(value, label, n, chosen_year == year))
     return [
-        Facet(
-            "year",
-            "年度",
-            [
-                FacetValue(
-                    str(y),
-                    _fiscal_year_label(y),
-                    n,
-                    filters.year == y,
-                )
-                for y, n in sorted(years.items(), reverse=True)
-            ],
-        ),
+        Facet("year", "年度", year_values),
         Facet(
             "type",
             "会議の種類",
