@@ -686,26 +686,33 @@ def search(query: Query, filters: Filters, state: str) -> Outcome:
         out[meeting[documents]] = True
         return out
 
-    found: npt.NDArray[np.bool_] | None = None
-    held: npt.NDArray[np.bool_] | None = None
-    for clause in query.clauses:
-        documents = holding(clause)
-        held = documents if held is None else held | documents
-        if found is None:
-            found = meetings_of(documents)
+    pages = snap.pages
+    if len(query.clauses) == 1 and not query.excluded:
+        # One clause: the meetings found are those of its documents, all held;
+        # every held document is current (``Snapshot.match``). For booleans
+        # ``a > b`` is ``a & ~b``.
+        held = holding(query.clauses[0])
+        in_page = meetings_of(held & pages)
+        in_attachments = meetings_of(np.greater(held, pages))
+        found = in_page | in_attachments
+    else:
+        if query.clauses:
+            held = holding(query.clauses[0])
+            found = meetings_of(held)
         else:
+            held = np.zeros(snap.size, dtype=bool)
+            found = np.ones(size, dtype=bool)
+        for clause in query.clauses[1:]:
+            documents = holding(clause)
+            held = held | documents
             found &= meetings_of(documents)
-    if found is None or held is None:
-        found = np.ones(size, dtype=bool)
-        held = np.zeros(snap.size, dtype=bool)
-    if query.excluded:
-        found &= ~meetings_of(holding(query.excluded))
-    # Every held document is current (``Snapshot.match``); those of the meetings
-    # found (a new array: ``held`` may be one of ``matched``).
-    held = held & found.take(meeting)
-    # For booleans ``a > b`` is ``a & ~b``.
-    in_page = meetings_of(held & snap.pages)
-    in_attachments = meetings_of(np.greater(held, snap.pages))
+        if query.excluded:
+            found &= ~meetings_of(holding(query.excluded))
+        # The held documents of the meetings found (a new array: ``held`` may be
+        # one of ``matched``).
+        held = held & found.take(meeting)
+        in_page = meetings_of(held & pages)
+        in_attachments = meetings_of(np.greater(held, pages))
     total = int(np.count_nonzero(found))
     kept = (
         found & _passing(filters, known, in_page, in_attachments)
@@ -715,7 +722,7 @@ def search(query: Query, filters: Filters, state: str) -> Outcome:
     facets = _facets(kept, filters, known, in_page, in_attachments)
     places = np.flatnonzero(kept)  # newest first
     if filters.sort == "relevance":
-        attachments = np.bincount(meeting[np.greater(held, snap.pages)], minlength=size)
+        attachments = np.bincount(meeting[np.greater(held, pages)], minlength=size)
         score = 3 * in_page[places] + np.minimum(attachments[places], 3)
         places = places[np.lexsort((places, -score))]
     return Outcome(MeetingIds(columns.pks, places), facets, total, known, snap, held)
