@@ -227,8 +227,12 @@ class BigramIndex:
             return out
         wanted = np.array(ranks, dtype=np.int64)
         wanted = wanted[:-1] * self.alphabet_size + wanted[1:]
-        groups = self.keys.searchsorted(wanted)
-        if groups.max() >= len(self.keys) or (self.keys[groups] != wanted).any():
+        keys = self.keys
+        if not len(keys):
+            return out
+        groups = keys.searchsorted(wanted)
+        # A bigram past the last key is compared with the last (clipped): absent.
+        if (keys.take(groups, mode="clip") != wanted).any():
             return out
         groups_list: list[int] = groups.tolist()
         if len(term) == 2:
