@@ -124,7 +124,13 @@ class BigramIndex:
         self.documents = documents[keep]
         kept = np.concatenate([[0], np.cumsum(keep)])
         self.document_bounds: IntArray = kept[self.bounds].astype(np.int64)
-        del documents, keep, kept
+        # Each (bigram, document) run's length: its positions in the group, in
+        # the order of ``documents`` (a longer term verifies each document's
+        # first position, then the others only where that one failed).
+        runs = np.diff(np.append(np.flatnonzero(keep), len(keep)))
+        run_type = np.uint16 if not len(runs) or runs.max() < 1 << 16 else np.int32
+        self.runs: npt.NDArray[Any] = runs.astype(run_type)
+        del documents, keep, kept, runs
         # The codes read as UTF-16 are the ranks as characters (``ranked_text``):
         # 16-bit codes and no rank among the surrogates.
         self._ranked = code_type is np.uint16 and self.alphabet_size <= 0xD800
@@ -142,6 +148,7 @@ class BigramIndex:
                 self.bounds,
                 self.documents,
                 self.document_bounds,
+                self.runs,
                 self.starts,
             )
         )
@@ -199,55 +206,96 @@ class BigramIndex:
             return at
         return -1
 
-    def match(self, term: str) -> BoolArray:
-        """The documents whose text holds ``term`` (folded), as a boolean array."""
-        out = np.zeros(self.size, dtype=bool)
-        ranks = [self.rank.get(ch) for ch in term]
-        if not self.size or not term or any(r is None for r in ranks):
+    def match(self, term: str, out: BoolArray | None = None) -> BoolArray:
+        """The documents whose text holds ``term`` (folded), as a boolean array
+        (``out``, all False, filled if given)."""
+        if out is None:
+            out = np.zeros(self.size, dtype=bool)
+        rank = self.rank
+        ranks = [rank.get(ch) for ch in term]
+        if not self.size or not term or None in ranks:
             return out
-        rank: list[int] = ranks  # type: ignore[assignment]  # no None: checked just above
-        found: npt.NDArray[Any]
         if len(term) == 1:
-            found = np.flatnonzero(self.codes == rank[0])
-        else:
-            groups = []
-            for offset in range(len(term) - 1):
-                group = self._group(rank[offset], rank[offset + 1])
-                if group < 0:
-                    return out
-                groups.append((offset, group))
-            if len(term) == 2:
-                group = groups[0][1]
-                low, high = self.document_bounds[group : group + 2]
-                out[self.documents[low:high]] = True
+            found = np.flatnonzero(self.codes == ranks[0])
+            if len(found) > self.size:
+                # More matches than documents: each document's first match at
+                # or after its start (fewer binary searches, into the matches).
+                first = np.searchsorted(found, self.starts)
+                out |= np.append(first[1:], len(found)) > first
+            else:
+                out[np.searchsorted(self.starts, found, side="right") - 1] = True
+            return out
+        wanted = np.array(ranks, dtype=np.int64)
+        wanted = wanted[:-1] * self.alphabet_size + wanted[1:]
+        keys = self.keys
+        if not len(keys):
+            return out
+        groups = keys.searchsorted(wanted)
+        # A bigram past the last key is compared with the last (clipped): absent.
+        if (keys.take(groups, mode="clip") != wanted).any():
+            return out
+        groups_list: list[int] = groups.tolist()
+        if len(term) == 2:
+            group = groups_list[0]
+            bounds = self.document_bounds
+            out[self.documents[bounds.item(group) : bounds.item(group + 1)]] = True
+            return out
+        # The rarest bigram: its positions, grouped by document (runs).
+        sizes = (self.bounds[groups + 1] - self.bounds[groups]).tolist()
+        offset = sizes.index(min(sizes))
+        group = groups_list[offset]
+        low = self.bounds.item(group)
+        positions = self.positions[low : self.bounds.item(group + 1)]
+        first_run, end_run = (
+            self.document_bounds.item(group),
+            self.document_bounds.item(group + 1),
+        )
+        documents = self.documents[first_run:end_run]
+        lengths = self.runs[first_run:end_run]
+        run_starts = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(lengths[:-1], dtype=np.int64, out=run_starts[1:])
+        checks = [
+            (at - offset, char)
+            for at, char in enumerate(ranks)
+            if at != offset and at != offset + 1
+        ]
+        # Each document's first position, the term's other characters read around
+        # it: a start before the corpus or an end past it reads the separator at
+        # the corpus' first or last code (clipped).
+        codes = self.codes
+        firsts = positions[run_starts]
+        passed: BoolArray | None = None
+        for shift, char in checks:
+            same = codes.take(firsts + shift, mode="clip") == char
+            if passed is None:
+                passed = same
+            else:
+                passed &= same
+        assert passed is not None  # a term of three characters has a check
+        # ``out`` is all False and a bigram's documents are distinct.
+        out[documents] = passed
+        # The other positions of the documents whose first one failed.
+        if np.count_nonzero(passed) == len(passed):
+            return out
+        failed = np.flatnonzero(~passed)
+        failed = failed[lengths[failed] > 1]
+        if not len(failed):
+            return out
+        counts = lengths[failed].astype(np.int64) - 1
+        ends = np.cumsum(counts)
+        total = ends.item(-1)
+        into = np.repeat(run_starts[failed] + 1 - ends + counts, counts) + np.arange(
+            total
+        )
+        owners = np.repeat(failed, counts)
+        others = positions[into]
+        for shift, char in checks:
+            keep = codes.take(others + shift, mode="clip") == char
+            others = others[keep]
+            owners = owners[keep]
+            if not len(owners):
                 return out
-            offset, group = min(
-                groups, key=lambda og: self.bounds[og[1] + 1] - self.bounds[og[1]]
-            )
-            # The rarest bigram's positions, ascending: the term's starts that
-            # would fall before the corpus or run past its end are at the ends.
-            found = self.positions[
-                self.bounds.item(group) : self.bounds.item(group + 1)
-            ]
-            if offset:
-                found = found - offset
-            found = found[
-                np.searchsorted(found, 0) : np.searchsorted(
-                    found, len(self.codes) - len(term), side="right"
-                )
-            ]
-            for at, char in enumerate(rank):
-                if at in (offset, offset + 1):
-                    continue
-                found = found[self.codes[found + at] == char]
-                if not len(found):
-                    return out
-        if len(found) > self.size:
-            # More matches than documents: each document's first match at or
-            # after its start (fewer binary searches, into the sorted matches).
-            first = np.searchsorted(found, self.starts)
-            return np.append(first[1:], len(found)) > first
-        out[np.searchsorted(self.starts, found, side="right") - 1] = True
+        out[documents[owners]] = True
         return out
 
 
@@ -554,10 +602,12 @@ class Snapshot:
 
     def match(self, term: str) -> BoolArray:
         """The current documents that hold ``term``."""
-        return (
-            np.concatenate([self.base.index.match(term), self.delta.index.match(term)])
-            & self.alive
-        )
+        out = np.zeros(len(self.alive), dtype=bool)
+        size = self.base.index.size
+        self.base.index.match(term, out[:size])
+        self.delta.index.match(term, out[size:])
+        out &= self.alive
+        return out
 
 
 _lock = threading.Lock()
