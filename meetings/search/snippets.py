@@ -119,9 +119,20 @@ def indexed_snippets(
     snippets in one call (each part's views and the terms' ranks read once)."""
     # Per part (a snapshot's base or delta): its documents' places in the output
     # and in the part.
+    if not documents:
+        return []
     parts: dict[int, tuple[Part, list[int], list[int]]] = {}
+    last = documents[0][0]
+    base, delta = last.base, last.delta
+    size = base.index.size
     for place, (snapshot, document) in enumerate(documents):
-        part, local = snapshot.locate(document)
+        if snapshot is not last:  # ``Snapshot.locate`` inline
+            last, base, delta = snapshot, snapshot.base, snapshot.delta
+            size = base.index.size
+        if document < size:
+            part, local = base, document
+        else:
+            part, local = delta, document - size
         group = parts.get(id(part))
         if group is None:
             group = parts[id(part)] = (part, [], [])
@@ -381,7 +392,7 @@ def _indexed(
             marked = "".join(pieces)
         else:
             marked = window
-        if _FIELD_LEAD.search(marked) is not None:
+        if (" " in marked or "\t" in marked) and _FIELD_LEAD.search(marked) is not None:
             # A field number stands at a line's start or at a piece's start: after
             # a mark's start or end (rare: the slower expression).
             if special:
