@@ -122,7 +122,7 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
                 and not request.path_info.startswith(excluded)
             ):
                 response[name] = value
-        request.csp_nonce = self._nonce_after_response  # type: ignore[attr-defined]
+        request.csp_nonce = self._nonce_after_response  # type: ignore[attr-defined]  # django-csp sets it
         return response
 
 
