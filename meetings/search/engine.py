@@ -19,10 +19,10 @@ from __future__ import annotations
 import functools
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -133,7 +133,7 @@ class Columns:
     # and counts every facet value at once (AND, popcount), instead of a gather
     # and a bincount per facet. None when there are too many values for that to
     # pay (FACET_BITS_MAX_ROWS): the facets are then counted one by one.
-    facet_bits: npt.NDArray[np.uint8] | None = None
+    facet_bits: npt.NDArray[np.uint64] | None = None
 
     def __post_init__(self) -> None:
         self.incident_starts = _starts(self.incident_owner, len(self.order))
@@ -144,7 +144,7 @@ class Columns:
         self.type_ids = type_ids.tolist()
         self.facet_bits = self._facet_bits()
 
-    def _facet_bits(self) -> npt.NDArray[np.uint8] | None:
+    def _facet_bits(self) -> npt.NDArray[np.uint64] | None:
         size = len(self.order)
         years, types = len(self.years), len(self.type_ids)
         incidents, speakers = len(self.incident_keys), len(self.speaker_names)
@@ -157,7 +157,7 @@ class Columns:
         member[years + self.type_code, places] = True
         member[years + types + self.incident_code, self.incident_owner] = True
         member[years + types + incidents + self.speaker_code, self.speaker_owner] = True
-        return np.packbits(member, axis=1)
+        return _words(np.packbits(member, axis=1))
 
     def facet_counts(
         self, kept: npt.NDArray[np.bool_]
@@ -165,9 +165,9 @@ class Columns:
         """The kept meetings' count of each year (``years``' order), type
         (``type_ids``), incident (``incident_keys``) and speaker (``speaker_names``)."""
         if self.facet_bits is not None:
-            counts = np.bitwise_count(self.facet_bits & np.packbits(kept)).sum(
-                axis=1, dtype=np.int64
-            )
+            counts = np.bitwise_count(
+                self.facet_bits & _words(np.packbits(kept)[np.newaxis])
+            ).sum(axis=1, dtype=np.int64)
             years, types = len(self.years), len(self.type_ids)
             incidents = years + types + len(self.incident_keys)
             return (
@@ -590,7 +590,7 @@ class Facet:
 
 @dataclass
 class Outcome:
-    meeting_ids: list[int]  # filtered and in order
+    meeting_ids: MeetingIds  # filtered and in order
     facets: list[Facet]
     total_unfiltered: int
     known: Facts
@@ -659,44 +659,60 @@ def search(query: Query, filters: Filters, state: str) -> Outcome:
     columns = known.columns
     snap = index.snapshot(state, known)
     size = len(columns.order)
+    meeting = snap.meeting
     matched: dict[str, npt.NDArray[np.bool_]] = {}
 
     def holding(words: list[Word]) -> npt.NDArray[np.bool_]:
-        """The documents that hold one of ``words`` (any alternative)."""
-        out = np.zeros(snap.size, dtype=bool)
+        """The (current) documents that hold one of ``words`` (any alternative):
+        an array of ``matched`` itself when one term answers (never written)."""
+        out: npt.NDArray[np.bool_] | None = None
         for word in words:
             for alternative in matching_alternatives(word):
                 term = alternative.term
-                if term not in matched:
-                    matched[term] = snap.match(term)
-                found = matched[term]
+                found = matched.get(term)
+                if found is None:
+                    found = matched[term] = snap.match(term)
                 if alternative.dated:
-                    held_on = columns.held_on[snap.meeting]
+                    held_on = columns.held_on.take(meeting)
                     if alternative.start is not None:
                         found = found & (held_on >= alternative.start.toordinal())
                     if alternative.end is not None:
                         found = found & (held_on <= alternative.end.toordinal())
-                out |= found
-        return out
+                out = found if out is None else out | found
+        return np.zeros(snap.size, dtype=bool) if out is None else out
 
     def meetings_of(documents: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
         out = np.zeros(size, dtype=bool)
-        out[snap.meeting[documents]] = True
+        out[meeting[documents]] = True
         return out
 
-    found = np.ones(size, dtype=bool)
-    held = np.zeros(snap.size, dtype=bool)
-    for clause in query.clauses:
-        documents = holding(clause)
-        held |= documents
-        found &= meetings_of(documents)
-    if query.excluded:
-        found &= ~meetings_of(holding(query.excluded))
-    held &= found[snap.meeting] & snap.alive
-    in_page = meetings_of(held & snap.pages)
-    in_attachments = np.bincount(
-        snap.meeting[held & ~snap.pages], minlength=size
-    ).astype(np.int64)
+    pages = snap.pages
+    if len(query.clauses) == 1 and not query.excluded:
+        # One clause: the meetings found are those of its documents, all held;
+        # every held document is current (``Snapshot.match``). For booleans
+        # ``a > b`` is ``a & ~b``.
+        held = holding(query.clauses[0])
+        in_page = meetings_of(held & pages)
+        in_attachments = meetings_of(np.greater(held, pages))
+        found = in_page | in_attachments
+    else:
+        if query.clauses:
+            held = holding(query.clauses[0])
+            found = meetings_of(held)
+        else:
+            held = np.zeros(snap.size, dtype=bool)
+            found = np.ones(size, dtype=bool)
+        for clause in query.clauses[1:]:
+            documents = holding(clause)
+            held = held | documents
+            found &= meetings_of(documents)
+        if query.excluded:
+            found &= ~meetings_of(holding(query.excluded))
+        # The held documents of the meetings found (a new array: ``held`` may be
+        # one of ``matched``).
+        held = held & found.take(meeting)
+        in_page = meetings_of(held & pages)
+        in_attachments = meetings_of(np.greater(held, pages))
     total = int(np.count_nonzero(found))
     kept = (
         found & _passing(filters, known, in_page, in_attachments)
@@ -706,18 +722,62 @@ def search(query: Query, filters: Filters, state: str) -> Outcome:
     facets = _facets(kept, filters, known, in_page, in_attachments)
     places = np.flatnonzero(kept)  # newest first
     if filters.sort == "relevance":
-        score = 3 * in_page[places] + np.minimum(in_attachments[places], 3)
+        attachments = np.bincount(meeting[np.greater(held, pages)], minlength=size)
+        score = 3 * in_page[places] + np.minimum(attachments[places], 3)
         places = places[np.lexsort((places, -score))]
-    return Outcome(columns.pks[places].tolist(), facets, total, known, snap, held)
+    return Outcome(MeetingIds(columns.pks, places), facets, total, known, snap, held)
+
+
+class MeetingIds:
+    """The pks of the meetings found, in order, as a sequence read by the page's
+    paginator: its length and one page's slice (a list of int), without a list
+    of every pk (thousands for a broad query, twenty shown)."""
+
+    __slots__ = ("_pks", "_places")
+
+    def __init__(self, pks: npt.NDArray[np.int64], places: npt.NDArray[Any]) -> None:
+        self._pks = pks
+        self._places = places
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return self._pks.take(self._places[index]).tolist()
+        return int(self._pks.item(self._places[index]))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.tolist())
+
+    def tolist(self) -> list[int]:
+        return self._pks.take(self._places).tolist()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, MeetingIds):
+            other = other.tolist()
+        return isinstance(other, list) and self.tolist() == other
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, like a list
+
+    def __repr__(self) -> str:
+        return f"MeetingIds({self.tolist()!r})"
 
 
 def _passing(
     filters: Filters,
     known: Facts,
     in_page: npt.NDArray[np.bool_],
-    in_attachments: npt.NDArray[np.int64],
+    in_attachments: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.bool_]:
-    """The meetings the filters keep."""
+    """The meetings the filters keep (``in_page``, ``in_attachments``: the
+    meetings with a document found in their page, in an attachment)."""
     columns = known.columns
     keep = np.ones(len(columns.order), dtype=bool)
     if not filters.narrows:
@@ -746,7 +806,7 @@ def _passing(
     if filters.source == "page":
         keep &= in_page
     if filters.source == "attachment":
-        keep &= in_attachments > 0
+        keep &= in_attachments
     if filters.start:
         keep &= columns.held_on >= filters.start.toordinal()
     if filters.end:
@@ -780,6 +840,15 @@ def _pairs_of(starts: Any, places: npt.NDArray[np.int64]) -> npt.NDArray[np.int6
     return np.repeat(low - ends + lengths, lengths) + np.arange(total)
 
 
+def _words(packed: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
+    """Rows of packed bits as 64-bit words (zero bytes added to fill the last):
+    AND and popcount then work on 8 bytes at a time."""
+    rows, width = packed.shape
+    padded = np.zeros((rows, -(-width // 8) * 8), dtype=np.uint8)
+    padded[:, :width] = packed
+    return padded.view(np.uint64)
+
+
 def _counted(
     starts: Any, code: Any, kept: npt.NDArray[np.bool_], size: int
 ) -> npt.NDArray[np.int64]:
@@ -810,39 +879,47 @@ def _fiscal_year_label(year: int) -> str:
     return wareki.format_fiscal_year(year)
 
 
+@functools.lru_cache(maxsize=256)
+def _fiscal_year_value(year: int) -> tuple[str, str]:
+    """A 年度 facet value's parameter and label."""
+    return str(year), _fiscal_year_label(year)
+
+
 def _facets(
     kept: npt.NDArray[np.bool_],
     filters: Filters,
     known: Facts,
     in_page: npt.NDArray[np.bool_],
-    in_attachments: npt.NDArray[np.int64],
+    in_attachments: npt.NDArray[np.bool_],
 ) -> list[Facet]:
     columns = known.columns
     year_counts, type_counts, incident_counts, speaker_counts = columns.facet_counts(
         kept
     )
-    years = {y: n for y, n in zip(columns.years, year_counts, strict=True) if n}
     types = {t: n for t, n in zip(columns.type_ids, type_counts, strict=True) if n}
     incidents = _ranked(columns.incident_keys, incident_counts)
     speakers = _ranked(columns.speaker_names, speaker_counts)
-    sources = {
-        "page": int(np.count_nonzero(in_page & kept)),
-        "attachment": int(np.count_nonzero((in_attachments > 0) & kept)),
-    }
+    if filters.narrows:
+        sources = {
+            "page": int(np.count_nonzero(in_page & kept)),
+            "attachment": int(np.count_nonzero(in_attachments & kept)),
+        }
+    else:
+        # Nothing filtered out: the meetings kept are those found, and a meeting
+        # with a document found is one of them.
+        sources = {
+            "page": int(np.count_nonzero(in_page)),
+            "attachment": int(np.count_nonzero(in_attachments)),
+        }
+    chosen_year = filters.year
+    year_values = []
+    # ``years`` ascending: the newest first.
+    for year, n in zip(reversed(columns.years), reversed(year_counts), strict=True):
+        if n:
+            value, label = _fiscal_year_value(year)
+            year_values.append(FacetValue(value, label, n, chosen_year == year))
     return [
-        Facet(
-            "year",
-            "年度",
-            [
-                FacetValue(
-                    str(y),
-                    _fiscal_year_label(y),
-                    n,
-                    filters.year == y,
-                )
-                for y, n in sorted(years.items(), reverse=True)
-            ],
-        ),
+        Facet("year", "年度", year_values),
         Facet(
             "type",
             "会議の種類",

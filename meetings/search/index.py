@@ -30,7 +30,7 @@ import codecs
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -124,7 +124,13 @@ class BigramIndex:
         self.documents = documents[keep]
         kept = np.concatenate([[0], np.cumsum(keep)])
         self.document_bounds: IntArray = kept[self.bounds].astype(np.int64)
-        del documents, keep, kept
+        # Each (bigram, document) run's length: its positions in the group, in
+        # the order of ``documents`` (a longer term verifies each document's
+        # first position, then the others only where that one failed).
+        runs = np.diff(np.append(np.flatnonzero(keep), len(keep)))
+        run_type = np.uint16 if not len(runs) or runs.max() < 1 << 16 else np.int32
+        self.runs: npt.NDArray[Any] = runs.astype(run_type)
+        del documents, keep, kept, runs
         # The codes read as UTF-16 are the ranks as characters (``ranked_text``):
         # 16-bit codes and no rank among the surrogates.
         self._ranked = code_type is np.uint16 and self.alphabet_size <= 0xD800
@@ -142,6 +148,7 @@ class BigramIndex:
                 self.bounds,
                 self.documents,
                 self.document_bounds,
+                self.runs,
                 self.starts,
             )
         )
@@ -199,55 +206,96 @@ class BigramIndex:
             return at
         return -1
 
-    def match(self, term: str) -> BoolArray:
-        """The documents whose text holds ``term`` (folded), as a boolean array."""
-        out = np.zeros(self.size, dtype=bool)
-        ranks = [self.rank.get(ch) for ch in term]
-        if not self.size or not term or any(r is None for r in ranks):
+    def match(self, term: str, out: BoolArray | None = None) -> BoolArray:
+        """The documents whose text holds ``term`` (folded), as a boolean array
+        (``out``, all False, filled if given)."""
+        if out is None:
+            out = np.zeros(self.size, dtype=bool)
+        rank = self.rank
+        ranks = [rank.get(ch) for ch in term]
+        if not self.size or not term or None in ranks:
             return out
-        rank: list[int] = ranks  # type: ignore[assignment]  # no None: checked just above
-        found: npt.NDArray[Any]
         if len(term) == 1:
-            found = np.flatnonzero(self.codes == rank[0])
-        else:
-            groups = []
-            for offset in range(len(term) - 1):
-                group = self._group(rank[offset], rank[offset + 1])
-                if group < 0:
-                    return out
-                groups.append((offset, group))
-            if len(term) == 2:
-                group = groups[0][1]
-                low, high = self.document_bounds[group : group + 2]
-                out[self.documents[low:high]] = True
+            found = np.flatnonzero(self.codes == ranks[0])
+            if len(found) > self.size:
+                # More matches than documents: each document's first match at
+                # or after its start (fewer binary searches, into the matches).
+                first = np.searchsorted(found, self.starts)
+                out |= np.append(first[1:], len(found)) > first
+            else:
+                out[np.searchsorted(self.starts, found, side="right") - 1] = True
+            return out
+        wanted = np.array(ranks, dtype=np.int64)
+        wanted = wanted[:-1] * self.alphabet_size + wanted[1:]
+        keys = self.keys
+        if not len(keys):
+            return out
+        groups = keys.searchsorted(wanted)
+        # A bigram past the last key is compared with the last (clipped): absent.
+        if (keys.take(groups, mode="clip") != wanted).any():
+            return out
+        groups_list: list[int] = groups.tolist()
+        if len(term) == 2:
+            group = groups_list[0]
+            bounds = self.document_bounds
+            out[self.documents[bounds.item(group) : bounds.item(group + 1)]] = True
+            return out
+        # The rarest bigram: its positions, grouped by document (runs).
+        sizes = (self.bounds[groups + 1] - self.bounds[groups]).tolist()
+        offset = sizes.index(min(sizes))
+        group = groups_list[offset]
+        low = self.bounds.item(group)
+        positions = self.positions[low : self.bounds.item(group + 1)]
+        first_run, end_run = (
+            self.document_bounds.item(group),
+            self.document_bounds.item(group + 1),
+        )
+        documents = self.documents[first_run:end_run]
+        lengths = self.runs[first_run:end_run]
+        run_starts = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(lengths[:-1], dtype=np.int64, out=run_starts[1:])
+        checks = [
+            (at - offset, char)
+            for at, char in enumerate(ranks)
+            if at != offset and at != offset + 1
+        ]
+        # Each document's first position, the term's other characters read around
+        # it: a start before the corpus or an end past it reads the separator at
+        # the corpus' first or last code (clipped).
+        codes = self.codes
+        firsts = positions[run_starts]
+        passed: BoolArray | None = None
+        for shift, char in checks:
+            same = codes.take(firsts + shift, mode="clip") == char
+            if passed is None:
+                passed = same
+            else:
+                passed &= same
+        assert passed is not None  # a term of three characters has a check
+        # ``out`` is all False and a bigram's documents are distinct.
+        out[documents] = passed
+        # The other positions of the documents whose first one failed.
+        if np.count_nonzero(passed) == len(passed):
+            return out
+        failed = np.flatnonzero(~passed)
+        failed = failed[lengths[failed] > 1]
+        if not len(failed):
+            return out
+        counts = lengths[failed].astype(np.int64) - 1
+        ends = np.cumsum(counts)
+        total = ends.item(-1)
+        into = np.repeat(run_starts[failed] + 1 - ends + counts, counts) + np.arange(
+            total
+        )
+        owners = np.repeat(failed, counts)
+        others = positions[into]
+        for shift, char in checks:
+            keep = codes.take(others + shift, mode="clip") == char
+            others = others[keep]
+            owners = owners[keep]
+            if not len(owners):
                 return out
-            offset, group = min(
-                groups, key=lambda og: self.bounds[og[1] + 1] - self.bounds[og[1]]
-            )
-            # The rarest bigram's positions, ascending: the term's starts that
-            # would fall before the corpus or run past its end are at the ends.
-            found = self.positions[
-                self.bounds.item(group) : self.bounds.item(group + 1)
-            ]
-            if offset:
-                found = found - offset
-            found = found[
-                np.searchsorted(found, 0) : np.searchsorted(
-                    found, len(self.codes) - len(term), side="right"
-                )
-            ]
-            for at, char in enumerate(rank):
-                if at in (offset, offset + 1):
-                    continue
-                found = found[self.codes[found + at] == char]
-                if not len(found):
-                    return out
-        if len(found) > self.size:
-            # More matches than documents: each document's first match at or
-            # after its start (fewer binary searches, into the sorted matches).
-            first = np.searchsorted(found, self.starts)
-            return np.append(first[1:], len(found)) > first
-        out[np.searchsorted(self.starts, found, side="right") - 1] = True
+        out[documents[owners]] = True
         return out
 
 
@@ -352,6 +400,27 @@ class Points:
         return int(self.bounds.nbytes + self.folded.nbytes + self.original.nbytes)
 
 
+class SnippetSource(NamedTuple):
+    """What the snippets read of a part's documents, as views that give plain
+    Python ints and slices (no numpy scalar per read: ``snippets.indexed_snippets``).
+    Views of the part's arrays and bytes: nothing copied, nothing written."""
+
+    codes: memoryview | None  # the ranks, one UTF-16 unit each (None: not ``_ranked``)
+    starts: memoryview  # per document: its first code
+    lengths: memoryview  # per document: its number of codes
+    text: Any  # BigramIndex.ranked_text (where ``codes`` is None)
+    data: memoryview  # the originals, UTF-16-LE
+    bounds: memoryview  # per document: its original's first byte (and a last bound)
+    text_lengths: memoryview  # per document: its original's length
+    point_bounds: memoryview  # per document: its first point (and a last bound)
+    folded: memoryview  # the points' folded indexes
+    original: memoryview  # the points' original indexes
+
+
+def _view(array: npt.NDArray[Any]) -> memoryview:
+    return memoryview(np.ascontiguousarray(array))  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class Original:
     """What a snippet needs of a document besides its folded text."""
@@ -380,6 +449,12 @@ class Part:
     labels: Strings = field(default_factory=lambda: Strings([]))
     attachment_ids: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     page_numbers: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    _source: SnippetSource | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _attachment_views: tuple[memoryview, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_rows(cls, rows: list[tuple[Any, ...]], max_id: int) -> Part:
@@ -420,13 +495,49 @@ class Part:
             )
         )
 
+    def snippet_source(self) -> SnippetSource:
+        """What the snippets read of this part (made once: views, no copy)."""
+        source = self._source
+        if source is None:
+            index = self.index
+            texts = self.texts
+            points = self.offsets
+            source = SnippetSource(
+                _view(index.codes) if index._ranked else None,
+                _view(index.starts),
+                _view(index.lengths),
+                index.ranked_text,
+                memoryview(texts.data),
+                _view(texts.bounds),
+                _view(texts.lengths),
+                _view(points.bounds),
+                _view(points.folded),
+                _view(points.original),
+            )
+            self._source = source
+        return source
+
     def attachment(self, document: int) -> tuple[int | None, str, int | None]:
-        """The attachment id, label and page of ``document`` (as in ``Original``)."""
-        attachment = self.attachment_ids.item(document)
-        page = self.page_numbers.item(document)
+        """The attachment id, label and page of ``document`` (as in ``Original``),
+        read through views (plain ints, the label's bytes decoded)."""
+        views = self._attachment_views
+        if views is None:
+            labels = self.labels
+            views = (
+                _view(self.attachment_ids),
+                _view(self.page_numbers),
+                memoryview(labels.data),
+                _view(labels.bounds),
+            )
+            self._attachment_views = views
+        ids, pages, data, bounds = views
+        attachment = ids[document]
+        page = pages[document]
         return (
             None if attachment < 0 else attachment,
-            self.labels[document],
+            _utf_16_le(data[bounds[document] : bounds[document + 1]], "strict", True)[
+                0
+            ],
             None if page < 0 else page,
         )
 
@@ -491,10 +602,12 @@ class Snapshot:
 
     def match(self, term: str) -> BoolArray:
         """The current documents that hold ``term``."""
-        return (
-            np.concatenate([self.base.index.match(term), self.delta.index.match(term)])
-            & self.alive
-        )
+        out = np.zeros(len(self.alive), dtype=bool)
+        size = self.base.index.size
+        self.base.index.match(term, out[:size])
+        self.delta.index.match(term, out[size:])
+        out &= self.alive
+        return out
 
 
 _lock = threading.Lock()

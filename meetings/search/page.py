@@ -639,10 +639,12 @@ def _attachment_url(prefix: str, public_id: Any, attachment_id: int) -> str:
 
 def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
     """Snippets of the shown rows' matching documents: their original and folded
-    texts from the in-process index (no query)."""
-    terms = query.terms
+    texts from the in-process index (no query), all the page's in one call."""
     by_publication = {hit.facts.publication_id: hit for hit in hits}
     prefix = None  # the script prefix, read once (a thread-local's attribute)
+    documents: list[tuple[Any, int]] = []
+    # Where each snippet goes: the row (its page's) or the attachment hit.
+    places: list[Any] = []
     for row in page_rows:
         hit = by_publication.get(row.publication_id)
         if hit is None:
@@ -650,9 +652,8 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
         shown = hit.shown
         snap = hit.snapshot
         if hit.page_document in shown:
-            row.snippet = snippets.indexed_snippet(
-                snap, shown[hit.page_document], terms
-            )
+            documents.append((snap, shown[hit.page_document]))
+            places.append(row)
         for pk in hit.attachment_documents[:ATTACHMENT_HITS_SHOWN]:
             if pk not in shown:
                 continue
@@ -663,12 +664,17 @@ def _add_snippets(page_rows: list, hits: list, query: Any) -> None:
             if prefix is None:
                 prefix = get_script_prefix()
             url = _attachment_url(prefix, hit.facts.public_id, attachment_id)
-            row.attachment_hits.append(
-                AttachmentHit(
-                    label=label,
-                    page=number,
-                    url=f"{url}#page={number}",
-                    snippet=snippets.indexed_snippet(snap, document, terms),
-                    more=len(hit.attachment_documents) - ATTACHMENT_HITS_SHOWN,
-                )
+            attachment_hit = AttachmentHit(
+                label=label,
+                page=number,
+                url=f"{url}#page={number}",
+                snippet="",  # set below, with the page's other snippets
+                more=len(hit.attachment_documents) - ATTACHMENT_HITS_SHOWN,
             )
+            row.attachment_hits.append(attachment_hit)
+            documents.append((snap, document))
+            places.append(attachment_hit)
+    if documents:
+        made = snippets.indexed_snippets(documents, query.terms)
+        for place, snippet in zip(places, made, strict=True):
+            place.snippet = snippet

@@ -13,6 +13,7 @@ byte for byte the one of ``snippet`` over the stored columns.
 
 from __future__ import annotations
 
+import codecs
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
@@ -26,7 +27,10 @@ from meetings.search.query import Query
 from meetings.search.text import fold
 
 if TYPE_CHECKING:
-    from meetings.search.index import Snapshot
+    from meetings.search.index import Part, Snapshot, SnippetSource
+
+# The codec itself (``bytes.decode`` looks it up by name first).
+_utf_16_le = codecs.utf_16_le_decode
 
 SNIPPET_RADIUS = 40
 # The numbers of the header fields (1 日時 … 4 協議概要) at the start of a line: in a
@@ -37,6 +41,21 @@ _FIELD_NUMBER = re.compile(r"(?m)^[ \t]*[0-9]{1,2}[ \t]+(?=[^\s0-9]|\Z)")
 _DIGIT = re.compile(r"[0-9]")
 # What html.escape replaces.
 _SPECIAL = re.compile(r"[&<>\"']")
+# What str.split splits on (str.isspace, as \s for a str pattern).
+_SPACE = re.compile(r"\s")
+# What a field number holds: a digit, then a space or a tab (a window without it
+# has none).
+_FIELD_LEAD = re.compile(r"[0-9][ \t]")
+# _FIELD_NUMBER over a window whose marks are its tags (a window without & < >
+# " '): a piece starts at the start, after a newline or after a tag's ">"; and
+# over a window whose marks are \x01 (start) and \x02 (end).
+_TAG_FIELD_NUMBER = re.compile(r"(?m)(?:^|(?<=>))[ \t]*[0-9]{1,2}[ \t]+(?=[^\s0-9]|\Z)")
+_CONTROL_FIELD_NUMBER = re.compile(
+    r"(?m)(?:^|(?<=[\x01\x02]))[ \t]*[0-9]{1,2}[ \t]+(?=[^\s0-9]|\Z)"
+)
+# A piece that may start with a field number, right after a mark's start or end.
+_AFTER_TAG = re.compile(r">[ \t0-9]")
+_AFTER_CONTROL = re.compile(r"[\x01\x02][ \t0-9]")
 
 
 def snippet(
@@ -88,17 +107,323 @@ def indexed_snippet(
 ) -> SafeString:
     """``snippet`` of the in-process index's ``document`` (see the module's
     docstring): the same excerpt, no query."""
-    part, local = snapshot.locate(document)
-    codes = part.index
-    texts = part.texts
-    return _excerpt(
-        codes.ranked_text(local),
-        codes.needles(terms),
-        _mapping(*part.offsets.lists(local)),
-        texts.length(local),
-        lambda start, end: texts.cut(local, start, end),
-        radius,
-    )
+    return indexed_snippets([(snapshot, document)], terms, radius)[0]
+
+
+def indexed_snippets(
+    documents: Sequence[tuple[Snapshot, int]],
+    terms: list[str],
+    radius: int = SNIPPET_RADIUS,
+) -> list[SafeString]:
+    """``indexed_snippet`` of each (snapshot, document), in order: a page's
+    snippets in one call (each part's views and the terms' ranks read once)."""
+    # Per part (a snapshot's base or delta): its documents' places in the output
+    # and in the part.
+    parts: dict[int, tuple[Part, list[int], list[int]]] = {}
+    for place, (snapshot, document) in enumerate(documents):
+        part, local = snapshot.locate(document)
+        group = parts.get(id(part))
+        if group is None:
+            group = parts[id(part)] = (part, [], [])
+        group[1].append(place)
+        group[2].append(local)
+    if len(parts) == 1:
+        ((part, _, locals_),) = parts.values()
+        return _indexed(
+            part.snippet_source(), locals_, part.index.needles(terms), radius
+        )
+    out: list[SafeString] = [SafeString("")] * len(documents)
+    for part, places, locals_ in parts.values():
+        excerpts = _indexed(
+            part.snippet_source(), locals_, part.index.needles(terms), radius
+        )
+        for place, excerpt in zip(places, excerpts, strict=True):
+            out[place] = excerpt
+    return out
+
+
+def _indexed(
+    source: SnippetSource,
+    documents: list[int],
+    needles: list[tuple[str, int]],
+    radius: int,
+) -> list[SafeString]:
+    """``_excerpt`` of each of the part's ``documents``, inline (the part's views
+    read once): its ranked text decoded from the codes' view, the window mapped
+    by one shift where no point of its offsets falls in it (else point by point
+    over the views), only the window of its original decoded, then cleaned at
+    once with its marks in it."""
+    (
+        codes,
+        starts,
+        lengths,
+        text_of,
+        data,
+        bounds,
+        text_lengths,
+        point_bounds,
+        points_folded,
+        points_original,
+    ) = source
+    excerpts: list[SafeString] = []
+    for local in documents:
+        if codes is not None:
+            begin = starts[local]
+            folded = _utf_16_le(codes[begin : begin + lengths[local]], "strict", True)[
+                0
+            ]
+        else:
+            folded = text_of(local)
+        find = folded.find
+        first = -1
+        first_size = 0
+        widest = 0
+        found: list[tuple[str, int, int]] = []  # (needle, size, first match)
+        for needle, size in needles:
+            at = find(needle)
+            if at != -1:
+                found.append((needle, size, at))
+                if first == -1 or at < first:
+                    first, first_size = at, size
+                if size > widest:
+                    widest = size
+        byte_start = bounds[local]
+        byte_size = bounds[local + 1] - byte_start
+        length = text_lengths[local]
+        # One UTF-16 unit a character (no astral character): cut by bytes.
+        by_units = byte_size == 2 * length
+        if first == -1:
+            head = radius * 2
+            if by_units:
+                opening_text = _utf_16_le(
+                    data[byte_start : byte_start + 2 * min(head, length)],
+                    "strict",
+                    True,
+                )[0]
+            else:
+                opening_text = _utf_16_le(
+                    data[byte_start : byte_start + byte_size], "strict", True
+                )[0][:head]
+            excerpt = _flat(opening_text).strip()
+            excerpts.append(
+                SafeString(escape(excerpt) + ("…" if length > head else ""))
+            )
+            continue
+
+        folded_start = first - radius
+        if folded_start < 0:
+            folded_start = 0
+        folded_end = first + first_size + radius
+        if folded_end > len(folded):
+            folded_end = len(folded)
+        low = point_bounds[local]
+        high = point_bounds[local + 1]
+        spans: list[tuple[int, int]] = []
+        # The point in force at the window's start; the window is one shift of the
+        # folded text where the next point is past every index mapped (the last
+        # match may end ``widest`` - 1 after the window).
+        at_point = (
+            bisect_right(points_folded, folded_start, low, high) - 1
+            if low < high
+            else low - 1
+        )
+        if at_point + 1 >= high or points_folded[at_point + 1] >= folded_end + widest:
+            shift = (
+                points_original[at_point] - points_folded[at_point]
+                if at_point >= low
+                else 0
+            )
+            window_start = folded_start + shift
+            window_end = folded_end + shift
+            if window_end > length:
+                window_end = length
+            for needle, size, at in found:
+                limit = folded_end - 1 + size
+                if at < folded_start:
+                    at = find(needle, folded_start, limit)
+                elif at >= folded_end:
+                    continue
+                while at != -1:
+                    stop = at + size
+                    end = stop + shift
+                    if end > window_end:
+                        end = window_end
+                    end -= window_start
+                    start = at - folded_start
+                    if end > start:
+                        spans.append((start, end))
+                    at = find(needle, stop, limit)
+        else:
+            # Point by point (``_mapping`` inline, over the views: no list made):
+            # the point in force at a folded index is the last one at or before it,
+            # none (the same index) before the document's first point.
+            window_start = (
+                points_original[at_point] + folded_start - points_folded[at_point]
+                if at_point >= low
+                else folded_start
+            )
+            last = folded_end - 1
+            at_last = bisect_right(points_folded, last, low, high) - 1
+            window_end = (
+                points_original[at_last] + last - points_folded[at_last] + 1
+                if at_last >= low
+                else folded_end
+            )
+            if window_end > length:
+                window_end = length
+            for needle, size, at in found:
+                limit = folded_end - 1 + size
+                if at < folded_start:
+                    at = find(needle, folded_start, limit)
+                elif at >= folded_end:
+                    continue
+                while at != -1:
+                    stop = at + size
+                    last = stop - 1
+                    point = bisect_right(points_folded, at, low, high) - 1
+                    if point >= low:
+                        shift = points_original[point] - points_folded[point]
+                        start = at + shift - window_start
+                        if point + 1 >= high or last < points_folded[point + 1]:
+                            # The match's end under the same point (mostly).
+                            end = stop + shift
+                        else:
+                            point = bisect_right(points_folded, last, point, high) - 1
+                            end = (
+                                points_original[point] + last - points_folded[point] + 1
+                            )
+                    else:
+                        start = at - window_start
+                        point = bisect_right(points_folded, last, low, high) - 1
+                        end = (
+                            points_original[point] + last - points_folded[point] + 1
+                            if point >= low
+                            else stop
+                        )
+                    if end > window_end:
+                        end = window_end
+                    end -= window_start
+                    if start >= 0 and end > start:
+                        spans.append((start, end))
+                    at = find(needle, stop, limit)
+        if by_units and window_start >= 0:
+            start = window_start if window_start < length else length
+            end = window_end if window_end < length else length
+            window = (
+                _utf_16_le(
+                    data[byte_start + 2 * start : byte_start + 2 * end], "strict", True
+                )[0]
+                if start < end
+                else ""
+            )
+        else:
+            window = _utf_16_le(
+                data[byte_start : byte_start + byte_size], "strict", True
+            )[0][window_start:window_end]
+        # The window with its marks, cleaned at once: the marks are the tags
+        # themselves where the window holds nothing to escape, else two control
+        # characters (escaped, then replaced). Neither holds whitespace or a digit:
+        # each piece's cleaning stops at them as at its ends.
+        special = (
+            "&" in window
+            or "<" in window
+            or ">" in window
+            or '"' in window
+            or "'" in window
+        )
+        if special:
+            if "\x01" in window or "\x02" in window:
+                excerpts.append(
+                    SafeString(
+                        ("…" if window_start > 0 else "")
+                        + _pieces(
+                            window, _merge(sorted(spans)) if len(spans) > 1 else spans
+                        )
+                        + ("…" if window_end < length else "")
+                    )
+                )
+                continue
+            opening, closing = "\x01", "\x02"
+        else:
+            opening, closing = "<mark>", "</mark>"
+        if len(spans) == 1:
+            span_start, span_end = spans[0]
+            marked = (
+                f"{window[:span_start]}{opening}{window[span_start:span_end]}"
+                f"{closing}{window[span_end:]}"
+            )
+        elif spans:
+            # ``_merge`` and the pieces in one pass over the spans in order.
+            spans.sort()
+            pieces: list[str] = []
+            cursor = 0
+            mark_start, mark_end = spans[0]
+            for span_start, span_end in spans:
+                if span_start <= mark_end:
+                    if span_end > mark_end:
+                        mark_end = span_end
+                else:
+                    pieces += (
+                        window[cursor:mark_start],
+                        opening,
+                        window[mark_start:mark_end],
+                        closing,
+                    )
+                    cursor = mark_end
+                    mark_start, mark_end = span_start, span_end
+            pieces += (
+                window[cursor:mark_start],
+                opening,
+                window[mark_start:mark_end],
+                closing,
+                window[mark_end:],
+            )
+            marked = "".join(pieces)
+        else:
+            marked = window
+        if _FIELD_LEAD.search(marked) is not None:
+            # A field number stands at a line's start or at a piece's start: after
+            # a mark's start or end (rare: the slower expression).
+            if special:
+                after_mark = _AFTER_CONTROL.search(marked) is not None
+                numbers = _CONTROL_FIELD_NUMBER if after_mark else _FIELD_NUMBER
+            else:
+                after_mark = _AFTER_TAG.search(marked) is not None
+                numbers = _TAG_FIELD_NUMBER if after_mark else _FIELD_NUMBER
+            marked = numbers.sub("", marked)
+        # _spaces inline.
+        words = marked.split()
+        if not words:
+            marked = " " if marked else ""
+        else:
+            flat = " ".join(words)
+            if marked[0].isspace():
+                flat = " " + flat
+            if marked[-1].isspace():
+                flat += " "
+            marked = flat
+        if special:
+            marked = escape(marked).replace("\x01", "<mark>").replace("\x02", "</mark>")
+        excerpts.append(
+            SafeString(  # every piece is escaped above
+                f"{'…' if window_start > 0 else ''}{marked}"
+                f"{'…' if window_end < length else ''}"
+            )
+        )
+    return excerpts
+
+
+def _pieces(window: str, spans: list[tuple[int, int]]) -> str:
+    """The window's pieces cleaned one by one, the marked ones in <mark>."""
+    clean = _cleaning(window)
+    parts: list[str] = []
+    cursor = 0
+    for span_start, span_end in spans:
+        parts.append(clean(window[cursor:span_start]))
+        parts.append(f"<mark>{clean(window[span_start:span_end])}</mark>")
+        cursor = span_end
+    parts.append(clean(window[cursor:]))
+    return "".join(parts)
 
 
 def _mapping(folded: list[int], original: list[int]) -> Callable[[int], int]:
@@ -163,9 +488,7 @@ def _excerpt(
     window = cut(window_start, window_end)
     # What the window holds chooses the cleaning of its pieces (the same result:
     # no digit, no field number; nothing to escape, no escaping).
-    clean = _CLEAN[
-        _DIGIT.search(window) is not None, _SPECIAL.search(window) is not None
-    ]
+    clean = _cleaning(window)
     if len(spans) > 1:
         spans = _merge(sorted(spans))
     parts: list[str] = ["…" if window_start > 0 else ""]
@@ -177,6 +500,20 @@ def _excerpt(
     parts.append(clean(window[cursor:]))
     parts.append("…" if window_end < length else "")
     return SafeString("".join(parts))  # every piece is escaped above
+
+
+def _cleaning(window: str) -> Callable[[str], str]:
+    """The cleaning of a window's pieces by what the window holds (the same
+    result: no whitespace, no field number and no run of spaces; no digit, no
+    field number; nothing to escape, no escaping)."""
+    special = _SPECIAL.search(window) is not None
+    if _SPACE.search(window) is None:
+        return escape if special else _as_it_is
+    return _CLEAN[_DIGIT.search(window) is not None, special]
+
+
+def _as_it_is(text: str) -> str:
+    return text
 
 
 def _flat(text: str) -> str:

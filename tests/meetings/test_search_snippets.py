@@ -368,6 +368,173 @@ def test_strings_cut_is_a_slice_of_the_string():
 
 
 # ---------------------------------------------------------------------------
+# ``indexed_snippets``: a page's snippets at once, the window cleaned at once
+# ---------------------------------------------------------------------------
+
+# The window is cleaned at once with its marks in it (as tags, or as \x01/\x02
+# where it holds something to escape): what a piece's start or end changes.
+WINDOW_CASES: list[tuple[str, list[str]]] = [
+    # A field number right after a mark's end (a piece's start), or not.
+    (PAD + "出席3 日時\n4 協議" + PAD, ["出席"]),
+    (PAD + "出席 3 日時" + PAD, ["出席"]),
+    (PAD + "出席12\t場所" + PAD, ["出席"]),
+    (PAD + "出席123 場所" + PAD, ["出席"]),
+    (PAD + "出席3 " + "\n" + PAD, ["出席"]),
+    (PAD + "出席3 <b>" + PAD, ["出席"]),
+    (PAD + "出席3 日時 & 場所" + PAD, ["出席"]),
+    # ... right after a mark's start: a term that starts with a digit and a space.
+    (PAD + "会議室\n3 出席 計21名" + PAD, ["3 出席"]),
+    (PAD + "会議室\n3 出席 計21名 <" + PAD, ["3 出席", "21"]),
+    ("3 出席", ["3 出席"]),
+    # A field number at the window's start (mid-line in the text).
+    ("あ" * 37 + "計21 名の出席" + PAD, ["出席"]),
+    ("あ" * 40 + "\n21 名の出席" + PAD, ["出席"]),
+    # Whitespace at a mark's edges, whitespace only between marks.
+    (PAD + "停電 \n 復旧" + PAD, ["停電", "復旧"]),
+    (PAD + "停電\n\n" + PAD, ["停電"]),
+    (PAD + "停電 \t 停電" + PAD, ["停電"]),
+    (PAD + "停電 復旧" + PAD, ["停電 復旧", "停電"]),
+    # The window holds the marks' control characters itself.
+    (PAD + "停電\x01復旧\x02" + PAD, ["停電", "復旧"]),
+    (PAD + "停電\x01復旧\x02<&>" + PAD, ["停電", "復旧"]),
+    (PAD + "\x02停電\x01 3 日時 '\"" + PAD, ["停電"]),
+    # A ">" of the text (escaped): not a mark's end for the field numbers.
+    (PAD + "停電>3 日時" + PAD, ["停電"]),
+    (PAD + "停電>\n3 日時" + PAD, ["停電"]),
+    # Adjacent and overlapping matches of several terms (merged), unsorted.
+    (PAD + "復旧停電停電復旧" + PAD, ["復旧", "停電", "電停"]),
+    (PAD + "停電復旧" + PAD, ["電復", "停電", "復旧"]),
+    # Points in the window (whitespace runs, NFKC, half-width kana) or none.
+    (PAD + "停  電の  停電  と  ﾗﾝｻﾑ ㍻" + PAD, ["停電", "らんさむ", "平成"]),
+    ("㍻" * 60 + "停電" + "㍻" * 60, ["停電", "成平"]),
+    ("ﾗﾝｻﾑ" * 20 + "停電" + "ｶﾞｽ" * 20, ["停電", "がす", "むら"]),
+    # Astral characters in the window (the original decoded whole).
+    ("𠮷 3 日時" * 10 + "停電" + " 4 場所𠮷" * 10, ["停電", "日時"]),
+]
+
+
+def _window_texts(count: int, seed: int) -> list[str]:
+    """Texts of what the window's cleaning looks at: digits and blanks (field
+    numbers), whitespace runs, characters to escape, the marks' control
+    characters, characters whose folding shifts the text."""
+    rng = random.Random(seed)
+    alphabet = [
+        *"停電復旧の会 \n\t\u3000123<>&\"'\x01\x02",
+        "\n3 ",
+        " 12\t",
+        "ﾗﾝ",
+        "㍻",
+        "𠮷",
+    ]
+    return [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 90)))
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("in_delta", [0, 4])
+def test_indexed_snippet_is_the_reference_on_the_window_cases(in_delta):
+    rows = [_row(pk, text) for pk, (text, _) in enumerate(WINDOW_CASES, start=1)]
+    snap = _snapshot(rows, in_delta)
+    cases = dict(enumerate(terms for _, terms in WINDOW_CASES))
+    _assert_indexed_is_reference(
+        snap,
+        rows,
+        lambda document, row: [cases[document], ["停電"], ["3 日", "出席"]],
+        radii=(40, 6, 2),
+    )
+
+
+def test_indexed_snippet_before_the_first_point_is_the_same_index():
+    """Offsets without their first point "0:0" (the same text: before the first
+    point a folded index is its original one): the same excerpts, by the
+    mapping's identity before the first point, in and out of the window."""
+    texts = [text for text, _ in CASES + WINDOW_CASES]
+    texts += [PAD + "停電の  復旧" + PAD, "停電の  復旧と停電", "停電  " * 30]
+    texts += ["停電あ  いう", "停電あい  う"]
+    rows = []
+    for pk, text in enumerate(texts, start=1):
+        row = _row(pk, text)
+        points = row[7].split()
+        if points and points[0] == "0:0":
+            row = (*row[:7], " ".join(points[1:]), *row[8:])
+        rows.append(row)
+    assert any(row[7] and not row[7].startswith("0:") for row in rows)
+    snap = _snapshot(rows, in_delta=3)
+    _assert_indexed_is_reference(
+        snap,
+        rows,
+        lambda document, row: [["停電", "復旧"], ["出席"]],
+        radii=(40, 3, 1),
+    )
+
+
+def test_indexed_snippet_is_the_reference_on_random_windows():
+    rng = random.Random(5)
+    texts = _window_texts(400, seed=5)
+    rows = [_row(pk, text) for pk, text in enumerate(texts, start=1)]
+    snap = _snapshot(rows, in_delta=50)
+    terms = ["停電", "1", "3 ", "電復", "<"]
+
+    def terms_of(document: int, row: tuple) -> list[list[str]]:
+        folded = row[5]
+        chosen = list(terms)
+        if folded:
+            at = rng.randrange(len(folded))
+            chosen.append(folded[at : at + rng.randint(1, 3)])
+        return [[term for term in dict.fromkeys(chosen) if term]]
+
+    _assert_indexed_is_reference(snap, rows, terms_of, radii=(40, 5, 1))
+
+
+def test_indexed_snippets_are_each_documents_snippet_in_order():
+    """A page's snippets at once: documents of the base and of the delta mixed,
+    repeated, in any order; each the reference."""
+    rows = [_row(pk, text) for pk, (text, _) in enumerate(CASES, start=1)]
+    snap = _snapshot(rows, in_delta=6)
+    order = list(range(len(rows))) * 2
+    random.Random(2).shuffle(order)
+    terms = ["停電", "らんさむ", "出席"]
+    got = snippets.indexed_snippets([(snap, document) for document in order], terms)
+    assert len(got) == len(order)
+    for document, excerpt in zip(order, got, strict=True):
+        assert isinstance(excerpt, SafeString)
+        text, folded, offsets = rows[document][6], rows[document][5], rows[document][7]
+        expected = reference(text, terms, folded=folded, offsets=offsets)
+        assert str(excerpt) == str(expected)
+    # Only the base, only the delta, nothing.
+    assert snippets.indexed_snippets([(snap, 0)], terms) == [
+        snippets.indexed_snippet(snap, 0, terms)
+    ]
+    last = len(rows) - 1
+    assert (
+        snippets.indexed_snippets([(snap, last), (snap, last)], terms)
+        == [snippets.indexed_snippet(snap, last, terms)] * 2
+    )
+    assert snippets.indexed_snippets([], terms) == []
+
+
+def test_a_parts_attachment_is_read_through_its_views():
+    rows = [
+        _row(1, "停電"),
+        _row(2, "給水車", attachment=7, page=3),
+        _row(3, "復旧", attachment=9, page=None),
+    ]
+    rows[1] = (*rows[1][:9], "𠮷野家の資料", rows[1][10])
+    part = index.Part.from_rows(rows, 3)
+    assert part.attachment(0) == (None, "", None)
+    assert part.attachment(1) == (7, "𠮷野家の資料", 3)
+    assert part.attachment(2) == (9, "会議資料(R6.7.1)", None)
+    # Plain ints, not numpy scalars.
+    assert type(part.attachment(1)[0]) is int
+    assert type(part.attachment(1)[2]) is int
+    snap = _snapshot(rows, in_delta=1)
+    assert [snap.attachment(document) for document in range(3)] == [
+        part.attachment(document) for document in range(3)
+    ]
+
+
+# ---------------------------------------------------------------------------
 # Through the search page: a page and an attachment page
 # ---------------------------------------------------------------------------
 
