@@ -40,6 +40,8 @@ def bad_request(
 def _url_is_bad(request: HttpRequest) -> bool:
     if URL_CONTROL.search(request.path_info):
         return True
+    if "GET" not in request.__dict__ and not request.META.get("QUERY_STRING"):
+        return False  # no parameter (not parsed into an empty QueryDict)
     return any(
         URL_CONTROL.search(key) or any(URL_CONTROL.search(v) for v in values)
         for key, values in request.GET.lists()

@@ -174,7 +174,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "crisis_meetings.accounts.middleware.SlidingSessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's and django-csp's middleware, with what does not change per request
+    # done once (crisis_meetings/cached_middleware.py; the same responses).
+    "crisis_meetings.cached_middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -183,7 +185,7 @@ MIDDLEWARE = [
     "crisis_meetings.accounts.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "crisis_meetings.cached_middleware.CSPMiddleware",
     # Inside CSPMiddleware: files get `sandbox` before the page policy is added.
     "crisis_meetings.accounts.middleware.SecurityHeadersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

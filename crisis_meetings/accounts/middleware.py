@@ -43,6 +43,13 @@ class MFARequiredMiddleware:
             current_request.reset(token)
 
     def _respond(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session cookie: an empty session, an anonymous user, nothing to
+            # verify. Reading request.user would have read the session (marked
+            # accessed: SessionMiddleware adds `Vary: Cookie`); the response is
+            # the same without loading the user.
+            request.session.accessed = True
+            return self.get_response(request)
         path = request.path_info
         if not path.startswith(ACCOUNT_PREFIX) and needs_verification(
             request.user, request.session
