@@ -170,7 +170,7 @@ class BigramIndex:
         start = self.starts.item(document)
         codes = self.codes[start : start + self.lengths.item(document)]
         # The array's buffer, not a copy (numpy's stubs lack the buffer protocol).
-        return _utf_16_le(codes, "strict", True)[0]  # type: ignore[arg-type]
+        return _utf_16_le(codes, "strict", True)[0]  # type: ignore[arg-type]  # an ndarray is a buffer
 
     def ranked(self, term: str) -> str | None:
         """``term`` as found in ``ranked_text`` (None: a character no text holds)."""
@@ -418,7 +418,7 @@ class SnippetSource(NamedTuple):
 
 
 def _view(array: npt.NDArray[Any]) -> memoryview:
-    return memoryview(np.ascontiguousarray(array))  # type: ignore[arg-type]
+    return memoryview(np.ascontiguousarray(array))  # type: ignore[arg-type]  # an ndarray is a buffer
 
 
 @dataclass(frozen=True)
