@@ -32,6 +32,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -285,11 +286,42 @@ def tokens(extra_sql: list[str] | None = None) -> dict[int, str]:
     for number, sql in enumerate(extra_sql or [], start=1):
         parts.append(f"SELECT {-number}, CAST({sql} AS TEXT)")
     found: dict[int, list[str]] = {}
-    with default_connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts))
-        for kind, token in cursor.fetchall():
-            found.setdefault(kind, []).append(str(token))
+    for kind, token in _fetch_checking_health(" UNION ALL ".join(parts)):
+        found.setdefault(kind, []).append(str(token))
     return {kind: ".".join(sorted(values)) for kind, values in found.items()}
+
+
+def _fetch_checking_health(sql: str) -> list[tuple[Any, ...]]:
+    """The rows of ``sql``; the read is also the connection's health check.
+
+    With CONN_HEALTH_CHECKS, Django checks a kept connection with a ``SELECT 1``
+    before the first query of each request: one more round trip on every public
+    page, whose first query is this read. Where that check is due (outside a
+    transaction), this read takes its place: if it fails because the connection
+    is no longer usable (the database restarted), the connection is closed and
+    the read made once more on a new one, which is what the check would have
+    done. Any other error is raised as before."""
+    # Any: django-stubs lack the health-check attributes (Django 4.1's).
+    connection: Any = default_connection
+    checking = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if checking:
+        connection.health_check_done = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+    except (OperationalError, InterfaceError):
+        if not checking or connection.is_usable():
+            raise
+        connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
 
 
 def state(kinds: tuple[int, ...], extra_sql: list[str] | None = None) -> str:

@@ -242,3 +242,51 @@ def test_concurrent_writers_never_wait_for_each_other_and_both_change_the_state(
     after_both = state()
     assert after_both not in {before, after_mine}
     assert PublicStateToken.objects.filter(kind=public_state.PUBLISHED).count() <= 2
+
+
+# -- the state read as the connection's health check ------------------------------
+
+needs_health_checks = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="CONN_HEALTH_CHECKS: PostgreSQL"
+)
+
+
+@needs_health_checks
+@pytest.mark.django_db(transaction=True)
+def test_the_state_read_takes_the_place_of_the_health_check(monkeypatch):
+    assert connection.health_check_enabled
+    expected = state(search_documents=True)
+    checks: list[bool] = []
+    real = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(True) or real())
+    # What request_started does (close_old_connections) for a kept connection.
+    connection.close_if_unusable_or_obsolete()
+    assert connection.connection is not None and not connection.health_check_done
+    assert state(search_documents=True) == expected
+    assert checks == []  # no SELECT 1 before the read
+    assert connection.health_check_done
+
+
+@needs_health_checks
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_connection_is_replaced_when_the_state_read_checks_it():
+    expected = state(search_documents=True)
+    dead = connection.connection
+    dead.close()  # the server went away under a kept connection
+    connection.close_if_unusable_or_obsolete()
+    assert connection.connection is dead
+    assert state(search_documents=True) == expected
+    assert connection.connection is not dead and not connection.connection.closed
+
+
+@needs_health_checks
+@pytest.mark.django_db(transaction=True)
+def test_without_a_check_due_a_dead_connection_still_fails_as_before():
+    from django.db import InterfaceError
+
+    state(search_documents=True)
+    connection.connection.close()
+    assert connection.health_check_done  # checked already in this request
+    with pytest.raises(InterfaceError):
+        state(search_documents=True)
+    connection.close()
