@@ -342,3 +342,19 @@ def test_meeting_links_without_reversal_equal_the_reversed_urls(prefix):
             )
     finally:
         set_script_prefix("/")
+
+
+def test_rows_escape_as_conditional_escape_does():
+    from django.utils.html import conditional_escape, format_html
+    from django.utils.safestring import mark_safe
+
+    from meetings.views.public import _escaped
+
+    for value in [
+        "<b>\"停電\"</b> & 'x'",
+        mark_safe("<mark>停電</mark>"),
+        format_html("<a>{}</a>", "<"),
+        12,
+        "",
+    ]:
+        assert _escaped(value) == str(conditional_escape(value))
