@@ -1,8 +1,11 @@
 """The public results page's context: query, expansions, facets, rows, snippets.
 
-Queries, whatever the number of hits: the public state (by the caller), the
-matching documents, the texts of the page's snippets, and the summaries of rows not
-yet cached; the thesaurus, the facets' table and the filter labels come from caches.
+One query, whatever the number of hits: the public state (by the caller, which
+also stands for the connection's health check). The matching documents, the
+snippets' texts, the rows' summaries and the facets' table come from the search's
+in-process facts and index (``engine``, ``index``: built per public state, not per
+query), the thesaurus and the filter labels from caches; base.html's frame is
+rendered once per process (``respond``).
 """
 
 from __future__ import annotations
