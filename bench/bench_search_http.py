@@ -33,6 +33,12 @@ At 23:28 (load 9): 67.4 req/s against 1,270 (1/19), 停電 alone 58.5; worker RS
 215 MB, PSS 70-71 MB: the snippets' original texts kept in the index cost each
 worker about 33 MB of RSS and 8 MB of PSS (26.6 MB shared from the master), and
 save the query each search made for them.
+2026-12-01, quiet machine, base (c3f4b8a) and main (67ac40c) in turn: search 603.6
+and 685.4 req/s against the static file's 6,044.9 and 5,967.0 (0.100, 0.115) before;
+1,244.8 and 1,271.9 against 5,804.2 and 5,640.4 (0.214, 0.225) after; 停電 alone
+0.122 / 0.128 → 0.252 / 0.256. Two earlier runs of main the same night, before the
+last change of the rows' escaping: 0.200 and 0.210. Worker RSS / PSS 225 / 73-74 MB
+(215 / 72-96 before: fewer pages unshared during the runs).
 """
 
 from __future__ import annotations
