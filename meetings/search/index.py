@@ -42,9 +42,6 @@ DELTA_DOCUMENTS = 300
 DELTA_SHARE = 0.05
 # Below this many documents the base is simply built again on every change.
 REBUILD_BELOW = 2000
-# Searches' terms kept in ranks per index (the cache is emptied when full).
-RANKED_TERMS = 1024
-
 # The codec itself: ``bytes.decode("utf-16-le")`` looks it up by name first
 # (several times the decoding of a snippet's window).
 _utf_16_le = codecs.utf_16_le_decode
@@ -134,8 +131,6 @@ class BigramIndex:
         # The codes read as UTF-16 are the ranks as characters (``ranked_text``):
         # 16-bit codes and no rank among the surrogates.
         self._ranked = code_type is np.uint16 and self.alphabet_size <= 0xD800
-        # The terms of searches in ranks (``needles``), per process.
-        self._needles: dict[tuple[str, ...], list[tuple[str, int]]] = {}
 
     @property
     def nbytes(self) -> int:
@@ -184,20 +179,12 @@ class BigramIndex:
 
     def needles(self, terms: list[str]) -> list[tuple[str, int]]:
         """(``ranked`` term, its length) for each of ``terms`` that some text may
-        hold, in order (per process: a search's terms are ranked once)."""
-        key = tuple(terms)
-        cache = self._needles
-        found = cache.get(key)
-        if found is None:
-            found = [
-                (ranked, len(term))
-                for term in terms
-                if (ranked := self.ranked(term)) is not None
-            ]
-            if len(cache) >= RANKED_TERMS:
-                cache.clear()
-            cache[key] = found
-        return found
+        hold, in order."""
+        return [
+            (ranked, len(term))
+            for term in terms
+            if (ranked := self.ranked(term)) is not None
+        ]
 
     def _group(self, first: int, second: int) -> int:
         key = first * self.alphabet_size + second
@@ -542,14 +529,8 @@ class Part:
         )
 
     def original(self, document: int) -> Original:
-        attachment = self.attachment_ids.item(document)
-        page = self.page_numbers.item(document)
         return Original(
-            self.texts[document],
-            self.offsets[document],
-            None if attachment < 0 else attachment,
-            self.labels[document],
-            None if page < 0 else page,
+            self.texts[document], self.offsets[document], *self.attachment(document)
         )
 
 
@@ -595,10 +576,8 @@ class Snapshot:
 
     def original(self, document: int) -> Original:
         """The original text, offsets and attachment of ``document`` (in memory)."""
-        base = self.base
-        if document < base.index.size:
-            return base.original(document)
-        return self.delta.original(document - base.index.size)
+        part, local = self.locate(document)
+        return part.original(local)
 
     def match(self, term: str) -> BoolArray:
         """The current documents that hold ``term``."""

@@ -31,6 +31,7 @@ from django.utils.translation import get_language
 from meetings import wareki
 from meetings.search import engine, snippets
 from meetings.search import parse_query as _parse
+from meetings.views.public import autoescaped
 
 PAGE_SIZE = 20
 # Attachment pages shown under one result (the others are counted).
@@ -230,11 +231,10 @@ def results(
     *,
     state: str,
     rows: Callable[[list], list],
-    page_url: Callable[[HttpRequest], Callable[[int], str]] | None = None,
 ) -> dict[str, Any]:
-    """The page's context. ``page_url`` gives the page links' URLs; by default the
-    request's parameters with the page number last (as ``views.public.query_page_url``
-    writes them), encoded once with the other links."""
+    """The page's context. The page links are the request's parameters with the
+    page number last (as ``views.public.query_page_url`` writes them), encoded
+    once with the other links."""
     from meetings.views.public import elide
 
     dates = date_range(request.GET)
@@ -256,17 +256,14 @@ def results(
     if not query:
         return context
     links = _Links(params)
-    if page_url is None:
-        pairs = links.pairs if params is request.GET else _Links(request.GET).pairs
-        encoded = "&".join(pair for _, pair in pairs)
-        prefix = f"?{encoded}&page=" if encoded else "?page="
+    # The dates as typed (``params`` holds them in ISO).
+    pairs = links.pairs if params is request.GET else _Links(request.GET).pairs
+    encoded = "&".join(pair for _, pair in pairs)
+    prefix = f"?{encoded}&page=" if encoded else "?page="
 
-        def link(number: int) -> str:
-            return f"{prefix}{number}"
+    def page_link(number: int) -> str:
+        return f"{prefix}{number}"
 
-        page_link: Callable[[int], str] = link
-    else:
-        page_link = page_url(request)
     outcome = engine.search(query, filters, state)
     paginator = _Paginator(outcome.meeting_ids, PAGE_SIZE)
     page = elide(paginator.get_page(params.get("page")), page_link)
@@ -325,16 +322,10 @@ _RELATED_OPTION = (
 )
 
 
-def _esc(value: Any) -> str:
-    """What autoescape writes for a value (``conditional_escape`` without its lazy
-    wrapper): safe HTML as it is, anything else escaped."""
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return html.escape(str(value))
-
-
 def _hidden(name: str, value: str) -> str:
-    return f'<input type="hidden" name="{_esc(name)}" value="{_esc(value)}">'
+    return (
+        f'<input type="hidden" name="{autoescaped(name)}" value="{autoescaped(value)}">'
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -358,9 +349,9 @@ def content_html(context: dict[str, Any]) -> SafeString:
     from meetings.context_processors import chrome
 
     found = chrome()
-    search_url = _esc(found.search_url)
+    search_url = autoescaped(found.search_url)
     query = context["query"]
-    raw = _esc(query.raw)
+    raw = autoescaped(query.raw)
     error = query.error
     params = context["filter_params"]
     sort = context["sort"]
@@ -388,7 +379,7 @@ def content_html(context: dict[str, Any]) -> SafeString:
     if error:
         out.append(
             '\n<p class="alert alert-warning" id="search-error" role="alert">'
-            f"{_esc(error)}</p>\n"
+            f"{autoescaped(error)}</p>\n"
         )
     elif page is not None:
         _results_html(out, context, page, params, raw, search_url, found.archive_url)
@@ -399,7 +390,7 @@ def content_html(context: dict[str, Any]) -> SafeString:
         )
     out.append(
         '\n<p class="small">この検索が使えないときは、<a href="'
-        f'{_esc(_static_search_path(get_script_prefix()))}">簡易検索</a>'
+        f'{autoescaped(_static_search_path(get_script_prefix()))}">簡易検索</a>'
         "をお使いください(サーバーの保守中も使えます)。</p>\n"
     )
     return mark_safe("".join(out))  # noqa: S308 - escaped above
@@ -427,30 +418,30 @@ def _results_html(
                 '\n  <p class="mb-1">次の語句も含めて検索しました。</p>\n  <ul class="mb-1">'
             )
             out.extend(
-                f"<li>「{_esc(expansion.word)}」→ "
-                f"{'、'.join(_esc(label) for label in expansion.labels)}</li>"
+                f"<li>「{autoescaped(expansion.word)}」→ "
+                f"{'、'.join(autoescaped(label) for label in expansion.labels)}</li>"
                 for expansion in expansions
             )
             out.append(
-                f'</ul>\n  <p class="mb-1"><a href="{_esc(context["expansions_off_url"])}">'
+                f'</ul>\n  <p class="mb-1"><a href="{autoescaped(context["expansions_off_url"])}">'
                 f"広げずに「{raw}」だけで検索する</a>"
             )
             if query.related:
                 out.append(
-                    f' ・ <a href="{_esc(context["related_off_url"])}">関連語を含めない</a>'
+                    f' ・ <a href="{autoescaped(context["related_off_url"])}">関連語を含めない</a>'
                 )
             out.append("</p>\n  ")
         elif not query.expand:
             out.append(
                 '\n  <p class="mb-1">同義語・組織の旧名称を広げずに検索しました。 '
-                f'<a href="{_esc(context["expansions_on_url"])}">同義語も含めて検索する</a></p>\n  '
+                f'<a href="{autoescaped(context["expansions_on_url"])}">同義語も含めて検索する</a></p>\n  '
             )
         out.append("\n  ")
         if offers and not query.related:
             out.append(
                 '\n  <p class="mb-1">関連語: '
-                f"{'、'.join(_esc(offer) for offer in offers)} "
-                f'<a href="{_esc(context["related_on_url"])}">関連語も含めて検索する</a></p>\n  '
+                f"{'、'.join(autoescaped(offer) for offer in offers)} "
+                f'<a href="{autoescaped(context["related_on_url"])}">関連語も含めて検索する</a></p>\n  '
             )
         out.append("\n</div>\n")
     paginator = page.paginator
@@ -460,19 +451,19 @@ def _results_html(
         f"{paginator.count}件"
     )
     if is_filtered:
-        heading += f"(絞り込み前{_esc(context['total_unfiltered'])}件)"
+        heading += f"(絞り込み前{autoescaped(context['total_unfiltered'])}件)"
     if paginator.num_pages > 1:
         heading += f"({page.number}/{paginator.num_pages}ページ)"
     out.append(heading + "</h2>\n")
     dates = context["dates"]
     if dates.errors:
-        dropped = _esc(dates.dropped)
+        dropped = autoescaped(dates.dropped)
         out.append(
             f'<p class="alert alert-warning" role="alert">{dropped}を読み取れなかったため、'
             f"{dropped}では絞り込まずに表示しています。「開催日」の欄を確かめてください。</p>"
         )
     out.append('\n<div class="search-layout">\n')
-    clear_url = _esc(context["clear_filters_url"])
+    clear_url = autoescaped(context["clear_filters_url"])
     if context["facets"] or is_filtered or dates.errors:
         out.append(
             '\n<nav class="search-facets" aria-label="検索結果の絞り込み">\n'
@@ -502,15 +493,15 @@ def _results_html(
             "「令和4年4月1日」「R4.4.1」のように入力してください。</p>\n    "
         )
         for field in dates.fields:
-            name = _esc(field["name"])
+            name = autoescaped(field["name"])
             field_error = field["error"]
             out.append(
                 f'\n    <label class="form-label" for="search-{name}">'
-                f"{_esc(field['label'])}</label>\n"
+                f"{autoescaped(field['label'])}</label>\n"
                 '    <input class="form-control form-control-sm'
                 + (" is-invalid" if field_error else "")
                 + f'" type="text" autocomplete="off" id="search-{name}" name="{name}" '
-                f'value="{_esc(field["value"])}" maxlength="40" '
+                f'value="{autoescaped(field["value"])}" maxlength="40" '
                 'aria-describedby="search-dates-help'
                 + (
                     f' search-{name}-error" aria-invalid="true">'
@@ -522,7 +513,7 @@ def _results_html(
             if field_error:
                 out.append(
                     f'<div class="invalid-feedback d-block" id="search-{name}-error">'
-                    f"{_esc(field_error)}</div>"
+                    f"{autoescaped(field_error)}</div>"
                 )
             out.append("\n    ")
         out.append(
@@ -537,9 +528,9 @@ def _results_html(
         out.append('\n<p class="search-sort">並び順: ')
         for index, (key, label, url) in enumerate(sorts):
             if key == sort:
-                out.append(f'<strong aria-current="true">{_esc(label)}</strong>')
+                out.append(f'<strong aria-current="true">{autoescaped(label)}</strong>')
             else:
-                out.append(f'<a href="{_esc(url)}">{_esc(label)}</a>')
+                out.append(f'<a href="{autoescaped(url)}">{autoescaped(label)}</a>')
             if index != last:
                 out.append(" | ")
         out.append(
@@ -560,7 +551,7 @@ def _results_html(
         out.append(
             "\n  <li>語句を短くするか、スペースで区切った語句を減らしてください。</li>\n"
             "  <li>漢字の書き方を変えてみてください。</li>\n"
-            f'  <li><a href="{_esc(archive_url)}">開催結果一覧</a>'
+            f'  <li><a href="{autoescaped(archive_url)}">開催結果一覧</a>'
             "から、年度や会議の種類で探せます。</li>\n</ul>\n</div>\n"
         )
     out.append("\n</div>\n</div>\n")

@@ -425,7 +425,9 @@ def _indexed(
 
 
 def _pieces(window: str, spans: list[tuple[int, int]]) -> str:
-    """The window's pieces cleaned one by one, the marked ones in <mark>."""
+    """The window's pieces cleaned one by one, the marked ones in <mark> (what the
+    window holds chooses the cleaning: the same result; no digit, no field number;
+    nothing to escape, no escaping)."""
     clean = _cleaning(window)
     parts: list[str] = []
     cursor = 0
@@ -496,21 +498,13 @@ def _excerpt(
             if start >= 0 and end > start:
                 spans.append((start, end))
             at = find(needle, stop, limit)
-    window = cut(window_start, window_end)
-    # What the window holds chooses the cleaning of its pieces (the same result:
-    # no digit, no field number; nothing to escape, no escaping).
-    clean = _cleaning(window)
     if len(spans) > 1:
         spans = _merge(sorted(spans))
-    parts: list[str] = ["…" if window_start > 0 else ""]
-    cursor = 0
-    for span_start, span_end in spans:
-        parts.append(clean(window[cursor:span_start]))
-        parts.append(f"<mark>{clean(window[span_start:span_end])}</mark>")
-        cursor = span_end
-    parts.append(clean(window[cursor:]))
-    parts.append("…" if window_end < length else "")
-    return SafeString("".join(parts))  # every piece is escaped above
+    marked = _pieces(cut(window_start, window_end), spans)
+    # Every piece is escaped by _pieces.
+    return SafeString(
+        f"{'…' if window_start > 0 else ''}{marked}{'…' if window_end < length else ''}"
+    )
 
 
 def _cleaning(window: str) -> Callable[[str], str]:

@@ -377,10 +377,11 @@ def _forget_urls(*, setting: str, **kwargs: Any) -> None:
 setting_changed.connect(_forget_urls, dispatch_uid="meetings.public.forget_urls")
 
 
-def _escaped(value: object) -> str:
-    """``conditional_escape``'s text without its lazy-string wrapper (a results
-    page calls it about forty times): what has ``__html__`` (safe HTML) as it
-    gives it, anything else through ``html.escape``, which Django's calls."""
+def autoescaped(value: object) -> str:
+    """What autoescape writes for a value: ``conditional_escape``'s text without
+    its lazy-string wrapper (a results page calls it about a hundred times): what
+    has ``__html__`` (safe HTML) as it gives it, anything else through
+    ``html.escape``, which Django's calls."""
     html = getattr(value, "__html__", None)
     return html() if html is not None else escape(str(value))
 
@@ -395,14 +396,14 @@ def rows_html(rows: list[Row]) -> SafeString:
     for row in rows:
         out.append(f'<li class="meeting-row">{row.summary}')
         if row.snippet:
-            out.append(f'<p class="meeting-row-snippet">{_escaped(row.snippet)}</p>')
+            out.append(f'<p class="meeting-row-snippet">{autoescaped(row.snippet)}</p>')
         for hit in row.attachment_hits:
             more = f"(資料のほか{hit.more}ページにもあります)" if hit.more > 0 else ""
             out.append(
                 '<p class="meeting-row-snippet meeting-row-attachment">'
                 f'<a href="{escape(hit.url)}" title="{escape(hit.label)}">'
-                f"会議資料(PDF) p.{_escaped(hit.page)}</a> "
-                f"{_escaped(hit.snippet)}{more}</p>"
+                f"会議資料(PDF) p.{autoescaped(hit.page)}</a> "
+                f"{autoescaped(hit.snippet)}{more}</p>"
             )
         out.append("</li>")
     return mark_safe("".join(out))  # noqa: S308 - escaped above

@@ -348,7 +348,7 @@ def test_rows_escape_as_conditional_escape_does():
     from django.utils.html import conditional_escape, format_html
     from django.utils.safestring import mark_safe
 
-    from meetings.views.public import _escaped
+    from meetings.views.public import autoescaped
 
     for value in [
         "<b>\"停電\"</b> & 'x'",
@@ -357,4 +357,4 @@ def test_rows_escape_as_conditional_escape_does():
         12,
         "",
     ]:
-        assert _escaped(value) == str(conditional_escape(value))
+        assert autoescaped(value) == str(conditional_escape(value))
